@@ -1,0 +1,142 @@
+package io.loomux;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.SocketOption;
+import java.nio.ByteBuffer;
+import java.nio.channels.ByteChannel;
+import java.nio.channels.GatheringByteChannel;
+import java.time.Duration;
+
+/**
+ * A connected TCP socket with blocking semantics: a read or write that cannot proceed parks the
+ * calling thread until the multiplexer reports the socket ready, the deadline passes, the
+ * connection is closed, or the thread is interrupted.
+ *
+ * <p>Like {@link java.nio.channels.SocketChannel} in blocking mode: one thread may read while
+ * another writes; a read returns at least one byte or -1; a write writes every byte before it
+ * returns. {@link #inputStream()} and {@link #outputStream()} are views of the same socket.
+ *
+ * <p>Errors are the JDK's: {@link java.net.SocketTimeoutException} when a read or write timeout
+ * passes (after a read timeout the connection stays usable; after a write timeout the buffer's
+ * position says what was written); {@link java.nio.channels.AsynchronousCloseException} when
+ * another thread closes the connection while this one waits;
+ * {@link java.nio.channels.ClosedChannelException} after close;
+ * {@link java.nio.channels.ClosedByInterruptException} when the waiting (or entering) thread is
+ * interrupted, which closes the connection as {@link java.nio.channels.InterruptibleChannel}
+ * does; {@link java.net.SocketException} "Connection reset" when the peer resets it.
+ */
+public interface Connection extends ByteChannel, GatheringByteChannel {
+
+    /**
+     * Reads at least one byte, waiting for data if none is available.
+     *
+     * @param dst the buffer to fill from its position
+     * @return the count read, -1 at end of stream, 0 only if {@code dst} has no space
+     * @throws IOException as described on the class
+     */
+    @Override
+    int read(ByteBuffer dst) throws IOException;
+
+    /**
+     * Writes every remaining byte, waiting for socket buffer space as needed.
+     *
+     * @param src the bytes to write
+     * @return the count written (all that remained)
+     * @throws IOException as described on the class
+     */
+    @Override
+    int write(ByteBuffer src) throws IOException;
+
+    /**
+     * Writes every remaining byte of the buffers, in as few system calls as the backend can.
+     *
+     * @param srcs   the buffers
+     * @param offset the first buffer
+     * @param length how many buffers
+     * @return the count written
+     * @throws IOException as described on the class
+     */
+    @Override
+    long write(ByteBuffer[] srcs, int offset, int length) throws IOException;
+
+    /**
+     * @return an unbuffered input stream over this connection; {@code close()} on it closes the
+     *     connection; {@code available()} is 0
+     */
+    InputStream inputStream();
+
+    /**
+     * @return an unbuffered output stream over this connection; {@code close()} on it closes the
+     *     connection
+     */
+    OutputStream outputStream();
+
+    /**
+     * @param timeout the longest a read waits; {@code null}, zero or negative means no limit
+     * @return this
+     */
+    Connection setReadTimeout(Duration timeout);
+
+    /** @return the read timeout, {@link Duration#ZERO} for none */
+    Duration readTimeout();
+
+    /**
+     * @param timeout the longest one write call waits for buffer space, in all; {@code null},
+     *                zero or negative means no limit
+     * @return this
+     */
+    Connection setWriteTimeout(Duration timeout);
+
+    /** @return the write timeout, {@link Duration#ZERO} for none */
+    Duration writeTimeout();
+
+    /**
+     * Half-closes: the peer reads end of stream; this side can still read.
+     *
+     * @throws IOException on a socket error or if closed
+     */
+    void shutdownOutput() throws IOException;
+
+    /**
+     * Shuts down the input: later reads return -1.
+     *
+     * @throws IOException on a socket error or if closed
+     */
+    void shutdownInput() throws IOException;
+
+    /**
+     * @param <T>    the option's type
+     * @param option e.g. {@link java.net.StandardSocketOptions#TCP_NODELAY}
+     * @param value  the new value
+     * @return this
+     * @throws IOException                   if it fails or the connection is closed
+     * @throws UnsupportedOperationException if the backend does not support the option
+     */
+    <T> Connection setOption(SocketOption<T> option, T value) throws IOException;
+
+    /**
+     * @param <T>    the option's type
+     * @param option the option
+     * @return its value
+     * @throws IOException                   if it fails or the connection is closed
+     * @throws UnsupportedOperationException if the backend does not support the option
+     */
+    <T> T getOption(SocketOption<T> option) throws IOException;
+
+    /** @return the local address */
+    InetSocketAddress localAddress();
+
+    /** @return the peer's address */
+    InetSocketAddress remoteAddress();
+
+    /**
+     * Closes the connection. Threads parked in read or write on it wake at once with
+     * {@link java.nio.channels.AsynchronousCloseException}. The descriptor is released only when
+     * no thread can still use it. Idempotent.
+     */
+    @Override
+    void close() throws IOException;
+}

@@ -1,0 +1,24 @@
+package io.loomux.spi;
+
+/**
+ * One socket in one {@link PollSet}.
+ */
+public interface Registration {
+
+    /**
+     * Asks for one report of the given interest ({@link Events#READABLE}, {@link Events#WRITABLE},
+     * or both) on a {@link Triggering#ONE_SHOT} backend; if the socket is already ready, the next
+     * poll reports it. Edge-triggered backends may do nothing. Callable from any thread, while a
+     * poll is blocked: the poll must notice it soon (backends batch the wake-ups this needs).
+     *
+     * @param interest the directions to report once
+     */
+    void arm(int interest);
+
+    /**
+     * Removes the socket from the poll set. After this returns, the attachment is reported by
+     * no poll that starts later; a poll in progress may still report it once, which the
+     * blocking layer ignores. Idempotent.
+     */
+    void cancel();
+}
