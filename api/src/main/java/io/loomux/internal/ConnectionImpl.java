@@ -1,0 +1,346 @@
+package io.loomux.internal;
+
+import io.loomux.Connection;
+import io.loomux.spi.Events;
+import io.loomux.spi.SocketHandle;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.SocketOption;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * A blocking connection over a non-blocking backend socket. Each direction: take its lock,
+ * {@link Readiness#consume()}, try the backend call, and {@link SocketCore#await} only after
+ * "would block".
+ *
+ * <p>On an edge-triggered backend a read that came back short proves the socket's receive queue
+ * was empty at that moment, and any data after it raises a new edge. So the next read waits for
+ * that edge instead of spending a system call to learn "would block" ({@code readDrained}).
+ * A one-shot backend gets no such proof cheaply (a wait there costs a hand-off to the poller),
+ * so it always tries the read first.
+ */
+final class ConnectionImpl extends SocketCore implements Connection {
+
+    private final SocketHandle socket;
+    private volatile InetSocketAddress local;
+    private volatile InetSocketAddress remote;
+    private volatile long readTimeoutNanos;
+    private volatile long writeTimeoutNanos;
+    /** Guarded by readLock: the last read came back short, so the receive queue was drained. */
+    private boolean readDrained;
+    private InputStream in;
+    private OutputStream out;
+
+    ConnectionImpl(Engine engine, SocketHandle socket) {
+        super(engine, socket);
+        this.socket = socket;
+    }
+
+    /** Caches the addresses once connected; a failure leaves them to be read lazily. */
+    void connected() {
+        try {
+            local = socket.localAddress();
+            remote = socket.remoteAddress();
+        } catch (IOException e) {
+            // Reported by the accessor if still unavailable then.
+        }
+    }
+
+    /**
+     * Finishes a connect started by the backend, waiting for writability between attempts.
+     */
+    void finishConnect(long deadline) throws IOException {
+        writeLock.lock();
+        try {
+            beginBlocking();
+            // Each pass either finishes, fails, or waits for the next WRITABLE event (bounded by
+            // the deadline, close or interrupt).
+            for (;;) {
+                writeReady.consume();
+                enter();
+                boolean done;
+                try {
+                    done = socket.finishConnect();
+                } finally {
+                    exit();
+                }
+                if (done) {
+                    connected();
+                    return;
+                }
+                await(writeReady, Events.WRITABLE, deadline, "Connect");
+            }
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    @Override
+    public int read(ByteBuffer dst) throws IOException {
+        Objects.requireNonNull(dst, "dst");
+        if (!dst.hasRemaining()) {
+            if (!isOpen()) {
+                enter(); // throws the right ClosedChannelException
+            }
+            return 0;
+        }
+        readLock.lock();
+        try {
+            beginBlocking();
+            long deadline = deadline(readTimeoutNanos);
+            // Each pass does one backend read or one wait; waits end by event, deadline, close
+            // or interrupt, and a spurious OK costs one extra pass.
+            for (;;) {
+                if (!(edge && readDrained && readReady.isIdle())) {
+                    readReady.consume();
+                    enter();
+                    int n;
+                    try {
+                        n = socket.read(dst);
+                    } finally {
+                        exit();
+                    }
+                    if (n > 0) {
+                        readDrained = dst.hasRemaining();
+                        engine.counters.read(n);
+                        return n;
+                    }
+                    if (n < 0) {
+                        readDrained = false;
+                        return -1;
+                    }
+                    readDrained = true;
+                }
+                await(readReady, Events.READABLE, deadline, "Read");
+            }
+        } finally {
+            readLock.unlock();
+        }
+    }
+
+    @Override
+    public int write(ByteBuffer src) throws IOException {
+        Objects.requireNonNull(src, "src");
+        writeLock.lock();
+        try {
+            beginBlocking();
+            int total = 0;
+            long deadline = 0;
+            // Each pass writes once; a short write means the send buffer is full, so the next
+            // pass waits for writability rather than retrying into "would block".
+            while (src.hasRemaining()) {
+                writeReady.consume();
+                enter();
+                int n;
+                try {
+                    n = socket.write(src);
+                } finally {
+                    exit();
+                }
+                if (n > 0) {
+                    total += n;
+                    engine.counters.written(n);
+                    if (!src.hasRemaining()) {
+                        break;
+                    }
+                }
+                if (deadline == 0) {
+                    deadline = deadline(writeTimeoutNanos);
+                }
+                await(writeReady, Events.WRITABLE, deadline, "Write");
+            }
+            if (total == 0 && !isOpen()) {
+                enter(); // a zero-length write on a closed connection still reports it
+            }
+            return total;
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    @Override
+    public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
+        Objects.checkFromIndexSize(offset, length, srcs.length);
+        long remaining = 0;
+        for (int i = offset; i < offset + length; i++) {
+            remaining += srcs[i].remaining();
+        }
+        writeLock.lock();
+        try {
+            beginBlocking();
+            long total = 0;
+            long deadline = 0;
+            int first = offset;
+            int end = offset + length;
+            // As write(ByteBuffer): each pass writes once or waits once.
+            while (total < remaining) {
+                while (first < end && !srcs[first].hasRemaining()) {
+                    first++;
+                }
+                writeReady.consume();
+                enter();
+                long n;
+                try {
+                    n = socket.write(srcs, first, end - first);
+                } finally {
+                    exit();
+                }
+                if (n > 0) {
+                    total += n;
+                    engine.counters.written(n);
+                    if (total >= remaining) {
+                        break;
+                    }
+                }
+                if (deadline == 0) {
+                    deadline = deadline(writeTimeoutNanos);
+                }
+                await(writeReady, Events.WRITABLE, deadline, "Write");
+            }
+            if (total == 0 && !isOpen()) {
+                enter();
+            }
+            return total;
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    @Override
+    public long write(ByteBuffer[] srcs) throws IOException {
+        return write(srcs, 0, srcs.length);
+    }
+
+    @Override
+    public InputStream inputStream() {
+        InputStream s = in;
+        if (s == null) {
+            s = new ConnectionStreams.In(this);
+            in = s;
+        }
+        return s;
+    }
+
+    @Override
+    public OutputStream outputStream() {
+        OutputStream s = out;
+        if (s == null) {
+            s = new ConnectionStreams.Out(this);
+            out = s;
+        }
+        return s;
+    }
+
+    @Override
+    public Connection setReadTimeout(Duration timeout) {
+        readTimeoutNanos = nanos(timeout);
+        return this;
+    }
+
+    @Override
+    public Duration readTimeout() {
+        return Duration.ofNanos(readTimeoutNanos);
+    }
+
+    @Override
+    public Connection setWriteTimeout(Duration timeout) {
+        writeTimeoutNanos = nanos(timeout);
+        return this;
+    }
+
+    @Override
+    public Duration writeTimeout() {
+        return Duration.ofNanos(writeTimeoutNanos);
+    }
+
+    private static long nanos(Duration d) {
+        if (d == null || d.isNegative() || d.isZero()) {
+            return 0;
+        }
+        try {
+            return d.toNanos();
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE / 4; // effectively forever, and deadline arithmetic stays safe
+        }
+    }
+
+    @Override
+    public void shutdownOutput() throws IOException {
+        enter();
+        try {
+            socket.shutdownOutput();
+        } finally {
+            exit();
+        }
+    }
+
+    @Override
+    public void shutdownInput() throws IOException {
+        enter();
+        try {
+            socket.shutdownInput();
+        } finally {
+            exit();
+        }
+        // A reader parked now would otherwise wait for an edge that may never come.
+        readReady.signal();
+    }
+
+    @Override
+    public <T> Connection setOption(SocketOption<T> option, T value) throws IOException {
+        Objects.requireNonNull(option, "option");
+        enter();
+        try {
+            socket.setOption(option, value);
+        } finally {
+            exit();
+        }
+        return this;
+    }
+
+    @Override
+    public <T> T getOption(SocketOption<T> option) throws IOException {
+        Objects.requireNonNull(option, "option");
+        enter();
+        try {
+            return socket.getOption(option);
+        } finally {
+            exit();
+        }
+    }
+
+    @Override
+    public InetSocketAddress localAddress() {
+        InetSocketAddress a = local;
+        if (a == null) {
+            connected();
+            a = local;
+        }
+        return a;
+    }
+
+    @Override
+    public InetSocketAddress remoteAddress() {
+        InetSocketAddress a = remote;
+        if (a == null) {
+            connected();
+            a = remote;
+        }
+        return a;
+    }
+
+    @Override
+    public void close() {
+        closeCore();
+    }
+
+    @Override
+    public String toString() {
+        return "Connection[" + local + " -> " + remote + (isOpen() ? "" : ", closed") + "]";
+    }
+}
