@@ -63,6 +63,18 @@ public interface Connection extends ByteChannel, GatheringByteChannel {
     long write(ByteBuffer[] srcs, int offset, int length) throws IOException;
 
     /**
+     * Writes every remaining byte of all the buffers.
+     *
+     * @param srcs the buffers
+     * @return the count written
+     * @throws IOException as described on the class
+     */
+    @Override
+    default long write(ByteBuffer[] srcs) throws IOException {
+        return write(srcs, 0, srcs.length);
+    }
+
+    /**
      * @return an unbuffered input stream over this connection; {@code close()} on it closes the
      *     connection; {@code available()} is 0
      */

@@ -60,6 +60,18 @@ public final class Loomux implements Closeable {
         return Selection.discover();
     }
 
+    /**
+     * Says which backend {@link #open()} would choose now, without opening it.
+     *
+     * @return the backend named by {@value #BACKEND_PROPERTY}, else the available one with the
+     *     highest priority
+     * @throws BackendSelectionException if the named one is absent or unavailable, or none is
+     *     available
+     */
+    public static BackendInfo defaultBackend() {
+        return Selection.info(Selection.select(System.getProperty(BACKEND_PROPERTY)));
+    }
+
     /** @return the backend this runtime runs on */
     public BackendInfo backend() {
         return engine.backend();

@@ -20,7 +20,8 @@ import java.util.Objects;
  *
  * <p>On an edge-triggered backend a read that came back short proves the socket's receive queue
  * was empty at that moment, and any data after it raises a new edge. So the next read waits for
- * that edge instead of spending a system call to learn "would block" ({@code readDrained}).
+ * that edge instead of spending a system call to learn "would block" ({@code readDrained}),
+ * unless the peer has hung up: data and FIN can share one edge, and no later edge would come.
  * A one-shot backend gets no such proof cheaply (a wait there costs a hand-off to the poller),
  * so it always tries the read first.
  */
@@ -96,7 +97,7 @@ final class ConnectionImpl extends SocketCore implements Connection {
             // Each pass does one backend read or one wait; waits end by event, deadline, close
             // or interrupt, and a spurious OK costs one extra pass.
             for (;;) {
-                if (!(edge && readDrained && readReady.isIdle())) {
+                if (!(edge && readDrained && readReady.isIdle() && !hungUp)) {
                     readReady.consume();
                     enter();
                     int n;
@@ -212,11 +213,6 @@ final class ConnectionImpl extends SocketCore implements Connection {
     }
 
     @Override
-    public long write(ByteBuffer[] srcs) throws IOException {
-        return write(srcs, 0, srcs.length);
-    }
-
-    @Override
     public InputStream inputStream() {
         InputStream s = in;
         if (s == null) {
@@ -238,7 +234,7 @@ final class ConnectionImpl extends SocketCore implements Connection {
 
     @Override
     public Connection setReadTimeout(Duration timeout) {
-        readTimeoutNanos = nanos(timeout);
+        readTimeoutNanos = SocketCore.nanos(timeout);
         return this;
     }
 
@@ -249,24 +245,13 @@ final class ConnectionImpl extends SocketCore implements Connection {
 
     @Override
     public Connection setWriteTimeout(Duration timeout) {
-        writeTimeoutNanos = nanos(timeout);
+        writeTimeoutNanos = SocketCore.nanos(timeout);
         return this;
     }
 
     @Override
     public Duration writeTimeout() {
         return Duration.ofNanos(writeTimeoutNanos);
-    }
-
-    private static long nanos(Duration d) {
-        if (d == null || d.isNegative() || d.isZero()) {
-            return 0;
-        }
-        try {
-            return d.toNanos();
-        } catch (ArithmeticException e) {
-            return Long.MAX_VALUE / 4; // effectively forever, and deadline arithmetic stays safe
-        }
     }
 
     @Override

@@ -48,7 +48,7 @@ public final class Engine {
         try {
             for (int i = 0; i < pollerCount; i++) {
                 pollers[i] = new Poller(multiplexer.openPollSet(), counters,
-                        "loomux-poller-" + info.name() + "-" + i);
+                        "loomux-poller-" + info.name() + "-" + i, this::closeAfterPollerFailure);
             }
         } catch (IOException | RuntimeException e) {
             stopPollers();
@@ -128,7 +128,7 @@ public final class Engine {
         if (remote.isUnresolved()) {
             remote = new InetSocketAddress(java.net.InetAddress.getByName(remote.getHostString()), remote.getPort());
         }
-        long deadline = SocketCore.deadline(timeout == null || timeout.isNegative() ? 0 : timeout.toNanos());
+        long deadline = SocketCore.deadline(SocketCore.nanos(timeout));
         SocketHandle h = multiplexer.connect(remote, options);
         ConnectionImpl c = new ConnectionImpl(this, h);
         register(c);
@@ -189,11 +189,28 @@ public final class Engine {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        closeSockets();
+        stopPollers();
+        multiplexer.close();
+    }
+
+    /**
+     * A poller broke: its sockets could never wake again, and new ones could land on it, so the
+     * whole runtime closes (every waiting thread gets an exception instead of waiting forever).
+     */
+    private void closeAfterPollerFailure() {
+        try {
+            close();
+        } catch (IOException e) {
+            System.getLogger("io.loomux").log(System.Logger.Level.WARNING, "closing after a poller failure", e);
+        }
+    }
+
+    /** Closes every open socket, waking the threads that wait on them. */
+    private void closeSockets() {
         for (SocketCore s : new ArrayList<>(open)) {
             s.closeCore();
         }
-        stopPollers();
-        multiplexer.close();
     }
 
     private void stopPollers() {

@@ -36,7 +36,7 @@ final class ListenerImpl extends SocketCore implements Listener {
         readLock.lock();
         try {
             beginBlocking();
-            long deadline = deadline(timeout == null || timeout.isNegative() ? 0 : timeout.toNanos());
+            long deadline = deadline(nanos(timeout));
             // Each pass accepts once or waits once; waits end by event, deadline, close, interrupt.
             for (;;) {
                 readReady.consume();

@@ -22,11 +22,17 @@ final class Poller implements PollSet.EventSink {
     private final PollSet pollSet;
     private final Counters counters;
     private final Thread thread;
+    private final Runnable onFailure;
     private volatile boolean running = true;
 
-    Poller(PollSet pollSet, Counters counters, String name) {
+    /**
+     * @param onFailure runs on the poller thread if it must stop polling (the poll set broke):
+     *                  the sockets it served would otherwise never wake, so the owner closes them
+     */
+    Poller(PollSet pollSet, Counters counters, String name, Runnable onFailure) {
         this.pollSet = pollSet;
         this.counters = counters;
+        this.onFailure = onFailure;
         this.thread = Thread.ofPlatform().name(name).daemon(true).unstarted(this::loop);
     }
 
@@ -39,18 +45,37 @@ final class Poller implements PollSet.EventSink {
     }
 
     private void loop() {
-        // Ends when stop() clears running and wakes the poll; each pass blocks in poll.
+        int failuresInARow = 0;
+        // Ends when stop() clears running and wakes the poll; each pass blocks in poll. A
+        // backend's unchecked exception is survived (a bug in one report must not strand every
+        // socket), but a poll set that keeps failing, or fails with an IOException, is broken.
         while (running) {
             int n;
             try {
                 n = pollSet.poll(-1, this);
-            } catch (IOException | RuntimeException e) {
-                if (running) {
-                    LOG.log(Level.ERROR, "loomux poller " + thread.getName() + " failed; its sockets will no longer wake", e);
+                failuresInARow = 0;
+            } catch (RuntimeException e) {
+                if (running && ++failuresInARow < MAX_FAILURES_IN_A_ROW) {
+                    LOG.log(Level.WARNING, "loomux poller " + thread.getName() + ": poll failed, polling on", e);
+                    continue;
                 }
+                fail(e);
+                return;
+            } catch (IOException e) {
+                fail(e);
                 return;
             }
             counters.polled(n);
+        }
+    }
+
+    private static final int MAX_FAILURES_IN_A_ROW = 100;
+
+    private void fail(Exception e) {
+        if (running) {
+            LOG.log(Level.ERROR, "loomux poller " + thread.getName()
+                    + " failed; closing the runtime so that no thread waits forever", e);
+            onFailure.run();
         }
     }
 
@@ -59,14 +84,25 @@ final class Poller implements PollSet.EventSink {
         ((SocketCore) attachment).onEvents(events);
     }
 
-    /** Stops the thread and closes the poll set; waits for the thread at most a few seconds. */
+    /**
+     * Stops the thread and closes the poll set. Waits for the thread at most a few seconds; a
+     * poll set whose thread is still inside poll is left open (and logged) rather than closed
+     * under it, since its descriptors could be reused while the poll still uses them.
+     */
     void stop() throws IOException {
         running = false;
         pollSet.wakeup();
-        try {
-            thread.join(5_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        if (Thread.currentThread() != thread) {
+            try {
+                thread.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            if (thread.isAlive()) {
+                LOG.log(Level.WARNING, "loomux poller " + thread.getName()
+                        + " did not stop within 5 s; its poll set is left open");
+                return;
+            }
         }
         pollSet.close();
     }

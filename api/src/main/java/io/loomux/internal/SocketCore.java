@@ -50,8 +50,13 @@ abstract class SocketCore {
 
     @SuppressWarnings("unused") // accessed through GATE
     private volatile int gate;
-    /** Set by the thread whose interrupt closed this socket, to throw the right exception. */
-    private volatile boolean closedByInterrupt;
+    /**
+     * The peer hung up or the socket has an error: set by the poller before it signals, so a
+     * reader that consumed that signal sees it. Read by the edge-triggered short-read shortcut:
+     * data and FIN can arrive under one edge, and after a short read of that data no edge is
+     * left to wake the reader for the end of stream.
+     */
+    volatile boolean hungUp;
 
     SocketCore(Engine engine, Handle handle) {
         this.engine = engine;
@@ -61,6 +66,9 @@ abstract class SocketCore {
 
     /** Poller thread: the backend reported these {@link Events} bits. */
     final void onEvents(int events) {
+        if ((events & (Events.HANGUP | Events.ERROR)) != 0 && !hungUp) {
+            hungUp = true;
+        }
         if ((events & (Events.READABLE | Events.HANGUP | Events.ERROR)) != 0) {
             readReady.signal();
         }
@@ -72,14 +80,14 @@ abstract class SocketCore {
     /**
      * Before a backend call.
      *
-     * @throws ClosedChannelException if closed (ClosedByInterruptException if an interrupt closed it)
+     * @throws ClosedChannelException if closed
      */
     final void enter() throws ClosedChannelException {
         // Bounded: a CAS fails only when another thread entered, exited or closed meanwhile.
         for (;;) {
             int g = gate;
             if (g < 0) {
-                throw closedByInterrupt ? new ClosedByInterruptException() : new ClosedChannelException();
+                throw new ClosedChannelException();
             }
             if (GATE.compareAndSet(this, g, g + 1)) {
                 return;
@@ -137,10 +145,10 @@ abstract class SocketCore {
 
     /**
      * The current thread is interrupted before or while waiting: close, as InterruptibleChannel
-     * does, and build the exception to throw.
+     * does, and build the exception for this thread only (other threads parked on the socket see
+     * an asynchronous close, later callers a plain closed channel, as with SocketChannel).
      */
     final ClosedByInterruptException interrupted() {
-        closedByInterrupt = true;
         closeCore();
         return new ClosedByInterruptException();
     }
@@ -181,9 +189,23 @@ abstract class SocketCore {
                 throw new java.net.SocketTimeoutException(what + " timed out");
             }
             case Readiness.INTERRUPTED -> throw interrupted();
-            default -> throw closedByInterrupt ? new ClosedByInterruptException() : new AsynchronousCloseException();
+            default -> throw new AsynchronousCloseException();
         }
     }
+
+    /**
+     * @param timeout null, zero or negative for none
+     * @return the timeout in nanoseconds, 0 for none; huge values saturate to about 73 years,
+     *     so that deadline arithmetic never overflows
+     */
+    static long nanos(java.time.Duration timeout) {
+        if (timeout == null || timeout.isNegative() || timeout.isZero()) {
+            return 0;
+        }
+        return timeout.compareTo(MAX_TIMEOUT) >= 0 ? MAX_TIMEOUT.toNanos() : timeout.toNanos();
+    }
+
+    private static final java.time.Duration MAX_TIMEOUT = java.time.Duration.ofNanos(Long.MAX_VALUE / 4);
 
     /**
      * @param timeoutNanos 0 for none

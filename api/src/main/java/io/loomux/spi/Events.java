@@ -9,9 +9,14 @@ public final class Events {
     public static final int READABLE = 1;
     /** Bytes can be written, or a pending connect has finished (successfully or not). */
     public static final int WRITABLE = 2;
-    /** The peer hung up (or shut down its output); wakes both directions. */
+    /**
+     * The peer hung up or shut down its output (Linux {@code EPOLLHUP}, {@code EPOLLRDHUP});
+     * wakes both directions, and tells an edge-triggered reader that no later edge will announce
+     * the end of stream. Optional for {@link Triggering#ONE_SHOT} backends, which may report a
+     * hang-up as readiness of the armed directions (as a JDK {@code Selector} does).
+     */
     public static final int HANGUP = 4;
-    /** The socket has a pending error; wakes both directions. */
+    /** The socket has a pending error; wakes both directions. Optional as {@link #HANGUP} is. */
     public static final int ERROR = 8;
 
     private Events() {

@@ -1,5 +1,6 @@
 package io.loomux.spi;
 
+import java.io.Closeable;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketOption;
@@ -12,7 +13,7 @@ import java.util.Set;
  * call on this handle is in progress or can start: a backend may release the descriptor number
  * in {@code close} without fearing that a concurrent read reaches a new socket that reused it.
  */
-public interface Handle {
+public interface Handle extends Closeable {
 
     /**
      * @return the bound local address
@@ -46,5 +47,6 @@ public interface Handle {
      *
      * @throws IOException if the OS reports an error; the socket is released all the same
      */
+    @Override
     void close() throws IOException;
 }

@@ -30,8 +30,11 @@ public interface PollSet extends Closeable {
      * @param timeoutMillis how long to wait: negative waits until an event or {@link #wakeup()},
      *                      zero does not wait
      * @param sink          receives the events, on the calling thread
-     * @return the number of events reported
-     * @throws IOException if polling fails; the poll set is then unusable
+     * @return the number of events reported; 0 also when the poll returned early (a
+     *     {@link #wakeup()}, a signal), which the caller treats as nothing to report
+     * @throws IOException if polling fails; the poll set is then unusable, and the blocking layer
+     *     closes its runtime so that no thread waits on it forever. A {@link RuntimeException}
+     *     is logged and polling goes on
      */
     int poll(long timeoutMillis, EventSink sink) throws IOException;
 
@@ -42,7 +45,9 @@ public interface PollSet extends Closeable {
     void wakeup();
 
     /**
-     * Closes the poll set; registrations are dropped, sockets stay open.
+     * Closes the poll set; registrations are dropped, sockets stay open. The blocking layer
+     * calls it only after its poller thread has left {@link #poll} for good; {@link #wakeup()}
+     * may still be called afterwards and must then do nothing harmful.
      *
      * @throws IOException on an OS error
      */

@@ -8,7 +8,18 @@ import java.nio.ByteBuffer;
  * A non-blocking connected (or connecting) TCP socket. Reads and writes never block: "would
  * block" is the return value 0. One reader and one writer may call at the same time.
  *
- * <p>Errors are reported as the JDK's sockets report them: a reset is a
+ * <p>The blocking layer reads two facts from the counts, so a backend must keep them true:
+ * <ul>
+ *   <li>a read that returns fewer bytes than {@code dst.remaining()} means the receive queue is
+ *       empty now (on an {@link Triggering#EDGE} backend the layer then waits for the next edge
+ *       without reading again); a backend that copies through a bounce buffer keeps reading
+ *       until a chunk comes back short;</li>
+ *   <li>a write that takes fewer bytes than offered means the send buffer is full now (the layer
+ *       then waits for {@link Events#WRITABLE}); a backend that caps a call, for instance at
+ *       {@code IOV_MAX} buffers, continues until the kernel takes less than offered.</li>
+ * </ul>
+ *
+ * <p>Errors are reported as the JDK's sockets report them, with the JDK's exact message text: a reset is a
  * {@link java.net.SocketException} with the message "Connection reset"; a write after the peer
  * closed is a {@code SocketException} ("Broken pipe" or "Connection reset").
  */
@@ -16,6 +27,7 @@ public interface SocketHandle extends Handle {
 
     /**
      * Finishes a connect started by {@link Multiplexer#connect}; true at once for accepted sockets.
+     * Until it has returned true the blocking layer arms only {@link Events#WRITABLE}.
      *
      * @return true when connected, false while still in progress
      * @throws IOException if the connect failed, e.g. {@link java.net.ConnectException}

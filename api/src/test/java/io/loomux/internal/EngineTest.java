@@ -145,6 +145,62 @@ public class EngineTest {
         }
     }
 
+    @Test(timeOut = 20_000)
+    public void edgeTriggeredDataAndHangUpUnderOneEdgeStillReachEndOfStream() throws Exception {
+        Setup s = connect(Triggering.EDGE);
+        try (s.loomux) {
+            int delivered = s.backend.pollSet.delivered.get();
+            // data and FIN arrive together: the backend raises a single READABLE|HANGUP edge
+            s.socket.writeRoom = 0;
+            s.socket.feedSilently(new byte[]{1, 2});
+            s.socket.eofSilently();
+            s.socket.ready(Events.READABLE | Events.HANGUP);
+            await().atMost(PATIENCE).until(() -> s.backend.pollSet.delivered.get() > delivered);
+            ByteBuffer dst = ByteBuffer.allocate(8);
+            assertEquals(s.conn.read(dst), 2); // short, and the edge is spent
+            assertEquals(s.conn.read(dst), -1, "no edge will come for the end: the read must try");
+        }
+    }
+
+    @Test(timeOut = 20_000)
+    public void onlyTheInterruptedThreadGetsClosedByInterrupt() throws Exception {
+        Setup s = connect(Triggering.EDGE);
+        try (s.loomux) {
+            s.socket.writeRoom = 0;
+            CompletableFuture<Object> writer = new CompletableFuture<>();
+            Thread w = Thread.ofVirtual().start(() -> {
+                try {
+                    writer.complete(s.conn.write(ByteBuffer.allocate(10)));
+                } catch (Throwable e) {
+                    writer.complete(e);
+                }
+            });
+            awaitParked(w);
+            Thread[] t = new Thread[1];
+            CompletableFuture<Object> reader = readAsync(s.conn, ByteBuffer.allocate(4), t);
+            awaitParked(t[0]);
+            t[0].interrupt();
+            assertTrue(reader.get(10, TimeUnit.SECONDS) instanceof ClosedByInterruptException);
+            Object wr = writer.get(10, TimeUnit.SECONDS);
+            assertEquals(wr.getClass(), AsynchronousCloseException.class, String.valueOf(wr));
+            Throwable later = expectThrows(ClosedChannelException.class, () -> s.conn.read(ByteBuffer.allocate(1)));
+            assertEquals(later.getClass(), ClosedChannelException.class);
+        }
+    }
+
+    @Test(timeOut = 20_000)
+    public void hugeTimeoutsSaturateInsteadOfOverflowing() throws Exception {
+        Setup s = connect(Triggering.EDGE);
+        try (s.loomux) {
+            s.conn.setReadTimeout(Duration.ofSeconds(Long.MAX_VALUE));
+            s.socket.feed(new byte[]{5});
+            assertEquals(s.conn.read(ByteBuffer.allocate(2)), 1);
+            try (Connection c2 = s.loomux.connect(ANY, Duration.ofSeconds(Long.MAX_VALUE))) {
+                assertTrue(c2.isOpen());
+            }
+        }
+    }
+
     @Test(dataProvider = "modes", timeOut = 20_000)
     public void oneShotArmsBeforeParking(Triggering mode) throws Exception {
         Setup s = connect(mode);

@@ -237,6 +237,27 @@ final class FakeBackend implements MultiplexerProvider {
             ready(Events.READABLE);
         }
 
+        /** Data without an event: the test raises the event itself. */
+        void feedSilently(byte[] bytes) {
+            lock.lock();
+            try {
+                for (byte b : bytes) {
+                    in.add(b);
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        void eofSilently() {
+            lock.lock();
+            try {
+                eof = true;
+            } finally {
+                lock.unlock();
+            }
+        }
+
         void feedEof() {
             lock.lock();
             try {
