@@ -10,8 +10,10 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
+# shellcheck source=../scripts/jdk.sh
 . scripts/jdk.sh
-find_jdk
+loomux_use_jdk
+loomux_require_mvn
 conns=${1:-1000}
 size=${2:-64}
 secs=${3:-10}
@@ -52,8 +54,9 @@ run_case() { # name port command...
 
 echo "echo: $conns connections, $size B messages, ${secs}s after ${warm}s warm-up; $(java -version 2>&1 | head -1)"
 port=7101
-for backend in $(java -cp "$server_jar" io.loomux.bench.Backends 2>/dev/null || echo selector); do
-  run_case "loomux-$backend" "$port" java -jar "$server_jar" echo --bind 127.0.0.1 --port "$port" --backend "$backend"
+backends=$(java -jar "$server_jar" backends | awk '$NF == "available" { print ($1 == "*" ? $2 : $1) }')
+for backend in $backends; do
+  run_case "loomux-$backend" "$port" java --enable-native-access=ALL-UNNAMED -jar "$server_jar" echo --bind 127.0.0.1 --port "$port" --backend "$backend"
   port=$((port + 1))
 done
 run_case "jdk-virtual-threads" "$port" java -cp "$bench_jar" io.loomux.bench.JdkEchoServer "$port"

@@ -6,57 +6,92 @@ import io.loomux.spi.Registration;
 
 import java.io.IOException;
 import java.lang.System.Logger.Level;
+import java.util.concurrent.locks.LockSupport;
 
 /**
- * One poller: a platform thread that polls one {@link PollSet} and turns each reported event
- * into {@link Readiness#signal()} calls. A platform thread because a blocking
- * {@code epoll_wait} or {@code select} on a virtual thread would pin its carrier.
+ * One poller: polls one {@link PollSet} and turns each reported event into
+ * {@link Readiness#signal()} calls. It never runs user code.
  *
- * <p>The poller never runs user code and never blocks on anything but the poll itself, so a
- * slow handler cannot delay other sockets' wake-ups.
+ * <p>Two threads take turns at the poll set, never both at once ({@code owner} says whose turn
+ * it is; only the owner polls, and it hands over only after its poll has returned):
+ * <ul>
+ *   <li>a <b>platform thread</b> makes the blocking polls, since a blocking {@code epoll_wait}
+ *       or {@code select} on a virtual thread would pin its carrier;</li>
+ *   <li>while events keep coming, a <b>virtual thread</b> on the handlers' own carriers polls
+ *       without blocking ({@code poll(0)}) between the handlers it wakes, yielding after each
+ *       poll. Under load this removes the hand-off that dominates the cost of a wake-up: the
+ *       platform poller sleeping and waking, and the carrier sleeping and waking, a context
+ *       switch pair per poll. When {@value #IDLE_POLLS} non-blocking polls in a row find
+ *       nothing, the turn goes back to the platform thread.</li>
+ * </ul>
+ * The platform thread hands over only after a poll that found at least
+ * {@value #BUSY_EVENTS} events: at low load (one connection) a hand-over would cost more than
+ * it saves. {@code -Dloomux.carrierPolling=false} keeps every poll on the platform thread.
  */
 final class Poller implements PollSet.EventSink {
 
     private static final System.Logger LOG = System.getLogger("io.loomux");
+    private static final int MAX_FAILURES_IN_A_ROW = 100;
+    /** Events in one blocking poll that make the platform thread hand the turn over. */
+    private static final int BUSY_EVENTS = 2;
+    /** Empty non-blocking polls in a row after which the carrier-side poller hands back. */
+    private static final int IDLE_POLLS = 3;
+    private static final boolean CARRIER_POLLING =
+            !"false".equalsIgnoreCase(System.getProperty("loomux.carrierPolling", "true"));
+
+    private static final int PLATFORM = 0;
+    private static final int CARRIER = 1;
 
     private final PollSet pollSet;
     private final Counters counters;
-    private final Thread thread;
+    private final Thread platform;
+    private final Thread carrier;
     private final Runnable onFailure;
     private volatile boolean running = true;
+    /** Whose turn it is to poll: PLATFORM or CARRIER. Written only by the thread giving it up. */
+    private volatile int owner = PLATFORM;
 
     /**
-     * @param onFailure runs on the poller thread if it must stop polling (the poll set broke):
-     *                  the sockets it served would otherwise never wake, so the owner closes them
+     * @param onFailure runs if polling must stop (the poll set broke): the sockets it served
+     *                  would otherwise never wake, so the owner closes them
      */
     Poller(PollSet pollSet, Counters counters, String name, Runnable onFailure) {
         this.pollSet = pollSet;
         this.counters = counters;
         this.onFailure = onFailure;
-        this.thread = Thread.ofPlatform().name(name).daemon(true).unstarted(this::loop);
+        this.platform = Thread.ofPlatform().name(name).daemon(true).unstarted(this::platformLoop);
+        this.carrier = CARRIER_POLLING ? Thread.ofVirtual().name(name + "-carrier").unstarted(this::carrierLoop) : null;
     }
 
     void start() {
-        thread.start();
+        platform.start();
+        if (carrier != null) {
+            carrier.start();
+        }
     }
 
     Registration register(Handle handle, SocketCore attachment) throws IOException {
         return pollSet.register(handle, attachment);
     }
 
-    private void loop() {
+    private void platformLoop() {
         int failuresInARow = 0;
-        // Ends when stop() clears running and wakes the poll; each pass blocks in poll. A
-        // backend's unchecked exception is survived (a bug in one report must not strand every
-        // socket), but a poll set that keeps failing, or fails with an IOException, is broken.
+        // Ends when stop() clears running and wakes the poll or this thread; each pass blocks
+        // in poll or in park. A backend's unchecked exception is survived (a bug in one report
+        // must not strand every socket), but a poll set that keeps failing, or fails with an
+        // IOException, is broken.
         while (running) {
+            if (owner != PLATFORM) {
+                LockSupport.park(this);
+                continue;
+            }
             int n;
             try {
                 n = pollSet.poll(-1, this);
                 failuresInARow = 0;
             } catch (RuntimeException e) {
                 if (running && ++failuresInARow < MAX_FAILURES_IN_A_ROW) {
-                    LOG.log(Level.WARNING, "loomux poller " + thread.getName() + ": poll failed, polling on", e);
+                    LOG.log(Level.WARNING, "loomux poller " + platform.getName() + ": poll failed, polling on", e);
                     continue;
                 }
                 fail(e);
@@ -66,14 +101,48 @@ final class Poller implements PollSet.EventSink {
                 return;
             }
             counters.polled(n);
+            if (carrier != null && n >= BUSY_EVENTS) {
+                owner = CARRIER;
+                LockSupport.unpark(carrier);
+            }
         }
     }
 
-    private static final int MAX_FAILURES_IN_A_ROW = 100;
+    private void carrierLoop() {
+        int idle = 0;
+        // Ends when stop() clears running and unparks it; each pass polls without blocking and
+        // yields, or parks while the platform thread has the turn.
+        while (running) {
+            if (owner != CARRIER) {
+                LockSupport.park(this);
+                continue;
+            }
+            int n;
+            try {
+                n = pollSet.poll(0, this);
+            } catch (IOException | RuntimeException e) {
+                // Hand the turn back: the platform thread's next poll meets the same failure
+                // and handles it as above, so there is one place that decides.
+                LOG.log(Level.DEBUG, "loomux carrier-side poll failed; the platform poller takes over", e);
+                n = 0;
+                idle = IDLE_POLLS;
+            }
+            if (n > 0) {
+                counters.polled(n);
+                idle = 0;
+            } else if (++idle >= IDLE_POLLS) {
+                idle = 0;
+                owner = PLATFORM;
+                LockSupport.unpark(platform);
+                continue;
+            }
+            Thread.yield();
+        }
+    }
 
     private void fail(Exception e) {
         if (running) {
-            LOG.log(Level.ERROR, "loomux poller " + thread.getName()
+            LOG.log(Level.ERROR, "loomux poller " + platform.getName()
                     + " failed; closing the runtime so that no thread waits forever", e);
             onFailure.run();
         }
@@ -85,22 +154,29 @@ final class Poller implements PollSet.EventSink {
     }
 
     /**
-     * Stops the thread and closes the poll set. Waits for the thread at most a few seconds; a
-     * poll set whose thread is still inside poll is left open (and logged) rather than closed
-     * under it, since its descriptors could be reused while the poll still uses them.
+     * Stops both threads and closes the poll set. Waits for them at most a few seconds; a poll
+     * set whose thread is still inside poll is left open (and logged) rather than closed under
+     * it, since its descriptors could be reused while the poll still uses them.
      */
     void stop() throws IOException {
         running = false;
         pollSet.wakeup();
-        if (Thread.currentThread() != thread) {
+        LockSupport.unpark(platform);
+        if (carrier != null) {
+            LockSupport.unpark(carrier);
+        }
+        Thread me = Thread.currentThread();
+        for (Thread t : new Thread[]{platform, carrier}) {
+            if (t == null || t == me) {
+                continue;
+            }
             try {
-                thread.join(5_000);
+                t.join(5_000);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            if (thread.isAlive()) {
-                LOG.log(Level.WARNING, "loomux poller " + thread.getName()
-                        + " did not stop within 5 s; its poll set is left open");
+            if (t.isAlive()) {
+                LOG.log(Level.WARNING, "loomux poller " + t.getName() + " did not stop within 5 s; its poll set is left open");
                 return;
             }
         }

@@ -4,8 +4,9 @@ import java.io.Closeable;
 import java.io.IOException;
 
 /**
- * A set of registered sockets that reports readiness. {@link #poll} is called by one thread
- * only (a poller, a platform thread); {@link #register}, {@link #wakeup} and the
+ * A set of registered sockets that reports readiness. {@link #poll} is called by one thread at a
+ * time (the blocking layer's platform poller, or, with a zero timeout while events keep coming,
+ * a poller on a virtual thread; never both at once, with a happens-before edge between turns); {@link #register}, {@link #wakeup} and the
  * {@link Registration} methods may be called from any thread at any time, including while a
  * poll is blocked, and must then take effect without waiting for that poll to time out.
  */

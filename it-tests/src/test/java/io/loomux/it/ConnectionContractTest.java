@@ -82,14 +82,21 @@ public class ConnectionContractTest extends BackendTestBase {
                 jdk = interruptOutcomes(ch, "JDK SocketChannel");
             }
         }
-        assertEquals(jdk, List.of(ClosedByInterruptException.class, AsynchronousCloseException.class,
-                ClosedChannelException.class), "what the JDK does (reference)");
+        // The JDK's writer loops over partial writes, so the close can find it parked
+        // (AsynchronousCloseException) or between two writes (ClosedChannelException); either
+        // way not ClosedByInterruptException, which only the interrupted thread gets.
+        assertEquals(jdk.get(0), ClosedByInterruptException.class, "what the JDK does (reference): " + jdk);
+        assertTrue(jdk.get(1) == AsynchronousCloseException.class || jdk.get(1) == ClosedChannelException.class,
+                "what the JDK does (reference): " + jdk);
+        assertEquals(jdk.get(2), ClosedChannelException.class, "what the JDK does (reference): " + jdk);
 
         Loomux rt = runtime(backend);
         Pair pair = acceptedPair(rt, SMALL);
         pair.loomux().setOption(StandardSocketOptions.SO_SNDBUF, SMALL);
         List<Class<?>> loomux = interruptOutcomes(pair.loomux(), backend.toString());
-        assertEquals(loomux, jdk, backend + ": [interrupted reader, parked writer, later read] should get what the"
+        // loomux's write is one call that stays parked until the close, as a parked JDK write does
+        assertEquals(loomux, List.of(ClosedByInterruptException.class, AsynchronousCloseException.class,
+                ClosedChannelException.class), backend + ": [interrupted reader, parked writer, later read] should get what the"
                 + " JDK's SocketChannel throws; only the interrupted thread gets ClosedByInterruptException");
     }
 
