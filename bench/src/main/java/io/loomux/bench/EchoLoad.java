@@ -98,9 +98,9 @@ public final class EchoLoad {
         for (Histogram h : histograms) {
             all.add(h);
         }
-        System.out.printf("msgs/s=%.0f p50us=%.1f p99us=%.1f errors=%d connections=%d size=%d%n",
+        System.out.printf("msgs/s=%.0f p50us=%.1f p99us=%.1f errors=%d connections=%d size=%d total=%d%n",
                 count / seconds, all.getValueAtPercentile(50) / 1e3, all.getValueAtPercentile(99) / 1e3,
-                errors.sum(), connections, size);
+                errors.sum(), connections, size, messages.sum());
         System.exit(errors.sum() == 0 ? 0 : 1);
     }
 

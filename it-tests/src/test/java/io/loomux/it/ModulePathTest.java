@@ -1,0 +1,106 @@
+package io.loomux.it;
+
+import io.loomux.BackendInfo;
+import io.loomux.Loomux;
+import org.testng.annotations.Test;
+
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.testng.Assert.assertEquals;
+import static org.testng.Assert.assertTrue;
+
+/**
+ * loomux on the module path: the same jars (or class directories) this test runs with, handed to
+ * a child JVM as modules. ServiceLoader must find every backend through their {@code provides}
+ * clauses, and the echo server must answer on each.
+ */
+public class ModulePathTest {
+
+    private static final Pattern ADDRESS = Pattern.compile("loomux echo server on /127\\.0\\.0\\.1:(\\d+) \\(backend (\\S+),");
+
+    /** The module path: every loomux module and jctools, taken from this JVM's class path. */
+    private static String modulePath() {
+        List<String> parts = new ArrayList<>();
+        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
+            String p = entry.replace('\\', '/');
+            if (p.contains("/loomux-api") || p.contains("/api/target/classes")
+                    || p.contains("loomux-spi-") || p.contains("/spi-selector/target/classes")
+                    || p.contains("/spi-epoll-native/target/classes")
+                    || p.contains("loomux-server") || p.contains("/server/target/classes")
+                    || p.contains("jctools-core")) {
+                parts.add(entry);
+            }
+        }
+        return String.join(File.pathSeparator, parts);
+    }
+
+    private static Process launch(String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=io.loomux.epoll",
+                "--module-path", modulePath(),
+                "--module", "io.loomux.server/io.loomux.server.cli.Main"));
+        cmd.addAll(List.of(args));
+        return new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    }
+
+    @Test(timeOut = 60_000)
+    public void serviceLoaderFindsEveryBackendOnTheModulePath() throws Exception {
+        Process p = launch("backends");
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS), out);
+        assertEquals(p.exitValue(), 0, out);
+        for (BackendInfo b : Loomux.backends()) {
+            assertTrue(out.lines().anyMatch(l -> l.contains(" " + b.name() + " ") && l.contains(b.providerClass())),
+                    "backend " + b.name() + " not listed on the module path:\n" + out);
+        }
+    }
+
+    @Test(dataProvider = "backends", dataProviderClass = Backends.class, timeOut = 60_000)
+    public void echoServerRunsOnTheModulePath(Backend backend) throws Exception {
+        Backends.require(backend);
+        Process p = launch("echo", "--bind", "127.0.0.1", "--port", "0", "--backend", backend.name());
+        try {
+            BufferedReader lines = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+            CompletableFuture<Matcher> banner = CompletableFuture.supplyAsync(() -> {
+                try {
+                    // bounded by the output: the child prints its banner first, or exits
+                    for (String l; (l = lines.readLine()) != null; ) {
+                        Matcher m = ADDRESS.matcher(l);
+                        if (m.find()) {
+                            return m;
+                        }
+                    }
+                    throw new AssertionError("the echo server exited without its banner");
+                } catch (IOException e) {
+                    throw new AssertionError(e);
+                }
+            });
+            Matcher m = banner.get(30, TimeUnit.SECONDS);
+            assertEquals(m.group(2), backend.name());
+            try (Socket s = new Socket("127.0.0.1", Integer.parseInt(m.group(1)))) {
+                s.setSoTimeout(10_000);
+                s.getOutputStream().write("module path".getBytes(StandardCharsets.US_ASCII));
+                s.shutdownOutput();
+                assertEquals(new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII), "module path");
+            }
+        } finally {
+            p.destroy();
+            if (!p.waitFor(15, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+            }
+        }
+    }
+}
