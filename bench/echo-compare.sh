@@ -12,6 +12,8 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 # shellcheck source=../scripts/jdk.sh
 . scripts/jdk.sh
+# shellcheck source=lib.sh
+. bench/lib.sh
 loomux_use_jdk
 loomux_require_mvn
 conns=${1:-1000}
@@ -25,14 +27,6 @@ hz=$(getconf CLK_TCK)
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
-wait_port() {
-  for _ in $(seq 1 300); do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
-    read -rt 0.05 <> <(:) || true
-  done
-  echo "server on port $1 did not come up" >&2
-  return 1
-}
 
 run_case() { # name port command...
   local name=$1 port=$2; shift 2
@@ -54,7 +48,7 @@ run_case() { # name port command...
 
 echo "echo: $conns connections, $size B messages, ${secs}s after ${warm}s warm-up; $(java -version 2>&1 | head -1)"
 port=7101
-backends=$(java -jar "$server_jar" backends | awk '$NF == "available" { print ($1 == "*" ? $2 : $1) }')
+backends=$(available_backends "$server_jar")
 for backend in $backends; do
   run_case "loomux-$backend" "$port" java --enable-native-access=ALL-UNNAMED -jar "$server_jar" echo --bind 127.0.0.1 --port "$port" --backend "$backend"
   port=$((port + 1))

@@ -226,14 +226,7 @@ final class FakeBackend implements MultiplexerProvider {
         volatile Runnable duringRead;
 
         void feed(byte[] bytes) {
-            lock.lock();
-            try {
-                for (byte b : bytes) {
-                    in.add(b);
-                }
-            } finally {
-                lock.unlock();
-            }
+            feedSilently(bytes);
             ready(Events.READABLE);
         }
 
@@ -259,12 +252,7 @@ final class FakeBackend implements MultiplexerProvider {
         }
 
         void feedEof() {
-            lock.lock();
-            try {
-                eof = true;
-            } finally {
-                lock.unlock();
-            }
+            eofSilently();
             ready(Events.READABLE | Events.HANGUP);
         }
 

@@ -1,0 +1,17 @@
+# shellcheck shell=bash
+# Sourced by the bench scripts.
+
+# Waits (bounded: 300 tries, about 15 s) until something listens on 127.0.0.1:$1.
+wait_port() {
+  for _ in $(seq 1 300); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
+    read -rt 0.05 <> <(:) || true
+  done
+  echo "server on port $1 did not come up" >&2
+  return 1
+}
+
+# Lists the backends that are available here, one name a line, from the runnable jar at $1.
+available_backends() {
+  java -jar "$1" backends | awk '$NF == "available" { print ($1 == "*" ? $2 : $1) }'
+}
