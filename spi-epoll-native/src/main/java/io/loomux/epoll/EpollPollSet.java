@@ -13,7 +13,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.ClosedChannelException;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.locks.ReentrantLock;
@@ -77,8 +76,6 @@ final class EpollPollSet implements PollSet {
     private int freeCount;
     /** Guarded by tableLock: slots ever used. */
     private int highWater;
-    /** Registrations whose READABLE must be reported again (see {@link EpollRegistration#reportReadableAgain}). */
-    private final ConcurrentLinkedQueue<EpollRegistration> requeued = new ConcurrentLinkedQueue<>();
     @SuppressWarnings("unused") // through WAKE_PENDING
     private volatile boolean wakePending;
 
@@ -190,23 +187,12 @@ final class EpollPollSet implements PollSet {
         }
     }
 
-    /** Queues a READABLE re-report (at most once per registration until reported) and wakes the poller. */
-    void requeue(EpollRegistration r) {
-        requeued.offer(r);
-        wakeup();
-    }
-
     @Override
     public int poll(long timeoutMillis, EventSink sink) throws IOException {
         if (!enter()) {
             throw new ClosedChannelException();
         }
         try {
-            if (!requeued.isEmpty()) {
-                // Report these alone, without waiting: merging them into the epoll batch could
-                // report one registration twice in one call.
-                return reportRequeued(sink);
-            }
             int timeout = timeoutMillis < 0 ? -1 : (int) Math.min(timeoutMillis, Integer.MAX_VALUE);
             Counters.EPOLL_WAIT.increment();
             int n = Native.epollWait(epfd, eventsAddress, MAX_EVENTS, timeout);
@@ -256,9 +242,6 @@ final class EpollPollSet implements PollSet {
         if (ev == 0) {
             return false;
         }
-        if ((bits & (Sys.EPOLLRDHUP | Sys.EPOLLHUP | Sys.EPOLLERR)) != 0 && r.handle instanceof EpollSocketHandle s) {
-            s.peerClosed(); // before the report, so a reader woken by it sees the flag
-        }
         sink.event(r.attachment, ev);
         return true;
     }
@@ -289,24 +272,6 @@ final class EpollPollSet implements PollSet {
             ev |= Events.ERROR;
         }
         return ev;
-    }
-
-    private int reportRequeued(EventSink sink) {
-        AtomicReferenceArray<EpollRegistration> t = table;
-        int reported = 0;
-        // Bounded: at most MAX_EVENTS now; later arrivals wait for the next poll.
-        for (int k = 0; k < MAX_EVENTS; k++) {
-            EpollRegistration r = requeued.poll();
-            if (r == null) {
-                break;
-            }
-            r.clearRequeued();
-            if (r.slot < t.length() && t.getAcquire(r.slot) == r) {
-                sink.event(r.attachment, Events.READABLE);
-                reported++;
-            }
-        }
-        return reported;
     }
 
     private void drainWakeup() {

@@ -14,13 +14,11 @@ import java.lang.invoke.VarHandle;
 final class EpollRegistration implements Registration {
 
     private static final VarHandle CANCELLED;
-    private static final VarHandle REQUEUED;
 
     static {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
             CANCELLED = l.findVarHandle(EpollRegistration.class, "cancelled", boolean.class);
-            REQUEUED = l.findVarHandle(EpollRegistration.class, "requeued", boolean.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -33,8 +31,6 @@ final class EpollRegistration implements Registration {
     final Object attachment;
     @SuppressWarnings("unused") // through CANCELLED
     private volatile boolean cancelled;
-    @SuppressWarnings("unused") // through REQUEUED
-    private volatile boolean requeued;
 
     EpollRegistration(EpollPollSet pollSet, int slot, int generation, FdHandle handle, Object attachment) {
         this.pollSet = pollSet;
@@ -70,22 +66,6 @@ final class EpollRegistration implements Registration {
     /** @return true once cancelled */
     boolean isCancelled() {
         return cancelled;
-    }
-
-    /**
-     * Asks the poll set to report READABLE for this registration once more, because the edge that
-     * announced the end of stream or an error was spent on a read that came back short. Coalesced:
-     * queued at most once until the poller reports it.
-     */
-    void reportReadableAgain() {
-        if (!cancelled && REQUEUED.compareAndSet(this, false, true)) {
-            pollSet.requeue(this);
-        }
-    }
-
-    /** Poller: the re-report is being delivered; a later request queues it again. */
-    void clearRequeued() {
-        REQUEUED.setVolatile(this, false);
     }
 
     @Override

@@ -19,9 +19,8 @@ import java.util.Objects;
  *   <li>A read that returns fewer bytes than asked proves the receive queue was empty at that
  *       moment, so the reader may wait for the next edge without another read. Heap-buffer reads
  *       (chunked through native scratch memory) therefore go on reading until a chunk comes back
- *       short; and a short read after the peer's FIN or reset was reported (whose edge has been
- *       spent) asks the poll set to report READABLE once more, so the end of stream or the error
- *       is not left behind a wait that no edge will end.</li>
+ *       short. (Data and FIN under one edge are the blocking layer's concern: the poll set
+ *       reports RDHUP as HANGUP, which turns its short-read shortcut off.)</li>
  *   <li>A write that returns fewer bytes than offered proves the send buffer is full, so an
  *       EPOLLOUT edge follows. Writes larger than one system call takes (heap chunks, more than
  *       IOV_MAX buffers) go on until one comes back short or everything is written.</li>
@@ -32,8 +31,6 @@ import java.util.Objects;
 final class EpollSocketHandle extends FdHandle implements SocketHandle {
 
     private volatile boolean connected;
-    /** Set by the poller when it reported RDHUP, HUP or ERR: the edge for the end is spent. */
-    private volatile boolean peerClosed;
     /** Reader only: an error met after some bytes of a chunked read were returned. */
     private IOException pendingReadError;
 
@@ -45,13 +42,6 @@ final class EpollSocketHandle extends FdHandle implements SocketHandle {
     @Override
     int epollEvents() {
         return Sys.EPOLLIN | Sys.EPOLLOUT | Sys.EPOLLRDHUP | Sys.EPOLLET;
-    }
-
-    /** Poller: the peer closed, shut down its output, reset, or the socket has an error. */
-    void peerClosed() {
-        if (!peerClosed) {
-            peerClosed = true;
-        }
     }
 
     @Override
@@ -104,9 +94,6 @@ final class EpollSocketHandle extends FdHandle implements SocketHandle {
             n = Native.read(fd, dst, pos, len);
             if (n > 0) {
                 dst.position(pos + n);
-                if (n < len) {
-                    shortRead();
-                }
                 return n;
             }
         } else {
@@ -150,17 +137,13 @@ final class EpollSocketHandle extends FdHandle implements SocketHandle {
                 if (total == 0) {
                     return n;
                 }
-                if (n == 0) {
-                    peerClosed = true; // end of stream is next: it must not wait for an edge
-                } else if (n != -Sys.EAGAIN) {
+                // End of stream (n == 0) is returned by the next read; an error is thrown by it.
+                if (n < 0 && n != -Sys.EAGAIN) {
                     pendingReadError = Errors.exception("read", n);
                 }
                 break;
             }
             dst.position(pos + total);
-            if (total < len) {
-                shortRead();
-            }
             return total;
         } finally {
             Reference.reachabilityFence(s);
@@ -168,18 +151,6 @@ final class EpollSocketHandle extends FdHandle implements SocketHandle {
         }
     }
 
-    /**
-     * A read came back short. If the peer's end was already reported, no edge will come for it
-     * again: have the poll set report READABLE once more. Also when an error is pending.
-     */
-    private void shortRead() {
-        if (peerClosed || pendingReadError != null) {
-            EpollRegistration r = registration;
-            if (r != null) {
-                r.reportReadableAgain();
-            }
-        }
-    }
 
     @Override
     public int write(ByteBuffer src) throws IOException {

@@ -393,7 +393,7 @@ public class EpollSocketsTest {
         int port;
         ListenerHandle closed = mux.listen(loopback4(), 0, Map.of());
         port = closed.localAddress().getPort();
-        closed.close(); // Handle is not AutoCloseable, hence no try-with-resources
+        closed.close();
         InetSocketAddress nobody = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
         ConnectException e;
         SocketHandle h;

@@ -85,6 +85,11 @@ final class Fixture implements AutoCloseable {
         return c;
     }
 
+    /** The rule closes {@code c} itself (a handle is closed once). */
+    void untrack(AutoCloseable c) {
+        toClose.remove(c);
+    }
+
     /** Leaves the poll set open: a poll on a thread the rule gave up on may still be inside it. */
     void abandonPollSet() {
         pollSetAbandoned = true;
