@@ -30,7 +30,10 @@ public class ModulePathTest {
 
     private static final Pattern ADDRESS = Pattern.compile("loomux echo server on /127\\.0\\.0\\.1:(\\d+) \\(backend (\\S+),");
 
-    /** The module path: every loomux module and jctools, taken from this JVM's class path. */
+    /**
+     * The module path: every loomux module, the sample third-party plugin and jctools, taken
+     * from this JVM's class path.
+     */
     private static String modulePath() {
         List<String> parts = new ArrayList<>();
         for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
@@ -39,6 +42,7 @@ public class ModulePathTest {
                     || p.contains("loomux-spi-") || p.contains("/spi-selector/target/classes")
                     || p.contains("/spi-epoll-native/target/classes")
                     || p.contains("loomux-server") || p.contains("/server/target/classes")
+                    || p.contains("loomux-sample-") || p.contains("/samples/countingplugin/target/classes")
                     || p.contains("jctools-core")) {
                 parts.add(entry);
             }

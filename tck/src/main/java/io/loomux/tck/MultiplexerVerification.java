@@ -1160,6 +1160,8 @@ public abstract class MultiplexerVerification {
             }
             assertTrue(missing.isEmpty(), missing.size() + " of " + count + " registrations were never reported READABLE, e.g. "
                     + missing.stream().limit(10).toList());
+            assertTrue(System.nanoTime() - deadline < 0, "the last of " + count
+                    + " registrations were reported only when a poll timed out: readiness reported late");
         }
     }
 

@@ -315,6 +315,9 @@ public final class Main {
                   -h, --help      print this help ('loomux <command> --help' for a command's)
                   -V, --version   print the version
 
+                The loomux script also takes --classpath PATH (before or after the command):
+                more jars on the class path, such as a third party's backend plugin.
+
                 Java system properties (pass them in LOOMUX_JAVA_OPTS to the loomux script):
                   -Dloomux.backend=NAME   the backend to use when none is named
                   -Dloomux.pollers=N      the number of poller threads

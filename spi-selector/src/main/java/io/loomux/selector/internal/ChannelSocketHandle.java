@@ -76,9 +76,28 @@ public final class ChannelSocketHandle extends ChannelHandle<SocketChannel> impl
     /** @return the count written, 0 if it would block */
     @Override
     public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
+        // The JDK hands at most IOV_MAX buffers to one writev, so a call can take less than was
+        // offered while the send buffer still has room. The SPI promises that a short write
+        // means "full", so go on until a call takes nothing or nothing is left. Bounded: each
+        // pass either writes bytes (finitely many remain) or ends the loop.
+        long total = 0;
         try {
-            return channel.write(srcs, offset, length);
+            int first = offset;
+            int end = offset + length;
+            for (;;) {
+                long n = channel.write(srcs, first, end - first);
+                total += n;
+                while (first < end && !srcs[first].hasRemaining()) {
+                    first++;
+                }
+                if (n == 0 || first == end) {
+                    return total;
+                }
+            }
         } catch (IOException e) {
+            if (total > 0) {
+                return total; // report progress; the error comes back on the next call
+            }
             throw asSocketException(e);
         }
     }

@@ -1,0 +1,268 @@
+package io.loomux.tck.selftest;
+
+import static org.awaitility.Awaitility.await;
+
+import io.loomux.selector.SelectorMultiplexerProvider;
+import io.loomux.spi.ListenerHandle;
+import io.loomux.spi.MultiplexerProvider;
+import io.loomux.spi.PollSet;
+import io.loomux.spi.Registration;
+import io.loomux.spi.SocketHandle;
+import io.loomux.tck.MultiplexerVerification;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.awaitility.core.ConditionTimeoutException;
+
+/**
+ * Deliberately broken providers, each a correct one (the Selector backend) with one fault, and
+ * the kit's verification class for each. {@link KitSelfTest} runs them and checks that the
+ * matching rules fail. Nested classes, so that Surefire never runs them directly.
+ */
+public final class Broken {
+
+    /** How long the kit waits when it runs against a broken provider: failures are expected. */
+    static final Duration SHORT_PATIENCE = Duration.ofSeconds(2);
+
+    private Broken() {
+    }
+
+    /** {@code wakeup()} does nothing. */
+    static final class LostWakeup extends Delegating {
+        LostWakeup() {
+            super(new SelectorMultiplexerProvider());
+        }
+
+        @Override
+        PollSet wrapPollSet(PollSet ps) {
+            return new Polls(ps) {
+                @Override
+                public void wakeup() {
+                    // the fault: the wake-up is lost
+                }
+            };
+        }
+    }
+
+    /**
+     * Holds each poll's events back and reports them with the next poll's, after that poll's own
+     * wait: one event alone is reported only when something else happens or the poll times out.
+     */
+    static final class Late extends Delegating {
+        Late() {
+            super(new SelectorMultiplexerProvider());
+        }
+
+        @Override
+        PollSet wrapPollSet(PollSet ps) {
+            return new Polls(ps) {
+                private List<Object[]> held = new ArrayList<>();
+
+                @Override
+                public int poll(long timeoutMillis, EventSink sink) throws IOException {
+                    List<Object[]> now = new ArrayList<>();
+                    d.poll(timeoutMillis, (a, e) -> now.add(new Object[] {a, e}));
+                    List<Object[]> out = held;
+                    held = now;
+                    for (Object[] ev : out) {
+                        sink.event(ev[0], (Integer) ev[1]);
+                    }
+                    return out.size();
+                }
+            };
+        }
+    }
+
+    /** Read, accept and write wait (up to {@link #BLOCK}) instead of saying "would block". */
+    static final class Blocking extends Delegating {
+        static final Duration BLOCK = SHORT_PATIENCE.multipliedBy(3);
+
+        Blocking() {
+            super(new SelectorMultiplexerProvider());
+        }
+
+        interface IoCall<T> {
+            T call() throws IOException;
+        }
+
+        /** The fault: retries the call until it does something, as a blocking socket would wait. */
+        static <T> T block(IoCall<T> call, T wouldBlock) throws IOException {
+            AtomicReference<T> got = new AtomicReference<>(wouldBlock);
+            try {
+                await().atMost(BLOCK).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(1)).pollInSameThread()
+                        .until(() -> {
+                            T r = call.call();
+                            got.set(r);
+                            return r == null ? wouldBlock != null : !r.equals(wouldBlock);
+                        });
+            } catch (ConditionTimeoutException e) {
+                return wouldBlock;
+            }
+            return got.get();
+        }
+
+        @Override
+        SocketHandle wrapSocket(SocketHandle h) {
+            return new Sock(h) {
+                @Override
+                public int read(ByteBuffer dst) throws IOException {
+                    return block(() -> d.read(dst), 0);
+                }
+
+                @Override
+                public int write(ByteBuffer src) throws IOException {
+                    return block(() -> d.write(src), 0);
+                }
+
+                @Override
+                public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
+                    return block(() -> d.write(srcs, offset, length), 0L);
+                }
+            };
+        }
+
+        @Override
+        ListenerHandle wrapListener(ListenerHandle h) {
+            return new Lsn(h) {
+                @Override
+                public SocketHandle accept() throws IOException {
+                    SocketHandle s = block(d::accept, null);
+                    return s == null ? null : wrapSocket(s);
+                }
+            };
+        }
+    }
+
+    /** {@code cancel()} does nothing: events go on after it. */
+    static final class EventsAfterCancel extends Delegating {
+        EventsAfterCancel() {
+            super(new SelectorMultiplexerProvider());
+        }
+
+        @Override
+        Registration wrapRegistration(Registration r) {
+            return new Registration() {
+                @Override
+                public void arm(int interest) {
+                    r.arm(interest);
+                }
+
+                @Override
+                public void cancel() {
+                    // the fault: still registered
+                }
+            };
+        }
+    }
+
+    /** Reads and writes at most 4 KiB per call, as a backend with a small bounce buffer might. */
+    static final class Chunking extends Delegating {
+        static final int CHUNK = 4096;
+
+        Chunking() {
+            super(new SelectorMultiplexerProvider());
+        }
+
+        @Override
+        SocketHandle wrapSocket(SocketHandle h) {
+            return new Sock(h) {
+                @Override
+                public int read(ByteBuffer dst) throws IOException {
+                    if (dst.remaining() <= CHUNK) {
+                        return d.read(dst);
+                    }
+                    ByteBuffer part = dst.slice(dst.position(), CHUNK);
+                    int n = d.read(part);
+                    if (n > 0) {
+                        dst.position(dst.position() + n);
+                    }
+                    return n;
+                }
+
+                @Override
+                public int write(ByteBuffer src) throws IOException {
+                    if (src.remaining() <= CHUNK) {
+                        return d.write(src);
+                    }
+                    ByteBuffer part = src.slice(src.position(), CHUNK);
+                    int n = d.write(part);
+                    src.position(src.position() + n);
+                    return n;
+                }
+
+                @Override
+                public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
+                    return d.write(srcs, offset, Math.min(length, 2));
+                }
+            };
+        }
+    }
+
+    // ---- the kit, once per provider ----------------------------------------------------------
+
+    /** The kit against a correct provider: everything passes. */
+    public static class CorrectVerification extends MultiplexerVerification {
+        @Override
+        protected MultiplexerProvider createProvider() {
+            return new Delegating(new SelectorMultiplexerProvider());
+        }
+    }
+
+    /** Base of the broken runs: a short patience, since failures are expected. */
+    public abstract static class BrokenVerification extends MultiplexerVerification {
+        @Override
+        protected Duration patience() {
+            return SHORT_PATIENCE;
+        }
+
+        @Override
+        protected int manyRegistrations() {
+            return 100;
+        }
+    }
+
+    /** The kit against {@link LostWakeup}. */
+    public static class LostWakeupVerification extends BrokenVerification {
+        @Override
+        protected MultiplexerProvider createProvider() {
+            return new LostWakeup();
+        }
+    }
+
+    /** The kit against {@link Late}. */
+    public static class LateVerification extends BrokenVerification {
+        @Override
+        protected MultiplexerProvider createProvider() {
+            return new Late();
+        }
+    }
+
+    /** The kit against {@link Blocking}. */
+    public static class BlockingVerification extends BrokenVerification {
+        @Override
+        protected MultiplexerProvider createProvider() {
+            return new Blocking();
+        }
+    }
+
+    /** The kit against {@link EventsAfterCancel}. */
+    public static class EventsAfterCancelVerification extends BrokenVerification {
+        @Override
+        protected MultiplexerProvider createProvider() {
+            return new EventsAfterCancel();
+        }
+    }
+
+    /** The kit against {@link Chunking}. */
+    public static class ChunkingVerification extends BrokenVerification {
+        @Override
+        protected MultiplexerProvider createProvider() {
+            return new Chunking();
+        }
+    }
+}

@@ -1,0 +1,163 @@
+package io.loomux.tck.selftest;
+
+import static org.testng.Assert.assertEquals;
+import static org.testng.Assert.assertTrue;
+
+import io.loomux.tck.MultiplexerVerification;
+
+import java.lang.reflect.Method;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.testng.ITestListener;
+import org.testng.ITestResult;
+import org.testng.TestNG;
+import org.testng.annotations.Test;
+
+/**
+ * The kit tests itself: run against a correct provider every rule passes (or is skipped as not
+ * applying), and run against each deliberately broken provider the rules that catch its fault
+ * fail. Those failures are expected: this class passes when they happen.
+ */
+public class KitSelfTest {
+
+    /** What one run of the kit gave, per rule. */
+    record Outcome(Map<String, String> status, Map<String, String> why) {
+        Set<String> with(String s) {
+            Set<String> out = new TreeSet<>();
+            status.forEach((rule, st) -> {
+                if (st.equals(s)) {
+                    out.add(rule);
+                }
+            });
+            return out;
+        }
+
+        String describe() {
+            StringBuilder sb = new StringBuilder();
+            status.forEach((rule, st) -> sb.append("\n  ").append(st).append(' ').append(rule)
+                    .append(st.equals("PASS") ? "" : ": " + why.get(rule)));
+            return sb.toString();
+        }
+    }
+
+    /** Runs the kit's rules in {@code kit} in a nested TestNG run. */
+    static Outcome run(Class<? extends MultiplexerVerification> kit) {
+        Map<String, String> status = new ConcurrentHashMap<>();
+        Map<String, String> why = new ConcurrentHashMap<>();
+        TestNG tng = new TestNG(false);
+        tng.setUseDefaultListeners(false);
+        tng.setVerbose(0);
+        tng.setTestClasses(new Class<?>[] {kit});
+        tng.addListener(new ITestListener() {
+            @Override
+            public void onTestSuccess(ITestResult r) {
+                status.put(r.getMethod().getMethodName(), "PASS");
+            }
+
+            @Override
+            public void onTestFailure(ITestResult r) {
+                status.put(r.getMethod().getMethodName(), "FAIL");
+                why.put(r.getMethod().getMethodName(), String.valueOf(r.getThrowable()));
+            }
+
+            @Override
+            public void onTestSkipped(ITestResult r) {
+                status.put(r.getMethod().getMethodName(), "SKIP");
+                why.put(r.getMethod().getMethodName(), String.valueOf(r.getThrowable()));
+            }
+        });
+        tng.run();
+        Outcome o = new Outcome(new TreeMap<>(status), new TreeMap<>(why));
+        System.out.println(kit.getSimpleName() + ":" + o.describe());
+        return o;
+    }
+
+    static Set<String> allRules() {
+        Set<String> rules = new TreeSet<>();
+        for (Method m : MultiplexerVerification.class.getDeclaredMethods()) {
+            if (m.isAnnotationPresent(Test.class)) {
+                rules.add(m.getName());
+            }
+        }
+        return rules;
+    }
+
+    private static void assertFails(Outcome o, String... rules) {
+        Set<String> failed = o.with("FAIL");
+        for (String rule : rules) {
+            assertTrue(failed.contains(rule), rule + " should catch this provider's fault, but: " + o.status().get(rule)
+                    + o.describe());
+        }
+    }
+
+    @Test
+    public void everyRuleRunsAndACorrectProviderPassesThemAll() {
+        Outcome o = run(Broken.CorrectVerification.class);
+        assertEquals(o.status().keySet(), allRules(), "every rule ran");
+        assertEquals(o.with("FAIL"), Set.of(), "a correct provider fails no rule:" + o.describe());
+        for (String skipped : o.with("SKIP")) {
+            assertTrue(skipped.startsWith("required_edge_") || skipped.startsWith("optional_"),
+                    "only rules for the other triggering mode or optional features may skip: " + skipped + o.describe());
+        }
+    }
+
+    @Test
+    public void aLostWakeupIsCaught() {
+        assertFails(run(Broken.LostWakeupVerification.class),
+                "required_wakeupReturnsABlockedPoll",
+                "required_wakeupBeforeAPollMakesItReturn",
+                "required_wakeupsCoalesce",
+                "required_closeWhileRegisteredReleasesTheSocket",
+                "required_noEventAfterCancelReturns");
+    }
+
+    /**
+     * Not listed although it often fails too: {@code required_writableAfterBufferSpaceFreesUp},
+     * since the kernel may free send-buffer space before the peer reads, and the held event then
+     * arrives in time.
+     */
+    @Test
+    public void lateReadinessIsCaught() {
+        assertFails(run(Broken.LateVerification.class),
+                "required_readableAfterDataArrives",
+                "required_readableOrHangupAfterPeerCloses",
+                "required_eventAfterResetAndReadThrowsConnectionReset",
+                "required_listenerReadableWhenAConnectionIsPending",
+                "required_oneShot_nothingBeforeArm",
+                "required_oneShot_atMostOneReportPerArming",
+                "required_oneShot_armOnAReadySocketReportsAtTheNextPoll",
+                "required_oneShot_onlyArmedInterestIsReported",
+                "required_eachRegistrationAtMostOncePerPoll",
+                "required_refusedConnectIsConnectException",
+                "required_registerAndArmTakeEffectDuringABlockedPoll",
+                "required_manyRegistrationsAreAllReported",
+                "required_echoThroughTheBlockingLayer");
+    }
+
+    @Test
+    public void blockingCallsAreCaught() {
+        assertFails(run(Broken.BlockingVerification.class),
+                "required_readWithNoDataReturnsZero",
+                "required_acceptWithNonePendingReturnsNull",
+                "required_writeToAFullSendBufferReturnsZero",
+                "required_writableAfterBufferSpaceFreesUp",
+                "required_shortReadMeansTheReceiveQueueIsEmpty");
+    }
+
+    @Test
+    public void eventsAfterCancelAreCaught() {
+        assertFails(run(Broken.EventsAfterCancelVerification.class),
+                "required_noEventAfterCancelReturns");
+    }
+
+    @Test
+    public void cappedReadsAndWritesAreCaught() {
+        assertFails(run(Broken.ChunkingVerification.class),
+                "required_shortReadMeansTheReceiveQueueIsEmpty",
+                "required_shortWriteMeansTheSendBufferIsFull");
+    }
+}
