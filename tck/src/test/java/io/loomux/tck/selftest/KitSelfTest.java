@@ -6,6 +6,7 @@ import static org.testng.Assert.assertTrue;
 import io.loomux.tck.MultiplexerVerification;
 
 import java.lang.reflect.Method;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -116,16 +117,19 @@ public class KitSelfTest {
     }
 
     /**
-     * Not listed although they often fail too: {@code required_writableAfterBufferSpaceFreesUp},
-     * since the kernel may free send-buffer space before the peer reads, and the held event then
-     * arrives in time; {@code required_refusedConnectIsConnectException}, since a connect to a
-     * closed loopback port is often refused at once, before any poll; and
-     * {@code required_listenerReadableWhenAConnectionIsPending}, whose held event is sometimes
-     * released by the next poll before the rule's patience runs out.
+     * A late report is caught by timing: the rule sees the event only in a poll after the one
+     * that should have had it. Which poll happens to return first varies from run to run, so
+     * any one of these rules can miss the fault in a given run (each was seen to pass once in
+     * five fresh-clone runs, readableAfterDataArrives among them). The kit is held to catching
+     * the fault broadly instead: at least two thirds of these rules fail in every run, and the
+     * provider never passes the kit. Seen to fail sometimes as well, and not counted:
+     * writableAfterBufferSpaceFreesUp, refusedConnectIsConnectException (a loopback connect to
+     * a closed port is often refused before any poll), listenerReadableWhenAConnectionIsPending.
      */
     @Test
     public void lateReadinessIsCaught() {
-        assertFails(run(Broken.LateVerification.class),
+        Outcome o = run(Broken.LateVerification.class);
+        List<String> rules = List.of(
                 "required_readableAfterDataArrives",
                 "required_readableOrHangupAfterPeerCloses",
                 "required_eventAfterResetAndReadThrowsConnectionReset",
@@ -137,6 +141,10 @@ public class KitSelfTest {
                 "required_registerAndArmTakeEffectDuringABlockedPoll",
                 "required_manyRegistrationsAreAllReported",
                 "required_echoThroughTheBlockingLayer");
+        Set<String> failed = o.with("FAIL");
+        long caught = rules.stream().filter(failed::contains).count();
+        assertTrue(caught * 3 >= rules.size() * 2L, "late readiness was caught by only " + caught + " of "
+                + rules.size() + " rules that look for it:" + o.describe());
     }
 
     @Test
