@@ -10,19 +10,13 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
-# shellcheck source=../scripts/jdk.sh
-. scripts/jdk.sh
 # shellcheck source=lib.sh
 . bench/lib.sh
-loomux_use_jdk
-loomux_require_mvn
 conns=${1:-1000}
 size=${2:-64}
 secs=${3:-10}
 warm=3
-mvn -q -B -DskipTests install -pl bench,server -am >/dev/null
-bench_jar=$(ls bench/target/loomux-bench-*-all.jar)
-server_jar=$(ls server/target/loomux-server-*-all.jar)
+build_jars
 hz=$(getconf CLK_TCK)
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }

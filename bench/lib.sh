@@ -1,5 +1,17 @@
 # shellcheck shell=bash
-# Sourced by the bench scripts.
+# Sourced by the bench scripts, from the repository root.
+
+# shellcheck source=../scripts/jdk.sh
+. scripts/jdk.sh
+loomux_use_jdk
+loomux_require_mvn
+
+# Builds the load generator and the runnable server jar; sets bench_jar and server_jar.
+build_jars() {
+  mvn -q -B -DskipTests install -pl bench,server -am >/dev/null
+  bench_jar=$(ls bench/target/loomux-bench-*-all.jar)
+  server_jar=$(ls server/target/loomux-server-*-all.jar)
+}
 
 # Waits (bounded: 300 tries, about 15 s) until something listens on 127.0.0.1:$1.
 wait_port() {

@@ -11,20 +11,14 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
-# shellcheck source=../scripts/jdk.sh
-. scripts/jdk.sh
 # shellcheck source=lib.sh
 . bench/lib.sh
-loomux_use_jdk
-loomux_require_mvn
 conns=${1:-100}
 secs=${2:-5}
 command -v perf >/dev/null || { echo "bench/syscalls.sh needs perf: apt-get install -y linux-perf" >&2; exit 1; }
 [ -e /sys/kernel/tracing/events/syscalls ] || mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null || true
 [ -e /sys/kernel/tracing/events/syscalls ] || { echo "bench/syscalls.sh needs tracefs with syscall events (/sys/kernel/tracing)" >&2; exit 1; }
-mvn -q -B -DskipTests install -pl bench,server -am >/dev/null
-bench_jar=$(ls bench/target/loomux-bench-*-all.jar)
-server_jar=$(ls server/target/loomux-server-*-all.jar)
+build_jars
 calls=(read write readv writev recvfrom sendto recvmsg sendmsg epoll_wait epoll_pwait epoll_ctl futex accept4 sched_yield)
 events=$(printf 'syscalls:sys_enter_%s,' "${calls[@]}")
 events=${events%,}

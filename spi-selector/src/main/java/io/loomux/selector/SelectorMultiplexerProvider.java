@@ -24,7 +24,7 @@ public final class SelectorMultiplexerProvider implements MultiplexerProvider {
     /** Below any native backend (100), so a native one wins where it is available. */
     public static final int PRIORITY = 10;
 
-    // A lock, not synchronized: a virtual thread may ask, and on JDK 21 a monitor would pin it
+    // A lock rather than a monitor: a virtual thread may ask, and on JDK 21 a monitor would pin it
     // for the duration of the probe's system calls.
     private final ReentrantLock probeLock = new ReentrantLock();
     private volatile Availability availability;
