@@ -75,16 +75,21 @@ public interface Connection extends ByteChannel, GatheringByteChannel {
     }
 
     /**
-     * @return an unbuffered input stream over this connection; {@code close()} on it closes the
-     *     connection; {@code available()} is 0
+     * @return an unbuffered input stream over this connection, reading through
+     *     {@link #read(ByteBuffer)}; {@code close()} on it closes the connection;
+     *     {@code available()} is 0
      */
-    InputStream inputStream();
+    default InputStream inputStream() {
+        return new io.loomux.internal.ConnectionStreams.In(this);
+    }
 
     /**
-     * @return an unbuffered output stream over this connection; {@code close()} on it closes the
-     *     connection
+     * @return an unbuffered output stream over this connection, writing through
+     *     {@link #write(ByteBuffer)}; {@code close()} on it closes the connection
      */
-    OutputStream outputStream();
+    default OutputStream outputStream() {
+        return new io.loomux.internal.ConnectionStreams.Out(this);
+    }
 
     /**
      * @param timeout the longest a read waits; {@code null}, zero or negative means no limit

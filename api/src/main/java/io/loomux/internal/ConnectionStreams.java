@@ -1,5 +1,7 @@
 package io.loomux.internal;
 
+import io.loomux.Connection;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -7,19 +9,22 @@ import java.nio.ByteBuffer;
 import java.util.Objects;
 
 /**
- * Unbuffered stream views of a {@link ConnectionImpl}; they add no state of their own beyond a
+ * Unbuffered stream views of any {@link Connection}, through its own read and write (so a
+ * wrapping connection sees the stream's traffic); they add no state of their own beyond a
  * one-byte scratch array, so mixing stream and channel calls is safe.
  */
-final class ConnectionStreams {
+public final class ConnectionStreams {
 
     private ConnectionStreams() {
     }
 
-    static final class In extends InputStream {
-        private final ConnectionImpl c;
+    /** The input view. */
+    public static final class In extends InputStream {
+        private final Connection c;
         private final byte[] one = new byte[1];
 
-        In(ConnectionImpl c) {
+        /** @param c the connection to read */
+        public In(Connection c) {
             this.c = c;
         }
 
@@ -44,16 +49,18 @@ final class ConnectionStreams {
         }
 
         @Override
-        public void close() {
+        public void close() throws IOException {
             c.close();
         }
     }
 
-    static final class Out extends OutputStream {
-        private final ConnectionImpl c;
+    /** The output view. */
+    public static final class Out extends OutputStream {
+        private final Connection c;
         private final byte[] one = new byte[1];
 
-        Out(ConnectionImpl c) {
+        /** @param c the connection to write */
+        public Out(Connection c) {
             this.c = c;
         }
 
@@ -70,7 +77,7 @@ final class ConnectionStreams {
         }
 
         @Override
-        public void close() {
+        public void close() throws IOException {
             c.close();
         }
     }

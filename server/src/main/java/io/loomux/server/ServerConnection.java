@@ -3,8 +3,6 @@ package io.loomux.server;
 import io.loomux.Connection;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.net.InetSocketAddress;
@@ -162,21 +160,6 @@ final class ServerConnection implements Connection {
     }
 
     @Override
-    public long write(ByteBuffer[] srcs) throws IOException {
-        return write(srcs, 0, srcs.length);
-    }
-
-    @Override
-    public InputStream inputStream() {
-        return new In(this);
-    }
-
-    @Override
-    public OutputStream outputStream() {
-        return new Out(this);
-    }
-
-    @Override
     public Connection setReadTimeout(Duration timeout) {
         delegate.setReadTimeout(timeout);
         return this;
@@ -265,62 +248,5 @@ final class ServerConnection implements Connection {
     @Override
     public String toString() {
         return "loomux-conn-" + id + (remote != null ? " from " + remote : "");
-    }
-
-    /** An unbuffered input stream through the tracking connection. */
-    private static final class In extends InputStream {
-        private final ServerConnection c;
-
-        In(ServerConnection c) {
-            this.c = c;
-        }
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            int n = read(one, 0, 1);
-            return n < 0 ? -1 : one[0] & 0xff;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            Objects.checkFromIndexSize(off, len, b.length);
-            if (len == 0) {
-                return 0;
-            }
-            return c.read(ByteBuffer.wrap(b, off, len));
-        }
-
-        @Override
-        public void close() throws IOException {
-            c.close();
-        }
-    }
-
-    /** An unbuffered output stream through the tracking connection. */
-    private static final class Out extends OutputStream {
-        private final ServerConnection c;
-
-        Out(ServerConnection c) {
-            this.c = c;
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-            c.write(ByteBuffer.wrap(new byte[] {(byte) b}));
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            Objects.checkFromIndexSize(off, len, b.length);
-            if (len > 0) {
-                c.write(ByteBuffer.wrap(b, off, len));
-            }
-        }
-
-        @Override
-        public void close() throws IOException {
-            c.close();
-        }
     }
 }
