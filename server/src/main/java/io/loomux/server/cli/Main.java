@@ -247,21 +247,19 @@ public final class Main {
         }
         String wanted = System.getProperty(Loomux.BACKEND_PROPERTY);
         boolean named = wanted != null && !wanted.isBlank();
-        // The same rule as the runtime's selection: the named one if available, else the first
-        // available in priority order (Loomux.backends() is sorted that way).
-        BackendInfo chosen = null;
-        for (BackendInfo b : all) {
-            boolean candidate = named ? b.name().equalsIgnoreCase(wanted.trim()) : true;
-            if (candidate && b.availability().available()) {
-                chosen = b;
-                break;
-            }
+        // The runtime's own rule decides, so the mark cannot drift from what Loomux.open() does.
+        BackendInfo chosen;
+        try {
+            chosen = Loomux.defaultBackend();
+        } catch (BackendSelectionException e) {
+            chosen = null;
         }
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[] {"", "NAME", "PRIORITY", "TRIGGERING", "PROVIDER", "STATUS"});
         for (BackendInfo b : all) {
             rows.add(new String[] {
-                b == chosen ? "*" : "",
+                chosen != null && b.name().equals(chosen.name()) && b.providerClass().equals(chosen.providerClass())
+                        ? "*" : "",
                 b.name(),
                 Integer.toString(b.priority()),
                 b.triggering().name().toLowerCase(Locale.ROOT).replace('_', '-'),
