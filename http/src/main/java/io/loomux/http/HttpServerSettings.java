@@ -1,0 +1,409 @@
+package io.loomux.http;
+
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * The limits an HTTP server on loomux keeps. Every one is a setting with a documented default;
+ * {@link #fromSystemProperties()} reads {@code loomux.http.*} system properties and, where they
+ * mean the same thing, the JDK's own {@code sun.net.httpserver.*} and {@code jdk.httpserver.*}
+ * properties (a {@code loomux.http.*} property wins when both are set).
+ *
+ * <table>
+ *   <caption>Settings, their properties and defaults</caption>
+ *   <tr><th>setting</th><th>loomux property</th><th>JDK property honoured</th><th>default</th></tr>
+ *   <tr><td>{@link #maxConnections()}</td><td>loomux.http.maxConnections</td>
+ *       <td>jdk.httpserver.maxConnections</td><td>10,000; more wait in the listen backlog</td></tr>
+ *   <tr><td>{@link #maxRequestLineLength()}</td><td>loomux.http.maxRequestLineLength</td><td></td>
+ *       <td>8,192 bytes; longer gets 414</td></tr>
+ *   <tr><td>{@link #maxHeaderBytes()}</td><td>loomux.http.maxHeaderBytes</td>
+ *       <td>sun.net.httpserver.maxReqHeaderSize</td><td>65,536 bytes; more gets 431</td></tr>
+ *   <tr><td>{@link #maxHeaders()}</td><td>loomux.http.maxHeaders</td>
+ *       <td>sun.net.httpserver.maxReqHeaders</td><td>200; more gets 431</td></tr>
+ *   <tr><td>{@link #idleTimeout()}</td><td>loomux.http.idleTimeout (seconds)</td>
+ *       <td>sun.net.httpserver.idleInterval</td><td>30 s between requests, and between
+ *       reads of a request body</td></tr>
+ *   <tr><td>{@link #headerTimeout()}</td><td>loomux.http.headerTimeout (seconds)</td>
+ *       <td>sun.net.httpserver.maxReqTime</td><td>20 s from a request's first byte to the end of
+ *       its header; slower gets 408</td></tr>
+ *   <tr><td>{@link #drainLimit()}</td><td>loomux.http.drainLimit</td>
+ *       <td>sun.net.httpserver.drainAmount</td><td>65,536 bytes of an unread request body are
+ *       read and discarded to keep the connection; a longer one closes it</td></tr>
+ *   <tr><td>{@link #tcpNoDelay()}</td><td>loomux.http.tcpNoDelay</td>
+ *       <td>sun.net.httpserver.nodelay</td><td>true (responses leave in one write each)</td></tr>
+ *   <tr><td>{@link #pathMatcher()}</td><td></td><td>sun.net.httpserver.pathMatcher</td>
+ *       <td>{@code pathPrefix}; {@code stringPrefix} for the older JDKs' matching</td></tr>
+ * </table>
+ *
+ * <p>A JDK property set to zero or a negative number means "no limit" to the JDK; here it is
+ * ignored and the default applies, because an unbounded server is not a setting we offer.
+ * Instances are immutable; build one with {@link #builder()}.
+ */
+public final class HttpServerSettings {
+
+    /** How a request path is matched to a context's path. */
+    public enum PathMatcher {
+        /**
+         * A context path matches a request path equal to it, or one that continues it with a
+         * {@code /} (so {@code /app} matches {@code /app/x} but not {@code /apple}); a context
+         * path ending in {@code /} matches every path under it. The JDK's default since JDK 25.
+         */
+        PATH_PREFIX,
+        /** A context path matches every request path that starts with it, as before JDK 25. */
+        STRING_PREFIX
+    }
+
+    private static final HttpServerSettings DEFAULTS = new Builder().build();
+
+    private final int maxConnections;
+    private final int maxRequestLineLength;
+    private final int maxHeaderBytes;
+    private final int maxHeaders;
+    private final Duration idleTimeout;
+    private final Duration headerTimeout;
+    private final long drainLimit;
+    private final boolean tcpNoDelay;
+    private final PathMatcher pathMatcher;
+
+    private HttpServerSettings(Builder b) {
+        this.maxConnections = b.maxConnections;
+        this.maxRequestLineLength = b.maxRequestLineLength;
+        this.maxHeaderBytes = b.maxHeaderBytes;
+        this.maxHeaders = b.maxHeaders;
+        this.idleTimeout = b.idleTimeout;
+        this.headerTimeout = b.headerTimeout;
+        this.drainLimit = b.drainLimit;
+        this.tcpNoDelay = b.tcpNoDelay;
+        this.pathMatcher = b.pathMatcher;
+    }
+
+    /** @return the defaults in the table above */
+    public static HttpServerSettings defaults() {
+        return DEFAULTS;
+    }
+
+    /** @return a builder starting from the defaults */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** @return a builder starting from these settings */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.maxConnections = maxConnections;
+        b.maxRequestLineLength = maxRequestLineLength;
+        b.maxHeaderBytes = maxHeaderBytes;
+        b.maxHeaders = maxHeaders;
+        b.idleTimeout = idleTimeout;
+        b.headerTimeout = headerTimeout;
+        b.drainLimit = drainLimit;
+        b.tcpNoDelay = tcpNoDelay;
+        b.pathMatcher = pathMatcher;
+        return b;
+    }
+
+    /**
+     * Reads the system properties in the table above over the defaults.
+     *
+     * @return the settings
+     * @throws IllegalArgumentException naming the property, if one holds a value that is not a
+     *     number (or boolean, or matcher name) in range
+     */
+    public static HttpServerSettings fromSystemProperties() {
+        Builder b = new Builder();
+        Integer i;
+        if ((i = intProperty("jdk.httpserver.maxConnections", true)) != null) {
+            b.maxConnections(i);
+        }
+        if ((i = intProperty("loomux.http.maxConnections", false)) != null) {
+            b.maxConnections(i);
+        }
+        if ((i = intProperty("loomux.http.maxRequestLineLength", false)) != null) {
+            b.maxRequestLineLength(i);
+        }
+        if ((i = intProperty("sun.net.httpserver.maxReqHeaderSize", true)) != null) {
+            b.maxHeaderBytes(i);
+        }
+        if ((i = intProperty("loomux.http.maxHeaderBytes", false)) != null) {
+            b.maxHeaderBytes(i);
+        }
+        if ((i = intProperty("sun.net.httpserver.maxReqHeaders", true)) != null) {
+            b.maxHeaders(i);
+        }
+        if ((i = intProperty("loomux.http.maxHeaders", false)) != null) {
+            b.maxHeaders(i);
+        }
+        Duration d;
+        if ((d = secondsProperty("sun.net.httpserver.idleInterval", true)) != null) {
+            b.idleTimeout(d);
+        }
+        if ((d = secondsProperty("loomux.http.idleTimeout", false)) != null) {
+            b.idleTimeout(d);
+        }
+        if ((d = secondsProperty("sun.net.httpserver.maxReqTime", true)) != null) {
+            b.headerTimeout(d);
+        }
+        if ((d = secondsProperty("loomux.http.headerTimeout", false)) != null) {
+            b.headerTimeout(d);
+        }
+        if ((i = intProperty("sun.net.httpserver.drainAmount", true)) != null) {
+            b.drainLimit(i);
+        }
+        if ((i = intProperty("loomux.http.drainLimit", false)) != null) {
+            b.drainLimit(i);
+        }
+        Boolean z;
+        if ((z = booleanProperty("sun.net.httpserver.nodelay")) != null) {
+            b.tcpNoDelay(z);
+        }
+        if ((z = booleanProperty("loomux.http.tcpNoDelay")) != null) {
+            b.tcpNoDelay(z);
+        }
+        String m = System.getProperty("sun.net.httpserver.pathMatcher");
+        if (m != null && !m.isBlank()) {
+            b.pathMatcher(switch (m.trim()) {
+                case "pathPrefix" -> PathMatcher.PATH_PREFIX;
+                case "stringPrefix" -> PathMatcher.STRING_PREFIX;
+                default -> throw new IllegalArgumentException("-Dsun.net.httpserver.pathMatcher=" + m
+                        + " is neither pathPrefix nor stringPrefix");
+            });
+        }
+        return b.build();
+    }
+
+    /** @return the most connections open at once; more wait in the listen backlog */
+    public int maxConnections() {
+        return maxConnections;
+    }
+
+    /** @return the longest request line in bytes (without its CRLF); longer gets 414 */
+    public int maxRequestLineLength() {
+        return maxRequestLineLength;
+    }
+
+    /** @return the most bytes of header fields in one request (or chunked trailer); more gets 431 */
+    public int maxHeaderBytes() {
+        return maxHeaderBytes;
+    }
+
+    /** @return the most header fields in one request; more gets 431 */
+    public int maxHeaders() {
+        return maxHeaders;
+    }
+
+    /** @return how long a connection may wait for its next request, or a body read for bytes */
+    public Duration idleTimeout() {
+        return idleTimeout;
+    }
+
+    /** @return how long a request may take from its first byte to the end of its header */
+    public Duration headerTimeout() {
+        return headerTimeout;
+    }
+
+    /** @return how many bytes of a request body the handler left unread are discarded to keep the connection */
+    public long drainLimit() {
+        return drainLimit;
+    }
+
+    /** @return whether accepted connections set TCP_NODELAY */
+    public boolean tcpNoDelay() {
+        return tcpNoDelay;
+    }
+
+    /** @return how request paths are matched to context paths */
+    public PathMatcher pathMatcher() {
+        return pathMatcher;
+    }
+
+    @Override
+    public String toString() {
+        return "HttpServerSettings[maxConnections=" + maxConnections + ", maxRequestLineLength=" + maxRequestLineLength
+                + ", maxHeaderBytes=" + maxHeaderBytes + ", maxHeaders=" + maxHeaders + ", idleTimeout=" + idleTimeout
+                + ", headerTimeout=" + headerTimeout + ", drainLimit=" + drainLimit + ", tcpNoDelay=" + tcpNoDelay
+                + ", pathMatcher=" + pathMatcher + "]";
+    }
+
+    private static String property(String name) {
+        String v = System.getProperty(name);
+        return v == null || v.isBlank() ? null : v.trim();
+    }
+
+    /** @param jdk whether it is a JDK property, where zero or less means "no limit" and is ignored */
+    private static Integer intProperty(String name, boolean jdk) {
+        String v = property(name);
+        if (v == null) {
+            return null;
+        }
+        long n;
+        try {
+            n = Long.parseLong(v);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("-D" + name + "=" + v + " is not a whole number", e);
+        }
+        if (n <= 0 && jdk) {
+            return null;
+        }
+        if (n <= 0 || n > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("-D" + name + "=" + v + " must be from 1 to " + Integer.MAX_VALUE);
+        }
+        return (int) n;
+    }
+
+    private static Duration secondsProperty(String name, boolean jdk) {
+        String v = property(name);
+        if (v == null) {
+            return null;
+        }
+        double s;
+        try {
+            s = Double.parseDouble(v);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("-D" + name + "=" + v + " is not a number of seconds", e);
+        }
+        if (s <= 0 && jdk) {
+            return null;
+        }
+        if (!(s > 0) || s > 1e9) {
+            throw new IllegalArgumentException("-D" + name + "=" + v + " must be a number of seconds above 0");
+        }
+        return Duration.ofNanos((long) (s * 1e9));
+    }
+
+    private static Boolean booleanProperty(String name) {
+        String v = property(name);
+        if (v == null) {
+            return null;
+        }
+        return switch (v.toLowerCase(Locale.ROOT)) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new IllegalArgumentException("-D" + name + "=" + v + " is neither true nor false");
+        };
+    }
+
+    /** Builds {@link HttpServerSettings}; every setter rejects a value out of range. */
+    public static final class Builder {
+        private int maxConnections = 10_000;
+        private int maxRequestLineLength = 8192;
+        private int maxHeaderBytes = 65_536;
+        private int maxHeaders = 200;
+        private Duration idleTimeout = Duration.ofSeconds(30);
+        private Duration headerTimeout = Duration.ofSeconds(20);
+        private long drainLimit = 65_536;
+        private boolean tcpNoDelay = true;
+        private PathMatcher pathMatcher = PathMatcher.PATH_PREFIX;
+
+        private Builder() {
+        }
+
+        /**
+         * @param n at least 1
+         * @return this
+         */
+        public Builder maxConnections(int n) {
+            this.maxConnections = positive("maxConnections", n);
+            return this;
+        }
+
+        /**
+         * @param n at least 16
+         * @return this
+         */
+        public Builder maxRequestLineLength(int n) {
+            this.maxRequestLineLength = atLeast("maxRequestLineLength", n, 16);
+            return this;
+        }
+
+        /**
+         * @param n at least 256
+         * @return this
+         */
+        public Builder maxHeaderBytes(int n) {
+            this.maxHeaderBytes = atLeast("maxHeaderBytes", n, 256);
+            return this;
+        }
+
+        /**
+         * @param n at least 1
+         * @return this
+         */
+        public Builder maxHeaders(int n) {
+            this.maxHeaders = positive("maxHeaders", n);
+            return this;
+        }
+
+        /**
+         * @param d above zero
+         * @return this
+         */
+        public Builder idleTimeout(Duration d) {
+            this.idleTimeout = positive("idleTimeout", d);
+            return this;
+        }
+
+        /**
+         * @param d above zero
+         * @return this
+         */
+        public Builder headerTimeout(Duration d) {
+            this.headerTimeout = positive("headerTimeout", d);
+            return this;
+        }
+
+        /**
+         * @param bytes zero (never drain: close instead) or more
+         * @return this
+         */
+        public Builder drainLimit(long bytes) {
+            if (bytes < 0) {
+                throw new IllegalArgumentException("drainLimit must not be negative: " + bytes);
+            }
+            this.drainLimit = bytes;
+            return this;
+        }
+
+        /**
+         * @param on whether to set TCP_NODELAY on accepted connections
+         * @return this
+         */
+        public Builder tcpNoDelay(boolean on) {
+            this.tcpNoDelay = on;
+            return this;
+        }
+
+        /**
+         * @param m how request paths match context paths
+         * @return this
+         */
+        public Builder pathMatcher(PathMatcher m) {
+            this.pathMatcher = Objects.requireNonNull(m, "pathMatcher");
+            return this;
+        }
+
+        /** @return the settings */
+        public HttpServerSettings build() {
+            return new HttpServerSettings(this);
+        }
+
+        private static int positive(String what, int n) {
+            return atLeast(what, n, 1);
+        }
+
+        private static int atLeast(String what, int n, int min) {
+            if (n < min) {
+                throw new IllegalArgumentException(what + " must be at least " + min + ": " + n);
+            }
+            return n;
+        }
+
+        private static Duration positive(String what, Duration d) {
+            Objects.requireNonNull(d, what);
+            if (d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException(what + " must be above zero: " + d);
+            }
+            return d;
+        }
+    }
+}

@@ -1,0 +1,351 @@
+package io.loomux.http.internal;
+
+import com.sun.net.httpserver.Authenticator;
+import com.sun.net.httpserver.Filter;
+import com.sun.net.httpserver.HttpHandler;
+import io.loomux.Connection;
+import io.loomux.http.HttpServerSettings;
+
+import javax.net.ssl.SSLEngine;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One HTTP/1.1 connection, served by its own virtual thread: read a request head, run the
+ * exchange, repeat while the connection is persistent. Pipelined requests are answered in order
+ * (one exchange at a time), and their responses share writes: the output is flushed only when no
+ * further request is already buffered.
+ *
+ * <p>States: {@code IDLE} between requests (the server's stop closes it at once), {@code BUSY}
+ * from a request's first byte to the end of its exchange (stop waits for it, up to its delay),
+ * {@code CLOSED}. The IDLE-to-BUSY and IDLE-to-CLOSED moves are compare-and-set, so a stop and
+ * an arriving request agree on which one won.
+ */
+final class Http1Connection implements Runnable {
+
+    private static final System.Logger LOG = System.getLogger("io.loomux.http");
+
+    static final int IDLE = 0;
+    static final int BUSY = 1;
+    static final int CLOSED = 2;
+
+    private static final int BUFFER = 8192;
+
+    private final ServerCore server;
+    private final Connection connection;
+    private final HttpServerSettings settings;
+    private final SSLEngine engine;
+    private Transport transport;
+    private HttpInput in;
+    private HttpOutput out;
+    private byte[] chunkScratch;
+    private final AtomicInteger state = new AtomicInteger(IDLE);
+    private volatile boolean forcedClosed;
+    private volatile Thread thread;
+    private boolean headerStarted;
+    /** Made once: starts the header timeout at a request's first byte. */
+    private final Runnable firstByte = this::firstByte;
+
+    Http1Connection(ServerCore server, Connection connection, SSLEngine engine) {
+        this.server = server;
+        this.connection = connection;
+        this.settings = server.settings();
+        this.engine = engine;
+    }
+
+    HttpInput input() {
+        return in;
+    }
+
+    HttpOutput output() {
+        return out;
+    }
+
+    HttpServerSettings settings() {
+        return settings;
+    }
+
+    byte[] chunkScratch() {
+        if (chunkScratch == null) {
+            chunkScratch = new byte[ResponseBody.CHUNK];
+        }
+        return chunkScratch;
+    }
+
+    boolean stopping() {
+        return server.stopping();
+    }
+
+    boolean forcedClosed() {
+        return forcedClosed;
+    }
+
+    InetSocketAddress localAddress() {
+        return connection.localAddress();
+    }
+
+    InetSocketAddress remoteAddress() {
+        return connection.remoteAddress();
+    }
+
+    /**
+     * Closes the connection if it is between requests.
+     *
+     * @return true if it was idle and is now closed
+     */
+    boolean closeIfIdle() {
+        if (state.compareAndSet(IDLE, CLOSED)) {
+            closeTransport();
+            return true;
+        }
+        return false;
+    }
+
+    /** Closes the connection whatever it is doing; a waiting exchange ends. */
+    void forceClose() {
+        forcedClosed = true;
+        state.set(CLOSED);
+        closeTransport();
+        Thread t = thread;
+        if (t != null) {
+            java.util.concurrent.locks.LockSupport.unpark(t);
+        }
+    }
+
+    private void closeTransport() {
+        if (transport != null) {
+            transport.close();
+        } else {
+            try {
+                connection.close();
+            } catch (IOException ignored) {
+                // Released whatever the error.
+            }
+        }
+    }
+
+    private void firstByte() {
+        headerStarted = true;
+        in.deadline(System.nanoTime() + settings.headerTimeout().toNanos());
+        state.compareAndSet(IDLE, BUSY);
+    }
+
+    @Override
+    public void run() {
+        thread = Thread.currentThread();
+        try {
+            if (settings.tcpNoDelay()) {
+                connection.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
+            }
+            if (engine != null) {
+                TlsTransport tls = new TlsTransport(connection, engine);
+                transport = tls;
+                connection.setReadTimeout(settings.headerTimeout());
+                tls.handshake();
+            } else {
+                transport = new PlainTransport(connection);
+            }
+            if (state.get() == CLOSED) {
+                return;
+            }
+            in = new HttpInput(transport, BUFFER);
+            out = new HttpOutput(transport, BUFFER);
+            serve();
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.DEBUG, "connection from " + connection.remoteAddress() + " ended", e);
+        } finally {
+            state.set(CLOSED);
+            closeTransport();
+            server.connectionClosed(this);
+        }
+    }
+
+    private void serve() throws IOException {
+        // Bounded by the client: each pass serves one request or ends the connection.
+        while (true) {
+            if (in.buffered() == 0) {
+                out.flush();
+            }
+            headerStarted = false;
+            in.deadline(0);
+            in.perReadTimeout(settings.idleTimeout());
+            RequestHead head;
+            try {
+                head = RequestHead.read(in, settings, firstByte);
+            } catch (HttpError e) {
+                server.exchangeStarted();
+                try {
+                    refuse(e.status, e.getMessage());
+                } finally {
+                    server.exchangeEnded();
+                }
+                return;
+            } catch (SocketTimeoutException e) {
+                if (headerStarted) {
+                    server.exchangeStarted();
+                    try {
+                        refuse(408, "The request header was not received in time");
+                    } finally {
+                        server.exchangeEnded();
+                    }
+                }
+                return;
+            }
+            if (head == null || state.get() != BUSY) {
+                // Ended cleanly, or the server's stop closed it between requests.
+                return;
+            }
+            in.deadline(0);
+            boolean keep;
+            server.exchangeStarted();
+            try {
+                keep = exchange(head);
+            } finally {
+                server.exchangeEnded();
+            }
+            if (!keep || server.stopping() || !state.compareAndSet(BUSY, IDLE)) {
+                out.flush();
+                return;
+            }
+        }
+    }
+
+    /** Answers a request that cannot be served, then the connection closes. */
+    private void refuse(int status, String message) throws IOException {
+        byte[] body = ("<h1>" + status + " " + Status.reason(status) + "</h1>" + escape(message))
+                .getBytes(StandardCharsets.ISO_8859_1);
+        out.writeLatin1(Status.line(status) + "Date: " + Status.date() + "\r\nContent-type: text/html\r\n"
+                + "Content-length: " + body.length + "\r\nConnection: close\r\n\r\n");
+        out.write(body, 0, body.length);
+        out.flush();
+    }
+
+    private static String escape(String s) {
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+    }
+
+    /** @return whether the connection may carry another request */
+    private boolean exchange(RequestHead head) throws IOException {
+        String path = head.uri().getPath();
+        if (path == null || path.isEmpty()) {
+            path = "/";
+        }
+        ContextImpl context = server.findContext(path);
+        ExchangeImpl x = new ExchangeImpl(this, head, context);
+        if (engine != null) {
+            new HttpsExchangeImpl(x, transport.session());
+        }
+        if (context == null || context.getHandler() == null) {
+            reject(x, context == null ? 404 : 500,
+                    context == null ? "No context found for request" : "No handler for context");
+        } else {
+            Executor executor = server.executor();
+            if (executor == null) {
+                invoke(x, context);
+            } else {
+                try {
+                    executor.execute(() -> invoke(x, context));
+                } catch (RejectedExecutionException e) {
+                    LOG.log(System.Logger.Level.WARNING, "the executor refused " + x, e);
+                    reject(x, 503, "The server is too busy");
+                    x.mustClose();
+                }
+            }
+        }
+        if (!x.awaitFinished()) {
+            return false;
+        }
+        return !x.closeAfter();
+    }
+
+    /** The JDK's answer when no context or handler matches: a short HTML page. */
+    private static void reject(ExchangeImpl x, int status, String message) throws IOException {
+        byte[] body = ("<h1>" + status + " " + Status.reason(status) + "</h1>" + message)
+                .getBytes(StandardCharsets.ISO_8859_1);
+        x.getResponseHeaders().set("Content-type", "text/html");
+        x.sendResponseHeaders(status, body.length);
+        x.getResponseBody().write(body);
+        x.close();
+    }
+
+    /** Runs the authenticator, the filters and the handler, on whichever thread runs this. */
+    private void invoke(ExchangeImpl x, ContextImpl context) {
+        try {
+            Authenticator auth = context.getAuthenticator();
+            if (auth != null && !authenticate(x, auth)) {
+                return;
+            }
+            HttpHandler handler = context.getHandler();
+            List<Filter> filters = context.getFilters();
+            if (filters.isEmpty()) {
+                handler.handle(x.facade());
+            } else {
+                new Filter.Chain(filters, handler).doFilter(x.facade());
+            }
+        } catch (Throwable t) {
+            handlerFailed(x, t);
+            if (t instanceof Error e) {
+                throw e;
+            }
+        }
+    }
+
+    /**
+     * As the JDK's authentication filter: success sets the principal and goes on; retry and
+     * failure answer with their status and no body.
+     */
+    private static boolean authenticate(ExchangeImpl x, Authenticator auth) throws IOException {
+        Authenticator.Result r = auth.authenticate(x.facade());
+        if (r instanceof Authenticator.Success s) {
+            x.principal(s.getPrincipal());
+            return true;
+        }
+        int status;
+        if (r instanceof Authenticator.Retry retry) {
+            status = retry.getResponseCode();
+        } else if (r instanceof Authenticator.Failure failure) {
+            status = failure.getResponseCode();
+        } else {
+            throw new IllegalStateException("the authenticator returned " + r);
+        }
+        x.sendResponseHeaders(status, -1);
+        return false;
+    }
+
+    /**
+     * A handler threw. If no response went out yet the client gets 500 (the JDK closes the
+     * connection without an answer); either way the connection closes.
+     */
+    private void handlerFailed(ExchangeImpl x, Throwable t) {
+        LOG.log(System.Logger.Level.WARNING, "the handler for " + x + " failed", t);
+        if (x.finished()) {
+            x.mustClose();
+            return;
+        }
+        if (!x.headersSent()) {
+            try {
+                x.mustClose();
+                byte[] body = "<h1>500 Internal Server Error</h1>".getBytes(StandardCharsets.ISO_8859_1);
+                x.getResponseHeaders().clear();
+                x.getResponseHeaders().set("Content-type", "text/html");
+                x.sendResponseHeaders(500, body.length);
+                out.write(body, 0, body.length);
+                out.flush();
+            } catch (IOException | RuntimeException ignored) {
+                // The connection closes below.
+            }
+        }
+        x.abort();
+    }
+
+    @Override
+    public String toString() {
+        return "Http1Connection[" + connection.remoteAddress() + "]";
+    }
+}

@@ -1,0 +1,209 @@
+package io.loomux.http.internal;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+/**
+ * The buffered read side of one HTTP connection: request heads are parsed from its buffer, and
+ * request bodies read through it, so bytes of a pipelined next request stay buffered for it.
+ *
+ * <p>A read waits at most until the deadline, when one is set (the header timeout), else at most
+ * the per-read timeout (the idle timeout). Used by one thread at a time: the connection's thread
+ * between exchanges, the handler's thread during one.
+ */
+final class HttpInput {
+
+    /** Thrown when a line is longer than its limit. */
+    static final class LineTooLongException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        LineTooLongException() {
+            super("line too long");
+        }
+    }
+
+    private final Transport transport;
+    private byte[] buf;
+    private ByteBuffer wrapped;
+    private int pos;
+    private int lim;
+    /** The timeout last given to the transport, so it is set only when it changes. */
+    private Duration applied = Duration.ZERO;
+    private Duration perRead = Duration.ZERO;
+    /** System.nanoTime() deadline for every read, or 0 for none. */
+    private long deadline;
+
+    HttpInput(Transport transport, int size) {
+        this.transport = transport;
+        this.buf = new byte[size];
+        this.wrapped = ByteBuffer.wrap(buf);
+    }
+
+    /** @param timeout the longest one read waits from now on when no deadline is set */
+    void perReadTimeout(Duration timeout) {
+        this.perRead = timeout;
+    }
+
+    /** @param nanoTime the System.nanoTime() by which every read must be done; 0 for none */
+    void deadline(long nanoTime) {
+        this.deadline = nanoTime;
+    }
+
+    /** @return bytes received and not yet consumed */
+    int buffered() {
+        return lim - pos;
+    }
+
+    /**
+     * Reads more bytes into the buffer, making room first.
+     *
+     * @return false at end of stream
+     */
+    boolean fill() throws IOException {
+        if (pos == lim) {
+            pos = 0;
+            lim = 0;
+        } else if (lim == buf.length) {
+            if (pos == 0) {
+                throw new IllegalStateException("buffer full: the caller must grow it");
+            }
+            System.arraycopy(buf, pos, buf, 0, lim - pos);
+            lim -= pos;
+            pos = 0;
+        }
+        applyTimeout();
+        wrapped.limit(buf.length).position(lim);
+        int n = transport.read(wrapped);
+        if (n < 0) {
+            return false;
+        }
+        lim += n;
+        return true;
+    }
+
+    private void applyTimeout() throws SocketTimeoutException {
+        Duration want = perRead;
+        if (deadline != 0) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                throw new SocketTimeoutException("Read timed out");
+            }
+            want = Duration.ofNanos(left);
+        }
+        if (!want.equals(applied)) {
+            transport.setReadTimeout(want);
+            applied = want;
+        }
+    }
+
+    /**
+     * Reads one line, ended by LF (a CR before it is dropped).
+     *
+     * @param max the most bytes the line may hold, CR excluded
+     * @return the line as ISO-8859-1 text, or null if the stream ended before any byte of it
+     * @throws LineTooLongException if the line is longer than {@code max}
+     * @throws EOFException         if the stream ends inside the line
+     */
+    String readLine(int max) throws IOException {
+        int scanned = pos;
+        // Bounded: each pass either returns, throws, or reads at least one more byte, and the
+        // line may not exceed max.
+        while (true) {
+            for (int i = scanned; i < lim; i++) {
+                if (buf[i] == '\n') {
+                    int end = i > pos && buf[i - 1] == '\r' ? i - 1 : i;
+                    if (end - pos > max) {
+                        throw new LineTooLongException();
+                    }
+                    String line = new String(buf, pos, end - pos, StandardCharsets.ISO_8859_1);
+                    pos = i + 1;
+                    return line;
+                }
+            }
+            if (lim - pos > max + 1) {
+                throw new LineTooLongException();
+            }
+            scanned = lim - pos;
+            if (lim == buf.length && pos == 0) {
+                growTo(Math.min(Math.max(buf.length * 2, 1024), max + 2));
+            }
+            if (!fill()) {
+                if (lim == pos) {
+                    return null;
+                }
+                throw new EOFException("the connection ended inside a line");
+            }
+            scanned += pos;
+        }
+    }
+
+    private void growTo(int size) {
+        if (size <= buf.length) {
+            throw new IllegalStateException("cannot grow to " + size);
+        }
+        byte[] bigger = new byte[size];
+        System.arraycopy(buf, pos, bigger, 0, lim - pos);
+        lim -= pos;
+        pos = 0;
+        buf = bigger;
+        wrapped = ByteBuffer.wrap(buf);
+    }
+
+    /**
+     * @return the next byte, or -1 at end of stream
+     */
+    int read() throws IOException {
+        if (pos == lim && !fill()) {
+            return -1;
+        }
+        return buf[pos++] & 0xff;
+    }
+
+    /**
+     * Reads what is buffered, or else waits for bytes; large reads with nothing buffered go
+     * straight into the caller's array.
+     *
+     * @return at least 1 (when {@code len > 0}), or -1 at end of stream
+     */
+    int read(byte[] b, int off, int len) throws IOException {
+        if (len == 0) {
+            return 0;
+        }
+        if (pos == lim) {
+            if (len >= buf.length) {
+                applyTimeout();
+                return transport.read(ByteBuffer.wrap(b, off, len));
+            }
+            if (!fill()) {
+                return -1;
+            }
+        }
+        int n = Math.min(len, lim - pos);
+        System.arraycopy(buf, pos, b, off, n);
+        pos += n;
+        return n;
+    }
+
+    /**
+     * Discards up to {@code max} bytes, reading as needed.
+     *
+     * @return how many were discarded; fewer than {@code max} only at end of stream
+     */
+    long skip(long max) throws IOException {
+        long done = 0;
+        // Bounded by max: each pass discards at least one byte or returns.
+        while (done < max) {
+            if (pos == lim && !fill()) {
+                return done;
+            }
+            int n = (int) Math.min(max - done, lim - pos);
+            pos += n;
+            done += n;
+        }
+        return done;
+    }
+}

@@ -1,0 +1,373 @@
+package io.loomux.http.internal;
+
+import com.sun.net.httpserver.HttpContext;
+import com.sun.net.httpserver.HttpHandler;
+import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import io.loomux.Connection;
+import io.loomux.Listener;
+import io.loomux.Loomux;
+import io.loomux.http.HttpServerSettings;
+
+import javax.net.ssl.SSLEngine;
+import java.io.IOException;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.nio.channels.ClosedChannelException;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * What {@link LoomuxHttpServer} and {@link LoomuxHttpsServer} share: the listener, the accept
+ * loop, the contexts, the connections and the stop protocol.
+ *
+ * <p>Life: NEW (maybe bound) → started → stopping → stopped; no way back, as the JDK's. The
+ * accept loop is a virtual thread that takes a permit per connection before accepting, so at
+ * {@link HttpServerSettings#maxConnections()} it stops accepting and further clients wait in the
+ * listen backlog. Each connection runs on a virtual thread of its own.
+ */
+public final class ServerCore {
+
+    private static final System.Logger LOG = System.getLogger("io.loomux.http");
+
+    private final Loomux runtime;
+    private final HttpServerSettings settings;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition idle = lock.newCondition();
+    private final CopyOnWriteArrayList<ContextImpl> contexts = new CopyOnWriteArrayList<>();
+    private final Set<Http1Connection> connections = ConcurrentHashMap.newKeySet();
+    private final Semaphore permits;
+    private HttpServer facade;
+    private boolean https;
+    private volatile HttpsConfigurator configurator;
+    private Listener listener;
+    private volatile Executor executor;
+    private boolean started;
+    private volatile boolean stopping;
+    private boolean stopped;
+    private Thread acceptor;
+    /** Exchanges in progress; guarded by {@code lock}, signalled on {@code idle} at zero. */
+    private int exchanges;
+
+    /**
+     * @param runtime  the loomux runtime the server's sockets use
+     * @param settings the limits
+     */
+    public ServerCore(Loomux runtime, HttpServerSettings settings) {
+        this.runtime = Objects.requireNonNull(runtime);
+        this.settings = Objects.requireNonNull(settings);
+        this.permits = new Semaphore(settings.maxConnections());
+    }
+
+    void attach(HttpServer server, boolean tls) {
+        this.facade = server;
+        this.https = tls;
+    }
+
+    HttpServerSettings settings() {
+        return settings;
+    }
+
+    boolean stopping() {
+        return stopping;
+    }
+
+    Executor executor() {
+        return executor;
+    }
+
+    void bind(InetSocketAddress addr, int backlog) throws IOException {
+        Objects.requireNonNull(addr, "null address");
+        lock.lock();
+        try {
+            if (listener != null) {
+                throw new BindException("HttpServer already bound");
+            }
+            if (stopped || stopping) {
+                throw new IllegalStateException("server stopped");
+            }
+            listener = runtime.listen(addr, backlog, Map.of());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    void start() {
+        lock.lock();
+        try {
+            if (listener == null || started || stopping) {
+                throw new IllegalStateException("server in wrong state");
+            }
+            if (https && configurator == null) {
+                throw new IllegalStateException("HttpsConfigurator not set: call setHttpsConfigurator before start");
+            }
+            started = true;
+            acceptor = Thread.ofVirtual().name("loomux-http-accept " + listener.localAddress()).start(this::acceptLoop);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    void executor(Executor e) {
+        lock.lock();
+        try {
+            if (started) {
+                throw new IllegalStateException("server already started");
+            }
+            this.executor = e;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    Executor getExecutor() {
+        return executor;
+    }
+
+    void configurator(HttpsConfigurator c) {
+        this.configurator = Objects.requireNonNull(c, "null HttpsConfigurator");
+    }
+
+    HttpsConfigurator configurator() {
+        return configurator;
+    }
+
+    InetSocketAddress address() {
+        lock.lock();
+        try {
+            return listener == null ? null : listener.localAddress();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void acceptLoop() {
+        Listener l = listener;
+        // Bounded by stop, which closes the listener.
+        while (!stopping) {
+            try {
+                permits.acquire();
+            } catch (InterruptedException e) {
+                return;
+            }
+            Connection c;
+            try {
+                c = l.accept();
+            } catch (ClosedChannelException e) {
+                permits.release();
+                return;
+            } catch (IOException e) {
+                permits.release();
+                if (stopping) {
+                    return;
+                }
+                // Out of descriptors, most likely: the listener stays open; back off so that the
+                // loop does not spin while connections close and free some.
+                LOG.log(System.Logger.Level.WARNING, "accept failed on " + l.localAddress() + ": " + e.getMessage());
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException ie) {
+                    return;
+                }
+                continue;
+            }
+            SSLEngine engine = null;
+            if (https) {
+                try {
+                    engine = TlsParameters.engine(configurator, c.remoteAddress());
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.WARNING, "the HttpsConfigurator failed for " + c.remoteAddress(), e);
+                    closeQuietly(c);
+                    permits.release();
+                    continue;
+                }
+            }
+            Http1Connection hc = new Http1Connection(this, c, engine);
+            connections.add(hc);
+            if (stopping) {
+                // stop() may have looked at the set before this one was in it.
+                hc.forceClose();
+                connections.remove(hc);
+                permits.release();
+                return;
+            }
+            Thread.ofVirtual().start(hc);
+        }
+    }
+
+    private static void closeQuietly(Connection c) {
+        try {
+            c.close();
+        } catch (IOException ignored) {
+            // Released whatever the error.
+        }
+    }
+
+    void connectionClosed(Http1Connection c) {
+        if (connections.remove(c)) {
+            permits.release();
+        }
+    }
+
+    void exchangeStarted() {
+        lock.lock();
+        try {
+            exchanges++;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    void exchangeEnded() {
+        lock.lock();
+        try {
+            if (--exchanges == 0) {
+                idle.signalAll();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * As {@link HttpServer#stop(int)}: no new connections or exchanges, idle connections closed
+     * now, then up to {@code delay} seconds for exchanges in progress, then every connection
+     * closed.
+     */
+    void stop(int delay) {
+        if (delay < 0) {
+            throw new IllegalArgumentException("negative delay parameter");
+        }
+        Listener l;
+        lock.lock();
+        try {
+            if (stopped) {
+                return;
+            }
+            stopping = true;
+            l = listener;
+        } finally {
+            lock.unlock();
+        }
+        if (l != null) {
+            try {
+                l.close();
+            } catch (IOException e) {
+                LOG.log(System.Logger.Level.DEBUG, "closing the listener failed", e);
+            }
+        }
+        for (Http1Connection c : connections) {
+            c.closeIfIdle();
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(delay);
+        lock.lock();
+        try {
+            // Bounded by the deadline.
+            while (exchanges > 0) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    break;
+                }
+                idle.awaitNanos(left);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            lock.unlock();
+        }
+        for (Http1Connection c : connections) {
+            c.forceClose();
+        }
+        Thread a;
+        lock.lock();
+        try {
+            stopped = true;
+            a = acceptor;
+        } finally {
+            lock.unlock();
+        }
+        if (a != null) {
+            try {
+                a.join(1000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    HttpContext createContext(String path, HttpHandler handler) {
+        Objects.requireNonNull(path, "null path parameter");
+        if (path.isEmpty() || path.charAt(0) != '/') {
+            throw new IllegalArgumentException("Illegal value for path or protocol");
+        }
+        lock.lock();
+        try {
+            for (ContextImpl c : contexts) {
+                if (c.getPath().equals(path)) {
+                    throw new IllegalArgumentException("cannot add context to list");
+                }
+            }
+            ContextImpl c = new ContextImpl(path, handler, facade);
+            contexts.add(c);
+            return c;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    void removeContext(String path) {
+        Objects.requireNonNull(path, "null path parameter");
+        lock.lock();
+        try {
+            for (ContextImpl c : contexts) {
+                if (c.getPath().equals(path)) {
+                    contexts.remove(c);
+                    return;
+                }
+            }
+            throw new IllegalArgumentException("cannot remove element from list");
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    void removeContext(HttpContext context) {
+        Objects.requireNonNull(context, "null context parameter");
+        if (!(context instanceof ContextImpl) || context.getServer() != facade || !contexts.remove(context)) {
+            throw new IllegalArgumentException("wrong HttpContext type");
+        }
+    }
+
+    /** @return the context whose path matches {@code path} longest, or null */
+    ContextImpl findContext(String path) {
+        ContextImpl best = null;
+        int bestLength = -1;
+        boolean stringPrefix = settings.pathMatcher() == HttpServerSettings.PathMatcher.STRING_PREFIX;
+        for (ContextImpl c : contexts) {
+            String cp = c.getPath();
+            if (cp.length() > bestLength && matches(cp, path, stringPrefix)) {
+                best = c;
+                bestLength = cp.length();
+            }
+        }
+        return best;
+    }
+
+    private static boolean matches(String contextPath, String path, boolean stringPrefix) {
+        if (!path.startsWith(contextPath)) {
+            return false;
+        }
+        if (stringPrefix || path.length() == contextPath.length() || contextPath.endsWith("/")) {
+            return true;
+        }
+        return path.charAt(contextPath.length()) == '/';
+    }
+}

@@ -1,0 +1,276 @@
+package io.loomux.http.internal;
+
+import io.loomux.Connection;
+
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLEngineResult;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLSession;
+import java.io.EOFException;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketException;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * TLS through an {@link SSLEngine} over a blocking loomux connection. The engine's buffers are
+ * this transport's own: {@code netIn} holds received records not yet unwrapped (read mode),
+ * {@code appIn} decrypted bytes not yet handed out (read mode), {@code netOut} one wrapped
+ * record on its way out.
+ *
+ * <p>Reads hold {@code readLock}, writes {@code writeLock}: a handler may read the request body
+ * on one thread while another writes. An unwrap that needs a wrap (a TLS 1.3 key update, the
+ * reply to close_notify) takes {@code writeLock} inside {@code readLock}; nothing takes them the
+ * other way round, so the two cannot deadlock.
+ */
+final class TlsTransport implements Transport {
+
+    private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
+
+    private final Connection connection;
+    private final SSLEngine engine;
+    private final ReentrantLock readLock = new ReentrantLock();
+    private final ReentrantLock writeLock = new ReentrantLock();
+    private ByteBuffer netIn;
+    private ByteBuffer appIn;
+    private ByteBuffer netOut;
+    private boolean inboundDone;
+
+    TlsTransport(Connection connection, SSLEngine engine) {
+        this.connection = connection;
+        this.engine = engine;
+        SSLSession s = engine.getSession();
+        this.netIn = ByteBuffer.allocate(s.getPacketBufferSize()).flip();
+        this.appIn = ByteBuffer.allocate(s.getApplicationBufferSize()).flip();
+        this.netOut = ByteBuffer.allocate(s.getPacketBufferSize());
+    }
+
+    /**
+     * Runs the handshake to its end; the connection's read timeout bounds each wait for the
+     * client.
+     *
+     * @throws IOException if the handshake fails or the client goes away
+     */
+    void handshake() throws IOException {
+        readLock.lock();
+        try {
+            engine.beginHandshake();
+            // Bounded: each pass makes progress in the engine or reads from the peer, and the
+            // read timeout ends a peer that stops sending.
+            while (true) {
+                switch (engine.getHandshakeStatus()) {
+                    case NEED_TASK -> runTasks();
+                    case NEED_WRAP -> wrapAndSend(EMPTY);
+                    case NEED_UNWRAP, NEED_UNWRAP_AGAIN -> {
+                        if (!unwrapOnce() && inboundDone) {
+                            throw new EOFException("the client closed the connection during the TLS handshake");
+                        }
+                    }
+                    default -> {
+                        return;
+                    }
+                }
+            }
+        } finally {
+            readLock.unlock();
+        }
+    }
+
+    @Override
+    public int read(ByteBuffer dst) throws IOException {
+        readLock.lock();
+        try {
+            // Bounded by the peer: each pass unwraps a record or reads more of one.
+            while (!appIn.hasRemaining()) {
+                if (inboundDone) {
+                    return -1;
+                }
+                unwrapOnce();
+            }
+            int n = Math.min(dst.remaining(), appIn.remaining());
+            int lim = appIn.limit();
+            appIn.limit(appIn.position() + n);
+            dst.put(appIn);
+            appIn.limit(lim);
+            return n;
+        } finally {
+            readLock.unlock();
+        }
+    }
+
+    /**
+     * Unwraps one record from {@code netIn}, reading from the connection first if no whole
+     * record is there.
+     *
+     * @return true if the engine made progress (decrypted bytes may be in {@code appIn})
+     */
+    private boolean unwrapOnce() throws IOException {
+        if (!netIn.hasRemaining() && !fillNetIn()) {
+            return false;
+        }
+        appIn.compact();
+        SSLEngineResult r;
+        try {
+            r = engine.unwrap(netIn, appIn);
+        } finally {
+            appIn.flip();
+        }
+        switch (r.getStatus()) {
+            case BUFFER_UNDERFLOW -> {
+                if (netIn.limit() == netIn.capacity() && netIn.position() == 0) {
+                    netIn = grow(netIn, engine.getSession().getPacketBufferSize(), true);
+                }
+                return fillNetIn();
+            }
+            case BUFFER_OVERFLOW -> {
+                appIn = grow(appIn, engine.getSession().getApplicationBufferSize(), true);
+                return true;
+            }
+            case CLOSED -> {
+                inboundDone = true;
+                if (engine.getHandshakeStatus() == SSLEngineResult.HandshakeStatus.NEED_WRAP) {
+                    // The reply to the client's close_notify; best effort.
+                    try {
+                        wrapAndSend(EMPTY);
+                    } catch (IOException ignored) {
+                        // The client may already be gone.
+                    }
+                }
+                return false;
+            }
+            default -> {
+                SSLEngineResult.HandshakeStatus hs = r.getHandshakeStatus();
+                if (hs == SSLEngineResult.HandshakeStatus.NEED_TASK) {
+                    runTasks();
+                }
+                if (engine.getHandshakeStatus() == SSLEngineResult.HandshakeStatus.NEED_WRAP
+                        && hs != SSLEngineResult.HandshakeStatus.NOT_HANDSHAKING) {
+                    wrapAndSend(EMPTY);
+                }
+                return true;
+            }
+        }
+    }
+
+    /** @return false at end of stream (and marks the inbound side done) */
+    private boolean fillNetIn() throws IOException {
+        netIn.compact();
+        int n;
+        try {
+            n = connection.read(netIn);
+        } finally {
+            netIn.flip();
+        }
+        if (n < 0) {
+            inboundDone = true;
+            try {
+                engine.closeInbound();
+            } catch (SSLException truncated) {
+                // The client closed without close_notify: its last request is still whole, since
+                // HTTP frames its own messages. End of stream.
+            }
+            return false;
+        }
+        return true;
+    }
+
+    @Override
+    public void write(ByteBuffer src) throws IOException {
+        writeLock.lock();
+        try {
+            // Bounded: each wrap consumes bytes of src or grows netOut once.
+            while (src.hasRemaining()) {
+                wrapAndSend(src);
+            }
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    private void wrapAndSend(ByteBuffer src) throws IOException {
+        writeLock.lock();
+        try {
+            netOut.clear();
+            SSLEngineResult r = engine.wrap(src, netOut);
+            switch (r.getStatus()) {
+                case BUFFER_OVERFLOW -> {
+                    netOut = grow(netOut, engine.getSession().getPacketBufferSize(), false);
+                    return;
+                }
+                case CLOSED -> {
+                    if (netOut.position() == 0) {
+                        throw new SocketException("TLS connection closed");
+                    }
+                }
+                default -> {
+                }
+            }
+            netOut.flip();
+            connection.write(netOut);
+            if (r.getHandshakeStatus() == SSLEngineResult.HandshakeStatus.NEED_TASK) {
+                runTasks();
+            }
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    private void runTasks() {
+        // Inline: the handshake's slow work (key exchange) runs on the connection's own virtual
+        // thread, which is what a thread per connection is for.
+        Runnable task;
+        while ((task = engine.getDelegatedTask()) != null) {
+            task.run();
+        }
+    }
+
+    private static ByteBuffer grow(ByteBuffer b, int wanted, boolean readMode) {
+        ByteBuffer bigger = ByteBuffer.allocate(Math.max(wanted, b.capacity() * 2));
+        if (readMode) {
+            bigger.put(b).flip();
+        }
+        return bigger;
+    }
+
+    @Override
+    public void setReadTimeout(Duration timeout) {
+        connection.setReadTimeout(timeout);
+    }
+
+    @Override
+    public InetSocketAddress localAddress() {
+        return connection.localAddress();
+    }
+
+    @Override
+    public InetSocketAddress remoteAddress() {
+        return connection.remoteAddress();
+    }
+
+    @Override
+    public SSLSession session() {
+        return engine.getSession();
+    }
+
+    @Override
+    public void close() {
+        // close_notify is a courtesy: try it only if no write is in progress, never wait for it.
+        if (writeLock.tryLock()) {
+            try {
+                engine.closeOutbound();
+                wrapAndSend(EMPTY);
+            } catch (IOException | RuntimeException ignored) {
+                // The connection is closing anyway.
+            } finally {
+                writeLock.unlock();
+            }
+        }
+        try {
+            connection.close();
+        } catch (IOException ignored) {
+            // Closing releases the descriptor whatever the error.
+        }
+    }
+}

@@ -1,0 +1,124 @@
+package io.loomux.http;
+
+import com.sun.net.httpserver.spi.HttpServerProvider;
+import io.loomux.BackendInfo;
+import io.loomux.Loomux;
+import org.testng.SkipException;
+import org.testng.annotations.DataProvider;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The data providers of the HTTP behaviour suite: {@code all} is the JDK's built-in provider
+ * (the control: a scenario that fails on it tests something the JDK does not do) and loomux on
+ * every backend {@link java.util.ServiceLoader} finds; {@code loomux} is the loomux ones only,
+ * for scenarios where loomux deliberately differs from the JDK.
+ *
+ * <p>Each backend's runtime is opened once for the whole test JVM and never closed: its pollers
+ * are daemon threads, and servers come and go on it as they would in a program.
+ */
+public final class HttpProviders {
+
+    private static final Map<String, Impl> LOOMUX = new ConcurrentHashMap<>();
+
+    private HttpProviders() {
+    }
+
+    /** @return the JDK's own provider, made by its class name (the tests add-export its package) */
+    public static Impl jdk() {
+        try {
+            Class<?> c = Class.forName("sun.net.httpserver.DefaultHttpServerProvider");
+            return new Impl("jdk", (HttpServerProvider) c.getDeclaredConstructor().newInstance(), null);
+        } catch (ReflectiveOperationException e) {
+            throw new AssertionError("cannot make the JDK's HttpServerProvider; is"
+                    + " --add-exports jdk.httpserver/sun.net.httpserver=ALL-UNNAMED on the test JVM?", e);
+        }
+    }
+
+    /** @return loomux on each discovered backend */
+    public static List<Impl> loomuxImpls() {
+        List<BackendInfo> found = Loomux.backends();
+        if (found.isEmpty()) {
+            throw new AssertionError("ServiceLoader found no loomux backend on the test class path");
+        }
+        List<Impl> out = new ArrayList<>();
+        for (BackendInfo b : found) {
+            out.add(LOOMUX.computeIfAbsent(b.name(), n -> open(b)));
+        }
+        return out;
+    }
+
+    private static Impl open(BackendInfo b) {
+        String name = "loomux-" + b.name();
+        if (!b.availability().available()) {
+            return new Impl(name, null, "backend '" + b.name() + "' is unavailable here: " + b.availability().reason());
+        }
+        try {
+            Loomux runtime = Loomux.builder().backend(b.name()).build();
+            return new Impl(name, new LoomuxHttpServerProvider(runtime, HttpServerSettings.defaults()), null);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** @return the control and every loomux backend */
+    @DataProvider(name = "all")
+    public static Object[][] all() {
+        List<Impl> impls = new ArrayList<>();
+        impls.add(jdk());
+        impls.addAll(loomuxImpls());
+        return rows(impls);
+    }
+
+    /** @return every loomux backend */
+    @DataProvider(name = "loomux")
+    public static Object[][] loomux() {
+        return rows(loomuxImpls());
+    }
+
+    private static Object[][] rows(List<Impl> impls) {
+        Object[][] rows = new Object[impls.size()][];
+        for (int i = 0; i < rows.length; i++) {
+            rows[i] = new Object[] {impls.get(i)};
+        }
+        return rows;
+    }
+
+    /**
+     * Skips the test when the implementation cannot run here.
+     *
+     * @param impl the parameter
+     */
+    public static void require(Impl impl) {
+        if (impl.skip() != null) {
+            throw new SkipException(impl.skip());
+        }
+    }
+
+    /**
+     * A loomux provider on the given backend with settings of the test's own (a short header
+     * timeout, say).
+     *
+     * @param impl     a loomux implementation from {@link #loomux()}
+     * @param settings the settings
+     * @return a provider on the same runtime
+     */
+    public static HttpServerProvider withSettings(Impl impl, HttpServerSettings settings) {
+        require(impl);
+        if (impl.isJdk()) {
+            throw new IllegalArgumentException("the JDK's provider takes system properties, not settings");
+        }
+        String backend = impl.name().substring("loomux-".length());
+        try {
+            // A runtime per call: the test closes nothing, and runtimes are cheap (one poller).
+            return new LoomuxHttpServerProvider(Loomux.builder().backend(backend).pollers(1).build(), settings);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
