@@ -7,6 +7,7 @@ module io.loomux.server {
     // transitive: the server's API speaks in io.loomux types (Connection, Loomux, BackendInfo).
     requires transitive io.loomux.api;
     requires java.management;
+    requires io.loomux.http;
 
     exports io.loomux.server;
     // io.loomux.server.cli holds the command line's Main: a launcher runs it from this module

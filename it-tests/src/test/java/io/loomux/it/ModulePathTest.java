@@ -42,6 +42,7 @@ public class ModulePathTest {
                     || p.contains("loomux-spi-") || p.contains("/spi-selector/target/classes")
                     || p.contains("/spi-epoll-native/target/classes")
                     || p.contains("loomux-server") || p.contains("/server/target/classes")
+                    || p.contains("loomux-http") || p.contains("/http/target/classes")
                     || p.contains("loomux-sample-") || p.contains("/samples/countingplugin/target/classes")
                     || p.contains("jctools-core")) {
                 parts.add(entry);
@@ -58,6 +59,63 @@ public class ModulePathTest {
                 "--module", "io.loomux.server/io.loomux.server.cli.Main"));
         cmd.addAll(List.of(args));
         return new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    }
+
+    /**
+     * The drop-in promise on the module path: the JDK's own jwebserver, unchanged, runs on
+     * loomux once the module is added. A backend name that does not exist makes it fail with
+     * loomux's error, which proves whose server it was; a real one serves a file.
+     */
+    @Test(timeOut = 60_000)
+    public void jwebserverRunsOnLoomuxWhenItsModuleIsAdded() throws Exception {
+        Path dir = java.nio.file.Files.createTempDirectory("loomux-jwebserver");
+        java.nio.file.Files.writeString(dir.resolve("f.txt"), "from jwebserver");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> base = List.of("--module-path", modulePath(), "--add-modules", "io.loomux.http",
+                "-m", "jdk.httpserver/sun.net.httpserver.simpleserver.Main", "-b", "127.0.0.1", "-p", "0",
+                "-d", dir.toString());
+        List<String> wrong = new ArrayList<>(List.of(java, "-Dloomux.backend=no-such-backend"));
+        wrong.addAll(base);
+        Process bad = new ProcessBuilder(wrong).redirectErrorStream(true).start();
+        String badOut = new String(bad.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(bad.waitFor(30, TimeUnit.SECONDS), badOut);
+        assertTrue(badOut.contains("loomux backend 'no-such-backend' not found"), badOut);
+
+        List<String> good = new ArrayList<>(List.of(java, "--enable-native-access=io.loomux.epoll"));
+        good.addAll(base);
+        Process p = new ProcessBuilder(good).redirectErrorStream(true).start();
+        try {
+            BufferedReader lines = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+            Pattern port = Pattern.compile("on 127\\.0\\.0\\.1 port (\\d+)");
+            CompletableFuture<Integer> banner = CompletableFuture.supplyAsync(() -> {
+                try {
+                    // bounded by the output: the child prints its banner first, or exits
+                    for (String l; (l = lines.readLine()) != null; ) {
+                        Matcher m = port.matcher(l);
+                        if (m.find()) {
+                            return Integer.parseInt(m.group(1));
+                        }
+                    }
+                    throw new AssertionError("jwebserver exited without its banner");
+                } catch (IOException e) {
+                    throw new AssertionError(e);
+                }
+            });
+            int n = banner.get(30, TimeUnit.SECONDS);
+            try (Socket s = new Socket("127.0.0.1", n)) {
+                s.setSoTimeout(10_000);
+                s.getOutputStream().write("GET /f.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+                        .getBytes(StandardCharsets.US_ASCII));
+                String response = new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+                assertTrue(response.startsWith("HTTP/1.1 200 "), response);
+                assertTrue(response.endsWith("from jwebserver"), response);
+            }
+        } finally {
+            p.destroy();
+            if (!p.waitFor(15, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+            }
+        }
     }
 
     @Test(timeOut = 60_000)

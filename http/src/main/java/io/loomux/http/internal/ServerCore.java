@@ -30,9 +30,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * loop, the contexts, the connections and the stop protocol.
  *
  * <p>Life: NEW (maybe bound) → started → stopping → stopped; no way back, as the JDK's. The
- * accept loop is a virtual thread that takes a permit per connection before accepting, so at
+ * accept loop takes a permit per connection before accepting, so at
  * {@link HttpServerSettings#maxConnections()} it stops accepting and further clients wait in the
- * listen backlog. Each connection runs on a virtual thread of its own.
+ * listen backlog. Each connection runs on a virtual thread of its own. The accept loop is the
+ * server's one platform thread, and not a daemon, so that the JVM lives while the server does.
  */
 public final class ServerCore {
 
@@ -110,7 +111,10 @@ public final class ServerCore {
                 throw new IllegalStateException("HttpsConfigurator not set: call setHttpsConfigurator before start");
             }
             started = true;
-            acceptor = Thread.ofVirtual().name("loomux-http-accept " + listener.localAddress()).start(this::acceptLoop);
+            // A platform thread that is not a daemon, as the JDK's dispatcher: a program whose main
+            // returns after start() keeps serving until stop().
+            acceptor = Thread.ofPlatform().daemon(false).name("loomux-http-accept " + listener.localAddress())
+                    .start(this::acceptLoop);
         } finally {
             lock.unlock();
         }

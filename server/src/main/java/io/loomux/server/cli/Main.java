@@ -43,7 +43,7 @@ public final class Main {
     static final int DEFAULT_PORT = 7007;
 
     /** Set by the shutdown hook: the JVM is already exiting, so main must not call exit. */
-    private static volatile boolean exitingOnSignal;
+    static volatile boolean exitingOnSignal;
 
     private Main() {
     }
@@ -95,6 +95,20 @@ public final class Main {
                         return OK;
                     }
                     return echo(parseEcho(rest), out, err);
+                }
+                case "serve" -> {
+                    if (wantsHelp(rest)) {
+                        out.print(HttpCommands.serveUsage());
+                        return OK;
+                    }
+                    return HttpCommands.serve(HttpCommands.parseServe(rest), out, err);
+                }
+                case "hello" -> {
+                    if (wantsHelp(rest)) {
+                        out.print(HttpCommands.helloUsage());
+                        return OK;
+                    }
+                    return HttpCommands.hello(HttpCommands.parseHello(rest), out, err);
                 }
                 case "backends" -> {
                     if (wantsHelp(rest)) {
@@ -152,14 +166,7 @@ public final class Main {
             String opt = a.next();
             switch (opt) {
                 case "--port" -> port = a.intValue(opt, 0, 65535);
-                case "--bind" -> {
-                    String v = a.value(opt);
-                    try {
-                        bind = InetAddress.getByName(v);
-                    } catch (UnknownHostException e) {
-                        throw new UsageException("cannot resolve --bind address '" + v + "'", "echo");
-                    }
-                }
+                case "--bind" -> bind = address(a.value(opt), opt, "echo");
                 case "--backend" -> {
                     backend = a.value(opt);
                     if (backend.isBlank()) {
@@ -306,6 +313,8 @@ public final class Main {
                 Blocking handlers on virtual threads over a pluggable socket multiplexer.
 
                 Commands:
+                  serve       serve a directory over HTTP (the JDK's SimpleFileServer on loomux)
+                  hello       run an HTTP server answering every request with a short text
                   echo        run a TCP echo server
                   backends    list the backends found and which one is used by default
 
@@ -372,15 +381,24 @@ public final class Main {
 
     // ---- parsing helpers --------------------------------------------------------------------
 
-    private static boolean wantsHelp(List<String> args) {
+    /** @return the address named on the command line, resolved */
+    static InetAddress address(String v, String opt, String command) throws UsageException {
+        try {
+            return InetAddress.getByName(v);
+        } catch (UnknownHostException e) {
+            throw new UsageException("cannot resolve " + opt + " address '" + v + "'", command);
+        }
+    }
+
+    static boolean wantsHelp(List<String> args) {
         return args.contains("--help") || args.contains("-h");
     }
 
-    private static String unexpected(String arg, String command) {
+    static String unexpected(String arg, String command) {
         return "unexpected argument '" + arg + "' for " + command;
     }
 
-    private static String oneLine(String s) {
+    static String oneLine(String s) {
         return s == null ? "" : s.replaceAll("\\s*\\R\\s*", " ").strip();
     }
 
@@ -406,7 +424,7 @@ public final class Main {
     }
 
     /** Walks a command's arguments; accepts {@code --opt value} and {@code --opt=value}. */
-    private static final class Args {
+    static final class Args {
         private final List<String> args;
         private final String command;
         private int i;

@@ -45,6 +45,15 @@ public class MainTest {
             {new String[] {"echo", "--max-connections", "0"}, "--max-connections must be a number from 1", "'loomux echo --help'"},
             {new String[] {"echo", "--backend", ""}, "--backend needs a name", "'loomux echo --help'"},
             {new String[] {"backends", "x"}, "unexpected argument 'x' for backends", "'loomux backends --help'"},
+            {new String[] {"serve", "/no/such/dir"}, "'/no/such/dir' is not a directory", "'loomux serve --help'"},
+            {new String[] {"serve", ".", "."}, "unexpected argument '.' for serve", "'loomux serve --help'"},
+            {new String[] {"serve", "-p", "x"}, "-p must be a number from 0 to 65535, not 'x'", "'loomux serve --help'"},
+            {new String[] {"serve", "-o", "loud"}, "--output must be none, info or verbose, not 'loud'", "'loomux serve --help'"},
+            {new String[] {"serve", "--nope"}, "unknown option '--nope' for serve", "'loomux serve --help'"},
+            {new String[] {"hello", "--server", "tomcat"}, "--server must be loomux or jdk", "'loomux hello --help'"},
+            {new String[] {"hello", "--executor", "pool"}, "--executor must be default or virtual", "'loomux hello --help'"},
+            {new String[] {"hello", "--server", "jdk", "--backend", "epoll"}, "--backend and --pollers are loomux's", "'loomux hello --help'"},
+            {new String[] {"hello", "extra"}, "unexpected argument 'extra' for hello", "'loomux hello --help'"},
         };
     }
 

@@ -1,0 +1,372 @@
+package io.loomux.server.cli;
+
+import com.sun.net.httpserver.HttpContext;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.SimpleFileServer;
+import com.sun.net.httpserver.spi.HttpServerProvider;
+import io.loomux.Loomux;
+import io.loomux.http.HttpServerSettings;
+import io.loomux.http.LoomuxHttpServerProvider;
+import io.loomux.server.cli.Main.UsageException;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * {@code loomux serve}: the JDK's {@code SimpleFileServer} (with {@code jwebserver}'s options) on
+ * loomux; {@code loomux hello}: a fixed plain-text answer to every request, for benchmarks, on
+ * loomux or (with {@code --server jdk}) on the JDK's built-in server, so both run the same
+ * handler.
+ */
+final class HttpCommands {
+
+    static final int SERVE_PORT = 8000;
+    static final int HELLO_PORT = 8080;
+    /** Seconds a stop waits for exchanges in progress after Ctrl-C. */
+    static final int STOP_DELAY = 2;
+    static final byte[] HELLO = "Hello, world!\n".getBytes(StandardCharsets.US_ASCII);
+
+    private HttpCommands() {
+    }
+
+    /**
+     * What {@code loomux serve} was asked for.
+     *
+     * @param directory the absolute, existing directory to serve
+     * @param bind      the address, or null for the loopback address
+     * @param port      the port
+     * @param output    how much to log per request
+     * @param backend   the backend's name, or null for the default
+     * @param pollers   poller threads, 0 for the default
+     */
+    record ServeOptions(Path directory, InetAddress bind, int port, SimpleFileServer.OutputLevel output,
+                        String backend, int pollers) {
+    }
+
+    /**
+     * What {@code loomux hello} was asked for.
+     *
+     * @param bind     the address, or null for every IPv4 interface
+     * @param port     the port
+     * @param jdk      run on the JDK's built-in server instead of loomux
+     * @param virtual  hand each exchange to a new virtual thread (an executor) instead of the
+     *                 default
+     * @param backend  the backend's name, or null for the default
+     * @param pollers  poller threads, 0 for the default
+     */
+    record HelloOptions(InetAddress bind, int port, boolean jdk, boolean virtual, String backend, int pollers) {
+    }
+
+    static ServeOptions parseServe(List<String> args) throws UsageException {
+        Path directory = null;
+        InetAddress bind = null;
+        int port = SERVE_PORT;
+        SimpleFileServer.OutputLevel output = SimpleFileServer.OutputLevel.INFO;
+        String backend = null;
+        int pollers = 0;
+        Main.Args a = new Main.Args(args, "serve");
+        // Bounded: every pass consumes at least one argument.
+        while (a.hasNext()) {
+            String opt = a.next();
+            switch (opt) {
+                case "-p", "--port" -> port = a.intValue(opt, 0, 65535);
+                case "-b", "--bind-address" -> bind = Main.address(a.value(opt), opt, "serve");
+                case "-d", "--directory" -> directory = directory(a.value(opt));
+                case "-o", "--output" -> output = outputLevel(a.value(opt));
+                case "--backend" -> backend = backend(a.value(opt), "serve");
+                case "--pollers" -> pollers = a.intValue(opt, 0, 1024);
+                default -> {
+                    if (opt.startsWith("-") || directory != null) {
+                        throw new UsageException(opt.startsWith("-") ? "unknown option '" + opt + "' for serve"
+                                : Main.unexpected(opt, "serve"), "serve");
+                    }
+                    directory = directory(opt);
+                }
+            }
+        }
+        if (directory == null) {
+            directory = directory(".");
+        }
+        return new ServeOptions(directory, bind, port, output, backend, pollers);
+    }
+
+    static HelloOptions parseHello(List<String> args) throws UsageException {
+        InetAddress bind = null;
+        int port = HELLO_PORT;
+        boolean jdk = false;
+        boolean virtual = false;
+        String backend = null;
+        int pollers = 0;
+        Main.Args a = new Main.Args(args, "hello");
+        // Bounded: every pass consumes at least one argument.
+        while (a.hasNext()) {
+            String opt = a.next();
+            switch (opt) {
+                case "-p", "--port" -> port = a.intValue(opt, 0, 65535);
+                case "-b", "--bind-address" -> bind = Main.address(a.value(opt), opt, "hello");
+                case "--server" -> {
+                    String v = a.value(opt);
+                    jdk = switch (v) {
+                        case "loomux" -> false;
+                        case "jdk" -> true;
+                        default -> throw new UsageException("--server must be loomux or jdk, not '" + v + "'", "hello");
+                    };
+                }
+                case "--executor" -> {
+                    String v = a.value(opt);
+                    virtual = switch (v) {
+                        case "default" -> false;
+                        case "virtual" -> true;
+                        default -> throw new UsageException("--executor must be default or virtual, not '" + v + "'",
+                                "hello");
+                    };
+                }
+                case "--backend" -> backend = backend(a.value(opt), "hello");
+                case "--pollers" -> pollers = a.intValue(opt, 0, 1024);
+                default -> throw new UsageException(opt.startsWith("-") ? "unknown option '" + opt + "' for hello"
+                        : Main.unexpected(opt, "hello"), "hello");
+            }
+        }
+        if (jdk && (backend != null || pollers != 0)) {
+            throw new UsageException("--backend and --pollers are loomux's; the JDK's server has neither", "hello");
+        }
+        return new HelloOptions(bind, port, jdk, virtual, backend, pollers);
+    }
+
+    private static String backend(String v, String command) throws UsageException {
+        if (v.isBlank()) {
+            throw new UsageException("--backend needs a name", command);
+        }
+        return v;
+    }
+
+    private static Path directory(String v) throws UsageException {
+        Path p;
+        try {
+            p = Path.of(v).toAbsolutePath().normalize();
+        } catch (InvalidPathException e) {
+            throw new UsageException("bad directory '" + v + "'", "serve");
+        }
+        if (!Files.isDirectory(p)) {
+            throw new UsageException("'" + v + "' is not a directory", "serve");
+        }
+        if (!Files.isReadable(p)) {
+            throw new UsageException("directory '" + v + "' is not readable", "serve");
+        }
+        return p;
+    }
+
+    private static SimpleFileServer.OutputLevel outputLevel(String v) throws UsageException {
+        try {
+            return SimpleFileServer.OutputLevel.valueOf(v.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--output must be none, info or verbose, not '" + v + "'", "serve");
+        }
+    }
+
+    /** A started server and the runtime it alone uses; closing stops both. */
+    record Running(HttpServer server, Loomux runtime) implements AutoCloseable {
+        @Override
+        public void close() throws IOException {
+            server.stop(0);
+            if (runtime != null) {
+                runtime.close();
+            }
+        }
+    }
+
+    /** Starts {@code loomux serve}; the caller closes it. */
+    static Running startServe(ServeOptions o, PrintStream log) throws IOException {
+        InetAddress bind = o.bind() != null ? o.bind() : InetAddress.getLoopbackAddress();
+        Loomux runtime = Loomux.builder().backend(o.backend()).pollers(o.pollers()).build();
+        try {
+            HttpServer server = new LoomuxHttpServerProvider(runtime, HttpServerSettings.fromSystemProperties())
+                    .createHttpServer(new InetSocketAddress(bind, o.port()), 0);
+            HttpContext context = server.createContext("/", SimpleFileServer.createFileHandler(o.directory()));
+            if (o.output() != SimpleFileServer.OutputLevel.NONE) {
+                context.getFilters().add(SimpleFileServer.createOutputFilter(log, o.output()));
+            }
+            server.start();
+            return new Running(server, runtime);
+        } catch (IOException | RuntimeException e) {
+            runtime.close();
+            throw e;
+        }
+    }
+
+    /** Starts {@code loomux hello}; the caller closes it. */
+    static Running startHello(HelloOptions o) throws IOException {
+        InetAddress bind = o.bind() != null ? o.bind() : InetAddress.getByAddress(new byte[4]);
+        InetSocketAddress where = new InetSocketAddress(bind, o.port());
+        Loomux runtime = null;
+        HttpServer server;
+        if (o.jdk()) {
+            server = jdkProvider().createHttpServer(where, 0);
+        } else {
+            runtime = Loomux.builder().backend(o.backend()).pollers(o.pollers()).build();
+            try {
+                server = new LoomuxHttpServerProvider(runtime, HttpServerSettings.fromSystemProperties())
+                        .createHttpServer(where, 0);
+            } catch (IOException | RuntimeException e) {
+                runtime.close();
+                throw e;
+            }
+        }
+        if (o.virtual()) {
+            ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+            server.setExecutor(executor);
+        }
+        server.createContext("/", HttpCommands::hello);
+        server.start();
+        return new Running(server, runtime);
+    }
+
+    /**
+     * The JDK's built-in provider. Its class is not exported, but the JDK loads the class named
+     * by this property itself, from its own module.
+     */
+    private static HttpServerProvider jdkProvider() {
+        String property = "com.sun.net.httpserver.HttpServerProvider";
+        String builtIn = "sun.net.httpserver.DefaultHttpServerProvider";
+        String before = System.getProperty(property);
+        if (before != null && !before.equals(builtIn)) {
+            throw new IllegalStateException("-D" + property + "=" + before + " names another provider");
+        }
+        System.setProperty(property, builtIn);
+        HttpServerProvider p = HttpServerProvider.provider();
+        if (!p.getClass().getName().equals(builtIn)) {
+            throw new IllegalStateException("the JDK's HttpServerProvider was already chosen as " + p.getClass().getName());
+        }
+        return p;
+    }
+
+    private static void hello(HttpExchange x) throws IOException {
+        x.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
+        x.sendResponseHeaders(200, HELLO.length);
+        try (OutputStream body = x.getResponseBody()) {
+            body.write(HELLO);
+        }
+    }
+
+    static int serve(ServeOptions o, PrintStream out, PrintStream err) {
+        Running running;
+        try {
+            running = startServe(o, out);
+        } catch (IOException e) {
+            err.println("loomux: cannot listen on " + hostPort(o.bind() != null ? o.bind()
+                    : InetAddress.getLoopbackAddress(), o.port()) + ": " + Main.oneLine(String.valueOf(e.getMessage())));
+            return Main.FAILED;
+        }
+        InetSocketAddress a = running.server().getAddress();
+        if (o.bind() == null) {
+            out.println("Binding to loopback by default. For all interfaces use \"-b 0.0.0.0\" or \"-b ::\".");
+        }
+        out.println("Serving " + o.directory() + " and subdirectories on " + a.getAddress().getHostAddress()
+                + " port " + a.getPort() + " (loomux, backend " + running.runtime().backend().name() + ")");
+        out.println("URL http://" + hostPort(a.getAddress(), a.getPort()) + "/");
+        return runUntilSignal(running, "serve", out);
+    }
+
+    static int hello(HelloOptions o, PrintStream out, PrintStream err) {
+        Running running;
+        try {
+            running = startHello(o);
+        } catch (IOException e) {
+            err.println("loomux: cannot listen on port " + o.port() + ": " + Main.oneLine(String.valueOf(e.getMessage())));
+            return Main.FAILED;
+        }
+        InetSocketAddress a = running.server().getAddress();
+        out.println("hello server on " + hostPort(a.getAddress(), a.getPort()) + " ("
+                + (running.runtime() != null ? "loomux, backend " + running.runtime().backend().name()
+                : "the JDK's built-in HttpServer") + ", " + (o.virtual() ? "a virtual thread per exchange" : "default executor") + ")");
+        return runUntilSignal(running, "hello", out);
+    }
+
+    private static int runUntilSignal(Running running, String command, PrintStream out) {
+        out.flush();
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("loomux-shutdown").unstarted(() -> {
+            Main.exitingOnSignal = true;
+            running.server().stop(STOP_DELAY);
+            try {
+                running.close();
+            } catch (IOException ignored) {
+                // Exiting anyway.
+            }
+            out.println("loomux " + command + ": stopped");
+            out.flush();
+            stopped.countDown();
+        }));
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return Main.OK;
+    }
+
+    private static String hostPort(InetAddress address, int port) {
+        String host = address.getHostAddress();
+        return (address instanceof Inet6Address ? "[" + host + "]" : host) + ":" + port;
+    }
+
+    static String serveUsage() {
+        return """
+                Usage: loomux serve [DIR] [-p PORT] [-b ADDR] [-o none|info|verbose]
+                                    [--backend NAME] [--pollers N]
+
+                Serves DIR (default: the current directory) and its subdirectories over HTTP:
+                the JDK's SimpleFileServer (what jwebserver runs) on loomux, until Ctrl-C.
+
+                  -p, --port PORT           port, 0 picks a free one (default %d)
+                  -b, --bind-address ADDR   address to listen on (default: loopback;
+                                            0.0.0.0 or :: for every interface)
+                  -d, --directory DIR       the directory, as the DIR argument
+                  -o, --output LEVEL        none, info (a line per request) or verbose
+                                            (with headers) (default info)
+                  --backend NAME            backend to use (see 'loomux backends')
+                  --pollers N               poller threads, 0 for the default (default 0)
+                  -h, --help                print this help
+
+                HTTP limits are system properties (LOOMUX_JAVA_OPTS): loomux.http.* and the
+                JDK's sun.net.httpserver.* ones; see the README.
+                """.formatted(SERVE_PORT);
+    }
+
+    static String helloUsage() {
+        return """
+                Usage: loomux hello [-p PORT] [-b ADDR] [--server loomux|jdk]
+                                    [--executor default|virtual] [--backend NAME] [--pollers N]
+
+                Answers every HTTP request with "Hello, world!" (14 bytes of text/plain), until
+                Ctrl-C. For benchmarks: --server jdk runs the same handler on the JDK's
+                built-in HttpServer.
+
+                  -p, --port PORT           port, 0 picks a free one (default %d)
+                  -b, --bind-address ADDR   address to listen on (default 0.0.0.0)
+                  --server loomux|jdk       whose HttpServer (default loomux)
+                  --executor default|virtual
+                                            default: loomux runs each handler on its
+                                            connection's virtual thread, the JDK on its
+                                            dispatcher thread; virtual: a new virtual thread
+                                            per exchange (default default)
+                  --backend NAME            loomux backend to use (see 'loomux backends')
+                  --pollers N               poller threads, 0 for the default (default 0)
+                  -h, --help                print this help
+                """.formatted(HELLO_PORT);
+    }
+}

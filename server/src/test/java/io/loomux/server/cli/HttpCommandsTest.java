@@ -1,0 +1,84 @@
+package io.loomux.server.cli;
+
+import com.sun.net.httpserver.SimpleFileServer;
+import org.testng.annotations.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import static org.testng.Assert.assertEquals;
+import static org.testng.Assert.assertNull;
+import static org.testng.Assert.assertTrue;
+
+/** {@code loomux serve} and {@code loomux hello}: options as jwebserver takes them, and both serve. */
+public class HttpCommandsTest {
+
+    private static HttpClient client() {
+        return HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    }
+
+    private static HttpResponse<String> get(HttpClient c, String url) throws Exception {
+        return c.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    public void serveTakesJwebserversOptions() throws Exception {
+        Path dir = Files.createTempDirectory("loomux-serve");
+        HttpCommands.ServeOptions o = HttpCommands.parseServe(List.of(dir.toString(), "-p", "0", "-b", "127.0.0.1",
+                "-o", "verbose", "--backend", "selector"));
+        assertEquals(o.directory(), dir.toAbsolutePath().normalize());
+        assertEquals(o.port(), 0);
+        assertEquals(o.bind(), InetAddress.getByName("127.0.0.1"));
+        assertEquals(o.output(), SimpleFileServer.OutputLevel.VERBOSE);
+        assertEquals(o.backend(), "selector");
+        HttpCommands.ServeOptions d = HttpCommands.parseServe(List.of("--directory=" + dir, "--output", "none"));
+        assertEquals(d.port(), HttpCommands.SERVE_PORT);
+        assertNull(d.bind(), "loopback by default, as jwebserver");
+        assertEquals(d.output(), SimpleFileServer.OutputLevel.NONE);
+    }
+
+    @Test(timeOut = 30_000)
+    public void serveServesTheDirectoryAndLogsEachRequest() throws Exception {
+        Path dir = Files.createTempDirectory("loomux-serve");
+        Files.writeString(dir.resolve("hello.txt"), "hi there");
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        HttpCommands.ServeOptions o = HttpCommands.parseServe(List.of(dir.toString(), "-p", "0"));
+        try (HttpCommands.Running r = HttpCommands.startServe(o, new PrintStream(log, true, StandardCharsets.UTF_8));
+             HttpClient c = client()) {
+            assertTrue(r.server().getClass().getName().startsWith("io.loomux."), r.server().getClass().getName());
+            String base = "http://127.0.0.1:" + r.server().getAddress().getPort();
+            HttpResponse<String> file = get(c, base + "/hello.txt");
+            assertEquals(file.statusCode(), 200);
+            assertEquals(file.body(), "hi there");
+            assertEquals(get(c, base + "/").statusCode(), 200);
+            assertTrue(get(c, base + "/").body().contains("hello.txt"));
+            assertEquals(get(c, base + "/missing").statusCode(), 404);
+        }
+        assertTrue(log.toString(StandardCharsets.UTF_8).contains("\"GET /hello.txt HTTP/1.1\" 200"), log.toString());
+    }
+
+    @Test(timeOut = 30_000)
+    public void helloAnswersOnLoomuxAndOnTheJdk() throws Exception {
+        for (List<String> args : List.of(List.of("-p", "0", "-b", "127.0.0.1"),
+                List.of("-p", "0", "-b", "127.0.0.1", "--executor", "virtual"))) {
+            try (HttpCommands.Running r = HttpCommands.startHello(HttpCommands.parseHello(args)); HttpClient c = client()) {
+                assertTrue(r.server().getClass().getName().startsWith("io.loomux."), r.server().getClass().getName());
+                HttpResponse<String> h = get(c, "http://127.0.0.1:" + r.server().getAddress().getPort() + "/any/path");
+                assertEquals(h.statusCode(), 200);
+                assertEquals(h.body(), "Hello, world!\n");
+                assertEquals(h.headers().firstValue("content-type").orElse(""), "text/plain; charset=utf-8");
+            }
+        }
+    }
+}
