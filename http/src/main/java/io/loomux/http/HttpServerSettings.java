@@ -32,8 +32,8 @@ import java.util.Objects;
  *       read and discarded to keep the connection; a longer one closes it</td></tr>
  *   <tr><td>{@link #tcpNoDelay()}</td><td>loomux.http.tcpNoDelay</td>
  *       <td>sun.net.httpserver.nodelay</td><td>true (responses leave in one write each)</td></tr>
- *   <tr><td>{@link #pathMatcher()}</td><td></td><td>sun.net.httpserver.pathMatcher</td>
- *       <td>{@code pathPrefix}; {@code stringPrefix} for the older JDKs' matching</td></tr>
+ *   <tr><td>{@link #pathMatcher()}</td><td>loomux.http.pathMatcher</td><td>sun.net.httpserver.pathMatcher</td>
+ *       <td>{@code stringPrefix}, the JDK's; {@code pathPrefix} matches whole path segments</td></tr>
  * </table>
  *
  * <p>A JDK property set to zero or a negative number means "no limit" to the JDK; here it is
@@ -45,13 +45,16 @@ public final class HttpServerSettings {
     /** How a request path is matched to a context's path. */
     public enum PathMatcher {
         /**
+         * A context path matches every request path that starts with it ({@code /app} matches
+         * {@code /apple}): the JDK's rule, and the default.
+         */
+        STRING_PREFIX,
+        /**
          * A context path matches a request path equal to it, or one that continues it with a
          * {@code /} (so {@code /app} matches {@code /app/x} but not {@code /apple}); a context
-         * path ending in {@code /} matches every path under it. The JDK's default since JDK 25.
+         * path ending in {@code /} matches every path under it.
          */
-        PATH_PREFIX,
-        /** A context path matches every request path that starts with it, as before JDK 25. */
-        STRING_PREFIX
+        PATH_PREFIX
     }
 
     private static final HttpServerSettings DEFAULTS = new Builder().build();
@@ -160,14 +163,16 @@ public final class HttpServerSettings {
         if ((z = booleanProperty("loomux.http.tcpNoDelay")) != null) {
             b.tcpNoDelay(z);
         }
-        String m = System.getProperty("sun.net.httpserver.pathMatcher");
-        if (m != null && !m.isBlank()) {
-            b.pathMatcher(switch (m.trim()) {
-                case "pathPrefix" -> PathMatcher.PATH_PREFIX;
-                case "stringPrefix" -> PathMatcher.STRING_PREFIX;
-                default -> throw new IllegalArgumentException("-Dsun.net.httpserver.pathMatcher=" + m
-                        + " is neither pathPrefix nor stringPrefix");
-            });
+        for (String name : new String[] {"sun.net.httpserver.pathMatcher", "loomux.http.pathMatcher"}) {
+            String m = property(name);
+            if (m != null) {
+                b.pathMatcher(switch (m) {
+                    case "pathPrefix" -> PathMatcher.PATH_PREFIX;
+                    case "stringPrefix" -> PathMatcher.STRING_PREFIX;
+                    default -> throw new IllegalArgumentException("-D" + name + "=" + m
+                            + " is neither pathPrefix nor stringPrefix");
+                });
+            }
         }
         return b.build();
     }
@@ -293,7 +298,7 @@ public final class HttpServerSettings {
         private Duration headerTimeout = Duration.ofSeconds(20);
         private long drainLimit = 65_536;
         private boolean tcpNoDelay = true;
-        private PathMatcher pathMatcher = PathMatcher.PATH_PREFIX;
+        private PathMatcher pathMatcher = PathMatcher.STRING_PREFIX;
 
         private Builder() {
         }

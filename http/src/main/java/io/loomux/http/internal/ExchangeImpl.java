@@ -10,7 +10,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -47,7 +46,6 @@ class ExchangeImpl extends HttpExchange {
     private boolean closeAfter;
     private boolean closed;
     private HttpPrincipal principal;
-    private Map<String, Object> attributes;
     private volatile boolean finished;
     private final Thread waiter;
 
@@ -337,22 +335,27 @@ class ExchangeImpl extends HttpExchange {
         return head.protocol();
     }
 
+    /**
+     * As the JDK's: an exchange's attributes are its context's attribute map, so they are seen
+     * by every exchange of the context, not only this one.
+     */
     @Override
     public Object getAttribute(String name) {
         Objects.requireNonNull(name, "null name parameter");
-        return attributes == null ? null : attributes.get(name);
+        return context == null ? null : context.getAttributes().get(name);
     }
 
+    /** As the JDK's: sets (or with a null value removes) the attribute in the context's map. */
     @Override
     public void setAttribute(String name, Object value) {
         Objects.requireNonNull(name, "null name parameter");
-        if (attributes == null) {
-            attributes = new HashMap<>();
+        if (context == null) {
+            return;
         }
         if (value == null) {
-            attributes.remove(name);
+            context.getAttributes().remove(name);
         } else {
-            attributes.put(name, value);
+            context.getAttributes().put(name, value);
         }
     }
 

@@ -47,6 +47,8 @@ final class Http1Connection implements Runnable {
     private byte[] chunkScratch;
     private final AtomicInteger state = new AtomicInteger(IDLE);
     private volatile boolean forcedClosed;
+    /** System.nanoTime() when the connection last became idle; read by the server's reaper. */
+    private volatile long idleSince = System.nanoTime();
     private volatile Thread thread;
     private boolean headerStarted;
     /** Made once: starts the header timeout at a request's first byte. */
@@ -105,6 +107,19 @@ final class Http1Connection implements Runnable {
             return true;
         }
         return false;
+    }
+
+    /**
+     * Closes the connection if it has been idle longer than the idle timeout. The server's reaper
+     * calls this about once a second, so that a connection waiting for its next request needs no
+     * timer of its own: a timed wait per request costs a timer set and cancelled each time.
+     *
+     * @param now System.nanoTime()
+     */
+    void closeIfIdleSince(long now) {
+        if (state.get() == IDLE && now - idleSince > settings.idleTimeout().toNanos()) {
+            closeIfIdle();
+        }
     }
 
     /** Closes the connection whatever it is doing; a waiting exchange ends. */
@@ -174,7 +189,9 @@ final class Http1Connection implements Runnable {
             }
             headerStarted = false;
             in.deadline(0);
-            in.perReadTimeout(settings.idleTimeout());
+            // No timeout of its own while idle: the reaper closes it (see closeIfIdleSince).
+            in.perReadTimeout(java.time.Duration.ZERO);
+            idleSince = System.nanoTime();
             RequestHead head;
             try {
                 head = RequestHead.read(in, settings, firstByte);
@@ -202,15 +219,20 @@ final class Http1Connection implements Runnable {
                 return;
             }
             in.deadline(0);
+            in.perReadTimeout(settings.idleTimeout());
             boolean keep;
             server.exchangeStarted();
             try {
-                keep = exchange(head);
+                keep = exchange(head) && !server.stopping();
+                if (!keep || in.buffered() == 0) {
+                    // Before the exchange counts as ended: stop() closes the connection once
+                    // it has, and the response must be out by then.
+                    out.flush();
+                }
             } finally {
                 server.exchangeEnded();
             }
-            if (!keep || server.stopping() || !state.compareAndSet(BUSY, IDLE)) {
-                out.flush();
+            if (!keep || !state.compareAndSet(BUSY, IDLE)) {
                 return;
             }
         }
@@ -274,19 +296,25 @@ final class Http1Connection implements Runnable {
         x.close();
     }
 
-    /** Runs the authenticator, the filters and the handler, on whichever thread runs this. */
+    /**
+     * Runs the context's filters, then the authenticator, then the handler, on whichever thread
+     * runs this. The order is the JDK's: its authenticator is a system filter that runs after the
+     * user's filters, so a logging filter also sees the requests it refuses.
+     */
     private void invoke(ExchangeImpl x, ContextImpl context) {
         try {
-            Authenticator auth = context.getAuthenticator();
-            if (auth != null && !authenticate(x, auth)) {
-                return;
-            }
             HttpHandler handler = context.getHandler();
+            Authenticator auth = context.getAuthenticator();
+            HttpHandler guarded = auth == null ? handler : e -> {
+                if (authenticate(x, auth)) {
+                    handler.handle(e);
+                }
+            };
             List<Filter> filters = context.getFilters();
             if (filters.isEmpty()) {
-                handler.handle(x.facade());
+                guarded.handle(x.facade());
             } else {
-                new Filter.Chain(filters, handler).doFilter(x.facade());
+                new Filter.Chain(filters, guarded).doFilter(x.facade());
             }
         } catch (Throwable t) {
             handlerFailed(x, t);

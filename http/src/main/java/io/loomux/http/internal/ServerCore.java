@@ -55,6 +55,7 @@ public final class ServerCore {
     private volatile boolean stopping;
     private boolean stopped;
     private Thread acceptor;
+    private Thread reaper;
     /** Exchanges in progress; guarded by {@code lock}, signalled on {@code idle} at zero. */
     private int exchanges;
 
@@ -115,6 +116,8 @@ public final class ServerCore {
             // returns after start() keeps serving until stop().
             acceptor = Thread.ofPlatform().daemon(false).name("loomux-http-accept " + listener.localAddress())
                     .start(this::acceptLoop);
+            reaper = Thread.ofPlatform().daemon(true).name("loomux-http-idle " + listener.localAddress())
+                    .start(this::reapLoop);
         } finally {
             lock.unlock();
         }
@@ -207,6 +210,26 @@ public final class ServerCore {
         }
     }
 
+    /**
+     * Closes connections idle longer than the idle timeout, checking a few times per timeout (at
+     * most once a second), so a connection may live up to a tick past its timeout.
+     */
+    private void reapLoop() {
+        long tick = Math.max(10, Math.min(1000, settings.idleTimeout().toMillis() / 4));
+        // Bounded by stop.
+        while (!stopping) {
+            try {
+                Thread.sleep(tick);
+            } catch (InterruptedException e) {
+                return;
+            }
+            long now = System.nanoTime();
+            for (Http1Connection c : connections) {
+                c.closeIfIdleSince(now);
+            }
+        }
+    }
+
     private static void closeQuietly(Connection c) {
         try {
             c.close();
@@ -295,6 +318,9 @@ public final class ServerCore {
         try {
             stopped = true;
             a = acceptor;
+            if (reaper != null) {
+                reaper.interrupt();
+            }
         } finally {
             lock.unlock();
         }

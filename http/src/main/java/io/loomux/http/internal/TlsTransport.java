@@ -8,10 +8,8 @@ import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLSession;
 import java.io.EOFException;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.SocketException;
 import java.nio.ByteBuffer;
-import java.time.Duration;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -25,11 +23,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * reply to close_notify) takes {@code writeLock} inside {@code readLock}; nothing takes them the
  * other way round, so the two cannot deadlock.
  */
-final class TlsTransport implements Transport {
+final class TlsTransport extends Transport {
 
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
 
-    private final Connection connection;
     private final SSLEngine engine;
     private final ReentrantLock readLock = new ReentrantLock();
     private final ReentrantLock writeLock = new ReentrantLock();
@@ -39,7 +36,7 @@ final class TlsTransport implements Transport {
     private boolean inboundDone;
 
     TlsTransport(Connection connection, SSLEngine engine) {
-        this.connection = connection;
+        super(connection);
         this.engine = engine;
         SSLSession s = engine.getSession();
         this.netIn = ByteBuffer.allocate(s.getPacketBufferSize()).flip();
@@ -79,7 +76,7 @@ final class TlsTransport implements Transport {
     }
 
     @Override
-    public int read(ByteBuffer dst) throws IOException {
+    int read(ByteBuffer dst) throws IOException {
         readLock.lock();
         try {
             // Bounded by the peer: each pass unwraps a record or reads more of one.
@@ -177,7 +174,7 @@ final class TlsTransport implements Transport {
     }
 
     @Override
-    public void write(ByteBuffer src) throws IOException {
+    void write(ByteBuffer src) throws IOException {
         writeLock.lock();
         try {
             // Bounded: each wrap consumes bytes of src or grows netOut once.
@@ -235,22 +232,7 @@ final class TlsTransport implements Transport {
     }
 
     @Override
-    public void setReadTimeout(Duration timeout) {
-        connection.setReadTimeout(timeout);
-    }
-
-    @Override
-    public InetSocketAddress localAddress() {
-        return connection.localAddress();
-    }
-
-    @Override
-    public InetSocketAddress remoteAddress() {
-        return connection.remoteAddress();
-    }
-
-    @Override
-    public SSLSession session() {
+    SSLSession session() {
         return engine.getSession();
     }
 
@@ -267,10 +249,6 @@ final class TlsTransport implements Transport {
                 writeLock.unlock();
             }
         }
-        try {
-            connection.close();
-        } catch (IOException ignored) {
-            // Closing releases the descriptor whatever the error.
-        }
+        super.close();
     }
 }

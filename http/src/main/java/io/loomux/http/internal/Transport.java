@@ -1,5 +1,7 @@
 package io.loomux.http.internal;
 
+import io.loomux.Connection;
+
 import javax.net.ssl.SSLSession;
 import java.io.Closeable;
 import java.io.IOException;
@@ -12,34 +14,53 @@ import java.time.Duration;
  * it. Blocking, like {@link io.loomux.Connection}: a read returns at least one byte or -1, a
  * write writes everything.
  */
-interface Transport extends Closeable {
+abstract class Transport implements Closeable {
+
+    /** The socket under it. */
+    protected final Connection connection;
+
+    Transport(Connection connection) {
+        this.connection = connection;
+    }
 
     /**
      * @param dst where to put the bytes
      * @return at least 1, or -1 at end of stream
      * @throws IOException including {@link java.net.SocketTimeoutException} after the read timeout
      */
-    int read(ByteBuffer dst) throws IOException;
+    abstract int read(ByteBuffer dst) throws IOException;
 
     /**
      * @param src the bytes, all of which are written
      * @throws IOException on failure
      */
-    void write(ByteBuffer src) throws IOException;
-
-    /** @param timeout the longest one read waits; zero for no limit */
-    void setReadTimeout(Duration timeout);
-
-    /** @return the local address */
-    InetSocketAddress localAddress();
-
-    /** @return the peer's address */
-    InetSocketAddress remoteAddress();
+    abstract void write(ByteBuffer src) throws IOException;
 
     /** @return the TLS session, or null on a plain connection */
-    SSLSession session();
+    abstract SSLSession session();
+
+    /** @param timeout the longest one read waits; zero for no limit */
+    final void setReadTimeout(Duration timeout) {
+        connection.setReadTimeout(timeout);
+    }
+
+    /** @return the local address */
+    final InetSocketAddress localAddress() {
+        return connection.localAddress();
+    }
+
+    /** @return the peer's address */
+    final InetSocketAddress remoteAddress() {
+        return connection.remoteAddress();
+    }
 
     /** Closes the connection; idempotent, never throws. */
     @Override
-    void close();
+    public void close() {
+        try {
+            connection.close();
+        } catch (IOException ignored) {
+            // Closing releases the descriptor whatever the error; nothing more to do.
+        }
+    }
 }

@@ -57,4 +57,25 @@ public final class ChannelListenerHandle extends ChannelHandle<ServerSocketChann
         }
         return new ChannelSocketHandle(accepted);
     }
+
+    /**
+     * Closes the listener and waits (up to {@link #RELEASE_WAIT_NANOS}) until the selector has
+     * deregistered it, which is when the JDK really closes the socket. Without the wait the port
+     * would still accept connections, and refuse a new bind, for a moment after close returns:
+     * a server stopped and started again on its port would fail. Sockets do not wait (their
+     * close is on the hot path and nobody rebinds them).
+     */
+    @Override
+    public void close() throws IOException {
+        super.close();
+        long deadline = System.nanoTime() + RELEASE_WAIT_NANOS;
+        // Bounded by the deadline; the poller deregisters the channel at its next selection,
+        // which the close above woke.
+        while (channel.isRegistered() && System.nanoTime() < deadline) {
+            java.util.concurrent.locks.LockSupport.parkNanos(100_000);
+        }
+    }
+
+    /** The longest a listener's close waits for its release: long enough for a busy poller. */
+    private static final long RELEASE_WAIT_NANOS = 2_000_000_000L;
 }
