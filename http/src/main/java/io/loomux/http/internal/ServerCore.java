@@ -140,7 +140,16 @@ public final class ServerCore {
     }
 
     void configurator(HttpsConfigurator c) {
-        this.configurator = Objects.requireNonNull(c, "null HttpsConfigurator");
+        Objects.requireNonNull(c, "null HttpsConfigurator");
+        lock.lock();
+        try {
+            if (started) {
+                throw new IllegalStateException("server already started");
+            }
+            this.configurator = c;
+        } finally {
+            lock.unlock();
+        }
     }
 
     HttpsConfigurator configurator() {

@@ -186,23 +186,26 @@ final class TlsTransport extends Transport {
         }
     }
 
+    /**
+     * Wraps one record from {@code src} (or a handshake or close message when it is empty) and
+     * sends it. An output buffer too small for the record is grown and the wrap retried, so a
+     * reply the engine asked for (a key update, close_notify) is never dropped.
+     */
     private void wrapAndSend(ByteBuffer src) throws IOException {
         writeLock.lock();
         try {
-            netOut.clear();
-            SSLEngineResult r = engine.wrap(src, netOut);
-            switch (r.getStatus()) {
-                case BUFFER_OVERFLOW -> {
-                    netOut = grow(netOut, engine.getSession().getPacketBufferSize(), false);
-                    return;
+            SSLEngineResult r;
+            // Bounded: the buffer grows to the session's packet size, which a record fits.
+            while (true) {
+                netOut.clear();
+                r = engine.wrap(src, netOut);
+                if (r.getStatus() != SSLEngineResult.Status.BUFFER_OVERFLOW) {
+                    break;
                 }
-                case CLOSED -> {
-                    if (netOut.position() == 0) {
-                        throw new SocketException("TLS connection closed");
-                    }
-                }
-                default -> {
-                }
+                netOut = grow(netOut, engine.getSession().getPacketBufferSize(), false);
+            }
+            if (r.getStatus() == SSLEngineResult.Status.CLOSED && netOut.position() == 0) {
+                throw new SocketException("TLS connection closed");
             }
             netOut.flip();
             connection.write(netOut);

@@ -1,0 +1,950 @@
+package io.loomux.http;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsExchange;
+import com.sun.net.httpserver.HttpsParameters;
+import com.sun.net.httpserver.HttpsServer;
+import org.awaitility.Awaitility;
+import org.testng.annotations.Test;
+
+import javax.net.ssl.HttpsURLConnection;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.net.ssl.SSLSession;
+import javax.net.ssl.SSLSocket;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+import static org.testng.Assert.assertEquals;
+import static org.testng.Assert.assertFalse;
+import static org.testng.Assert.assertNotEquals;
+import static org.testng.Assert.assertNotNull;
+import static org.testng.Assert.assertSame;
+import static org.testng.Assert.assertTrue;
+import static org.testng.Assert.expectThrows;
+import static org.testng.Assert.fail;
+
+/**
+ * HTTPS on every implementation: round trips over TLS with the JDK's clients, keep-alive, large
+ * bodies both ways, the {@link HttpsExchange}'s session, a TLS 1.3 key update, an
+ * {@link HttpsConfigurator} that restricts protocols, cipher suites or asks for client
+ * certificates (through {@link SSLParameters} and through the older {@link HttpsParameters}
+ * setters), and clients that misbehave: plain HTTP on the HTTPS port, a handshake that stalls.
+ * Certificates come from {@link TestCertificates}.
+ */
+public class HttpsTest {
+
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
+    private static final int SOCKET_TIMEOUT_MS = 15_000;
+
+    private static final String TLS12_SUITE = "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256";
+    private static final String OTHER_TLS12_SUITE = "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384";
+
+    /** 4 MiB of pseudo-random bytes, the same on server and client. */
+    private static final byte[] BIG = pattern(4 << 20, 0x10_0d1eL);
+
+    // ---------------------------------------------------------------------------------------
+    // Round trips
+
+    @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = 60_000)
+    public void getAndPostWithHttpClient(Impl impl) throws Exception {
+        HttpProviders.require(impl);
+        HttpsServer server = impl.httpsServer();
+        try {
+            start(server, new HttpsConfigurator(TestCertificates.serverContext()));
+            // The client's default version: it offers h2 and http/1.1 by ALPN, and the server,
+            // which names no application protocol, leaves it at HTTP/1.1.
+            try (HttpClient client = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT)
+                    .sslContext(TestCertificates.clientContext()).build()) {
+                HttpResponse<String> get = client.send(request(server, "/info/a?q=1").build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertEquals(get.statusCode(), 200, impl + ": GET");
+                assertEquals(get.version(), HttpClient.Version.HTTP_1_1, impl.name());
+                Map<String, String> info = parse(get.body());
+                assertEquals(info.get("method"), "GET", impl + ": " + get.body());
+                assertEquals(info.get("uri"), "/info/a?q=1", impl + ": " + get.body());
+                assertEquals(info.get("https"), "true", impl + ": " + get.body());
+                assertEquals(info.get("body"), "0 " + sha256(new byte[0]), impl + ": " + get.body());
+
+                byte[] hello = "hello over TLS".getBytes(StandardCharsets.UTF_8);
+                HttpResponse<String> post = client.send(request(server, "/info/post")
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(hello)).build(), HttpResponse.BodyHandlers.ofString());
+                assertEquals(post.statusCode(), 200, impl + ": POST");
+                Map<String, String> pinfo = parse(post.body());
+                assertEquals(pinfo.get("method"), "POST", impl + ": " + post.body());
+                assertEquals(pinfo.get("uri"), "/info/post", impl + ": " + post.body());
+                assertEquals(pinfo.get("body"), hello.length + " " + sha256(hello), impl + ": " + post.body());
+                assertEquals(pinfo.get("protocol"), post.sslSession().orElseThrow().getProtocol(), impl + ": " + post.body());
+            }
+        } finally {
+            server.stop(0);
+        }
+    }
+
+    @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = 60_000)
+    public void getAndPostWithHttpsUrlConnection(Impl impl) throws Exception {
+        HttpProviders.require(impl);
+        HttpsServer server = impl.httpsServer();
+        try {
+            start(server, new HttpsConfigurator(TestCertificates.serverContext()));
+            URI base = base(server);
+
+            HttpsURLConnection get = open(base.resolve("/info/get?x=y"));
+            try {
+                assertEquals(get.getResponseCode(), 200, impl + ": GET");
+                String cipher = get.getCipherSuite();
+                String body = readAll(get.getInputStream());
+                Map<String, String> info = parse(body);
+                assertEquals(info.get("method"), "GET", impl + ": " + body);
+                assertEquals(info.get("uri"), "/info/get?x=y", impl + ": " + body);
+                assertEquals(info.get("https"), "true", impl + ": " + body);
+                assertEquals(info.get("cipher"), cipher, impl + ": " + body);
+            } finally {
+                get.disconnect();
+            }
+
+            byte[] form = "a=1&b=2".getBytes(StandardCharsets.US_ASCII);
+            HttpsURLConnection post = open(base.resolve("/info/form"));
+            try {
+                post.setRequestMethod("POST");
+                post.setDoOutput(true);
+                post.setFixedLengthStreamingMode(form.length);
+                try (OutputStream out = post.getOutputStream()) {
+                    out.write(form);
+                }
+                assertEquals(post.getResponseCode(), 200, impl + ": POST");
+                String body = readAll(post.getInputStream());
+                Map<String, String> info = parse(body);
+                assertEquals(info.get("method"), "POST", impl + ": " + body);
+                assertEquals(info.get("body"), form.length + " " + sha256(form), impl + ": " + body);
+            } finally {
+                post.disconnect();
+            }
+        } finally {
+            server.stop(0);
+        }
+    }
+
+    @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = 60_000)
+    public void severalRequestsShareOneKeepAliveTlsConnection(Impl impl) throws Exception {
+        HttpProviders.require(impl);
+        HttpsServer server = impl.httpsServer();
+        Set<Integer> ports = ConcurrentHashMap.newKeySet();
+        try {
+            server.setHttpsConfigurator(new HttpsConfigurator(TestCertificates.serverContext()));
+            server.createContext("/", x -> {
+                ports.add(x.getRemoteAddress().getPort());
+                byte[] body = x.getRequestBody().readAllBytes();
+                byte[] reply = (x.getRequestMethod() + " " + x.getRequestURI() + " " + body.length)
+                        .getBytes(StandardCharsets.UTF_8);
+                x.sendResponseHeaders(200, reply.length);
+                try (OutputStream out = x.getResponseBody()) {
+                    out.write(reply);
+                }
+            });
+            server.start();
+            try (SSLSocket s = tlsSocket(server, TestCertificates.clientContext())) {
+                InputStream in = s.getInputStream();
+                OutputStream out = s.getOutputStream();
+                for (int i = 0; i < 5; i++) {
+                    String body = "body " + i;
+                    out.write(("POST /keep/" + i + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: " + body.length()
+                            + "\r\n\r\n" + body).getBytes(StandardCharsets.US_ASCII));
+                    out.flush();
+                    RawResponse r = RawResponse.read(in);
+                    assertEquals(r.statusLine(), "HTTP/1.1 200 OK", impl + ": request " + i);
+                    assertEquals(r.bodyText(), "POST /keep/" + i + " " + body.length(), impl + ": request " + i);
+                }
+                assertEquals(ports, Set.of(s.getLocalPort()), impl + ": every request came on the one connection");
+            }
+        } finally {
+            server.stop(0);
+        }
+    }
+
+    @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = 60_000)
+    public void largeResponsesArriveIntact(Impl impl) throws Exception {
+        HttpProviders.require(impl);
+        HttpsServer server = impl.httpsServer();
+        try {
+            server.setHttpsConfigurator(new HttpsConfigurator(TestCertificates.serverContext()));
+            server.createContext("/big", x -> {
+                x.getRequestBody().readAllBytes();
+                boolean chunked = x.getRequestURI().getPath().endsWith("/chunked");
+                x.sendResponseHeaders(200, chunked ? 0 : BIG.length);
+                try (OutputStream out = x.getResponseBody()) {
+                    // Uneven pieces, small and large, so that TLS records and writes do not line up.
+                    int off = 0;
+                    int[] sizes = {1, 100, 7_777, 16_384, 16_385, 65_536, 1 << 20};
+                    for (int i = 0; off < BIG.length; i++) {
+                        int n = Math.min(sizes[i % sizes.length], BIG.length - off);
+                        out.write(BIG, off, n);
+                        off += n;
+                    }
+                }
+            });
+            server.start();
+            try (HttpClient client = client(TestCertificates.clientContext(), null)) {
+                for (String mode : new String[] {"fixed", "chunked"}) {
+                    HttpResponse<byte[]> r = client.send(request(server, "/big/" + mode).build(),
+                            HttpResponse.BodyHandlers.ofByteArray());
+                    assertEquals(r.statusCode(), 200, impl + ": " + mode);
+                    if (mode.equals("chunked")) {
+                        assertEquals(r.headers().firstValue("transfer-encoding").orElse(""), "chunked", impl + ": " + mode);
+                    } else {
+                        assertEquals(r.headers().firstValueAsLong("content-length").orElse(-1), BIG.length, impl + ": " + mode);
+                    }
+                    assertSameBytes(r.body(), BIG, impl + ": " + mode + " response");
+                }
+            }
+        } finally {
+            server.stop(0);
+        }
+    }
+
+    @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = 60_000)
+    public void largeRequestBodiesArriveIntact(Impl impl) throws Exception {
+        HttpProviders.require(impl);
+        HttpsServer server = impl.httpsServer();
+        try {
+            start(server, new HttpsConfigurator(TestCertificates.serverContext()));
+            String expected = BIG.length + " " + sha256(BIG);
+            try (HttpClient client = client(TestCertificates.clientContext(), null)) {
+                HttpResponse<String> fixed = client.send(request(server, "/info/fixed")
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(BIG)).build(), HttpResponse.BodyHandlers.ofString());
+                assertEquals(fixed.statusCode(), 200, impl + ": fixed");
+                assertEquals(parse(fixed.body()).get("body"), expected, impl + ": fixed-length request body");
+
+                // A publisher of unknown length: the client sends the body chunked.
+                HttpResponse<String> chunked = client.send(request(server, "/info/chunked")
+                        .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(BIG))).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertEquals(chunked.statusCode(), 200, impl + ": chunked");
+                assertEquals(parse(chunked.body()).get("body"), expected, impl + ": chunked request body");
+            }
+        } finally {
+            server.stop(0);
+        }
+    }
+
+    @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = 60_000)
+    public void handlerGetsHttpsExchangeWithTheNegotiatedSession(Impl impl) throws Exception {
+        HttpProviders.require(impl);
+        HttpsServer server = impl.httpsServer();
+        try {
+            start(server, new HttpsConfigurator(TestCertificates.serverContext()));
+            try (HttpClient client = client(TestCertificates.clientContext(), null)) {
+                HttpResponse<String> r = client.send(request(server, "/info/session").build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertEquals(r.statusCode(), 200, impl.name());
+                SSLSession clientSide = r.sslSession().orElseThrow();
+                Map<String, String> info = parse(r.body());
+                assertEquals(info.get("https"), "true", impl + ": " + r.body());
+                assertEquals(info.get("protocol"), clientSide.getProtocol(), impl + ": " + r.body());
+                assertEquals(info.get("protocol"), "TLSv1.3", impl + ": both sides support TLS 1.3: " + r.body());
+                assertEquals(info.get("cipher"), clientSide.getCipherSuite(), impl + ": " + r.body());
+                assertEquals(info.get("valid"), "true", impl + ": " + r.body());
+                assertEquals(info.get("local"), TestCertificates.serverCertificate().getSubjectX500Principal().getName(),
+                        impl + ": the server's own certificate in its session: " + r.body());
+                assertEquals(info.get("peer"), "none", impl + ": no client certificate was asked for: " + r.body());
+            }
+        } finally {
+            server.stop(0);
+        }
+    }
+
+    @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = 60_000)
+    public void keyUpdateInTheMiddleOfATls13Connection(Impl impl) throws Exception {
+        HttpProviders.require(impl);
+        HttpsServer server = impl.httpsServer();
+        try {
+            start(server, new HttpsConfigurator(TestCertificates.serverContext()));
+            try (SSLSocket s = tlsSocket(server, TestCertificates.clientContext(), "TLSv1.3")) {
+                List<Map<String, String>> seen = new ArrayList<>();
+                seen.add(get(s, "/info/before", impl));
+                // On TLS 1.3, startHandshake() on an established connection sends a KeyUpdate
+                // that asks the server to update its sending keys too.
+                s.startHandshake();
+                for (int i = 0; i < 3; i++) {
+                    seen.add(get(s, "/info/after" + i, impl));
+                }
+                for (Map<String, String> info : seen) {
+                    assertEquals(info.get("protocol"), "TLSv1.3", impl + ": " + info);
+                    assertEquals(info.get("port"), seen.get(0).get("port"), impl + ": one connection: " + info);
+                    assertEquals(info.get("session"), seen.get(0).get("session"), impl + ": a key update keeps the session");
+                }
+            }
+        } finally {
+            server.stop(0);
+        }
+    }
+
+    @Test(dataProvider = "loomux", dataProviderClass = HttpProviders.class, timeOut = 60_000)
+    public void clientInitiatedRenegotiationOnTls12WhichTheJdkServerDoesNotAnswer(Impl impl) throws Exception {
+        HttpProviders.require(impl);
+        HttpsServer server = impl.httpsServer();
+        try {
+            start(server, new HttpsConfigurator(TestCertificates.serverContext()));
+            try (SSLSocket s = tlsSocket(server, TestCertificates.clientContext(), "TLSv1.2")) {
+                AtomicInteger handshakes = new AtomicInteger();
+                s.addHandshakeCompletedListener(e -> handshakes.incrementAndGet());
+                Map<String, String> before = get(s, "/info/before", impl);
+                // On TLS 1.2, startHandshake() on an established connection renegotiates, which
+                // the JDK's SSLEngine allows by default (jdk.tls.rejectClientInitiatedRenegotiation);
+                // with the session invalidated it is a full handshake with a new session. The
+                // handshake goes on as the client goes on reading and writing.
+                s.getSession().invalidate();
+                s.startHandshake();
+                List<Map<String, String>> after = new ArrayList<>();
+                for (int i = 0; i < 3; i++) {
+                    Map<String, String> info = get(s, "/info/after" + i, impl);
+                    assertEquals(info.get("protocol"), "TLSv1.2", impl + ": " + info);
+                    assertEquals(info.get("port"), before.get("port"), impl + ": one connection: " + info);
+                    after.add(info);
+                }
+                // The listener runs on a thread of its own, so it may come a little later.
+                Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> handshakes.get() == 1);
+                assertNotEquals(after.get(after.size() - 1).get("session"), before.get("session"),
+                        impl + ": the server's session after the renegotiation: " + after);
+            }
+        } finally {
+            server.stop(0);
+        }
+    }
+
+    /** A GET of {@code path} on a raw TLS connection; the {@link #info} handler's answer. */
+    private static Map<String, String> get(SSLSocket s, String path, Impl impl) throws IOException {
+        OutputStream out = s.getOutputStream();
+        out.write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+        RawResponse r = RawResponse.read(s.getInputStream());
+        assertEquals(r.statusLine(), "HTTP/1.1 200 OK", impl + ": " + path);
+        Map<String, String> info = parse(r.bodyText());
+        assertEquals(info.get("uri"), path, impl + ": " + r.bodyText());
+        return info;
+    }
+
+    @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = 30_000)
+    public void setHttpsConfiguratorAfterStartIsRefused(Impl impl) throws Exception {
+        HttpProviders.require(impl);
+        HttpsServer server = impl.httpsServer();
+        try {
+            HttpsConfigurator first = new HttpsConfigurator(TestCertificates.serverContext());
+            expectThrows(NullPointerException.class, () -> server.setHttpsConfigurator(null));
+            start(server, first);
+            // A context with no key of its own: a server using it could not complete a handshake.
+            HttpsConfigurator keyless = new HttpsConfigurator(TestCertificates.clientContext());
+            IllegalStateException refused = null;
+            try {
+                server.setHttpsConfigurator(keyless);
+            } catch (IllegalStateException e) {
+                refused = e;
+            }
+            try (HttpClient client = client(TestCertificates.clientContext(), null)) {
+                HttpResponse<String> r = client.send(request(server, "/info/after").build(), HttpResponse.BodyHandlers.ofString());
+                assertEquals(r.statusCode(), 200, impl + ": the server goes on with the configurator it started with");
+            }
+            assertSame(server.getHttpsConfigurator(), first, impl + ": the configurator in use");
+            assertNotNull(refused, impl + ": setHttpsConfigurator after start must throw IllegalStateException");
+        } finally {
+            server.stop(0);
+        }
+    }
+
+    @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = 60_000)
+    public void concurrentTlsClientsEachGetTheirOwnBytesBack(Impl impl) throws Exception {
+        HttpProviders.require(impl);
+        HttpsServer server = impl.httpsServer();
+        int clients = 24;
+        int size = 256 * 1024;
+        try {
+            server.setHttpsConfigurator(new HttpsConfigurator(TestCertificates.serverContext()));
+            server.createContext("/echo", x -> {
+                byte[] body = x.getRequestBody().readAllBytes();
+                x.sendResponseHeaders(200, body.length);
+                try (OutputStream out = x.getResponseBody()) {
+                    out.write(body);
+                }
+            });
+            server.start();
+            List<Future<String>> results = new ArrayList<>();
+            try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+                for (int c = 0; c < clients; c++) {
+                    byte[] mine = Arrays.copyOfRange(BIG, c * 1000, c * 1000 + size);
+                    results.add(pool.submit(() -> {
+                        try (HttpClient client = client(TestCertificates.clientContext(), null)) {
+                            HttpResponse<byte[]> r = client.send(request(server, "/echo")
+                                    .POST(HttpRequest.BodyPublishers.ofByteArray(mine)).build(),
+                                    HttpResponse.BodyHandlers.ofByteArray());
+                            if (r.statusCode() != 200) {
+                                return "status " + r.statusCode();
+                            }
+                            return Arrays.equals(r.body(), mine) ? "ok"
+                                    : "a different body: " + r.body().length + " bytes, first difference at "
+                                    + Arrays.mismatch(r.body(), mine);
+                        }
+                    }));
+                }
+                for (int c = 0; c < clients; c++) {
+                    assertEquals(results.get(c).get(45, TimeUnit.SECONDS), "ok", impl + ": client " + c);
+                }
+            }
+        } finally {
+            server.stop(0);
+        }
+    }
+
+    @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = 60_000)
+    public void aTls13ClientThatHalfClosesAfterItsRequestStillGetsTheResponse(Impl impl) throws Exception {
+        HttpProviders.require(impl);
+        HttpsServer server = impl.httpsServer();
+        try {
+            start(server, new HttpsConfigurator(TestCertificates.serverContext()));
+            try (SSLSocket s = tlsSocket(server, TestCertificates.clientContext(), "TLSv1.3")) {
+                byte[] body = "last words".getBytes(StandardCharsets.US_ASCII);
+                OutputStream out = s.getOutputStream();
+                out.write(("POST /info/half HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: " + body.length + "\r\n\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
+                out.write(body);
+                out.flush();
+                // TLS 1.3 allows a half-close: close_notify ends the client's sending side only.
+                s.shutdownOutput();
+                RawResponse r = RawResponse.read(s.getInputStream());
+                assertEquals(r.statusLine(), "HTTP/1.1 200 OK", impl.name());
+                assertEquals(parse(r.bodyText()).get("body"), body.length + " " + sha256(body), impl + ": " + r.bodyText());
+                assertEquals(s.getInputStream().read(), -1, impl + ": the server ends the connection after it");
+            }
+        } finally {
+            server.stop(0);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // HttpsConfigurator.configure: protocols and cipher suites
+
+    @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = 60_000)
+    public void configureRestrictsProtocolsThroughSslParameters(Impl impl) throws Exception {
+        protocolsRestricted(impl, p -> {
+            SSLParameters sp = p.getHttpsConfigurator().getSSLContext().getDefaultSSLParameters();
+            sp.setProtocols(new String[] {"TLSv1.2"});
+            p.setSSLParameters(sp);
+        });
+    }
+
+    @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = 60_000)
+    public void configureRestrictsProtocolsThroughSetProtocols(Impl impl) throws Exception {
+        protocolsRestricted(impl, p -> p.setProtocols(new String[] {"TLSv1.2"}));
+    }
+
+    private void protocolsRestricted(Impl impl, Consumer<HttpsParameters> configure) throws Exception {
+        HttpProviders.require(impl);
+        HttpsServer server = impl.httpsServer();
+        Set<InetSocketAddress> configured = ConcurrentHashMap.newKeySet();
+        try {
+            start(server, configurator(p -> {
+                configured.add(p.getClientAddress());
+                configure.accept(p);
+            }));
+            SSLContext ctx = TestCertificates.clientContext();
+            try (HttpClient only13 = client(ctx, protocols(ctx, "TLSv1.3"))) {
+                IOException e = expectThrows(IOException.class, () -> only13.send(request(server, "/info/13").build(),
+                        HttpResponse.BodyHandlers.ofString()));
+                assertNotEquals(e.getClass(), java.net.http.HttpTimeoutException.class,
+                        impl + ": the handshake should fail, not time out: " + e);
+            }
+            try (HttpClient only12 = client(ctx, protocols(ctx, "TLSv1.2"))) {
+                HttpResponse<String> r = only12.send(request(server, "/info/12").build(), HttpResponse.BodyHandlers.ofString());
+                assertEquals(r.statusCode(), 200, impl.name());
+                assertEquals(parse(r.body()).get("protocol"), "TLSv1.2", impl + ": " + r.body());
+            }
+            try (HttpClient both = client(ctx, null)) {
+                HttpResponse<String> r = both.send(request(server, "/info/any").build(), HttpResponse.BodyHandlers.ofString());
+                assertEquals(r.statusCode(), 200, impl.name());
+                assertEquals(parse(r.body()).get("protocol"), "TLSv1.2", impl + ": a client offering 1.3 and 1.2: " + r.body());
+                assertEquals(r.sslSession().orElseThrow().getProtocol(), "TLSv1.2", impl.name());
+                // configure() was told each connection's client address.
+                InetSocketAddress client = new InetSocketAddress(InetAddress.getLoopbackAddress(),
+                        Integer.parseInt(parse(r.body()).get("port")));
+                assertTrue(configured.contains(client), impl + ": " + client + " among " + configured);
+            }
+        } finally {
+            server.stop(0);
+        }
+    }
+
+    @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = 60_000)
+    public void configureRestrictsCipherSuitesThroughSslParameters(Impl impl) throws Exception {
+        cipherSuitesRestricted(impl, p -> {
+            SSLParameters sp = p.getHttpsConfigurator().getSSLContext().getDefaultSSLParameters();
+            sp.setCipherSuites(new String[] {TLS12_SUITE});
+            p.setSSLParameters(sp);
+        });
+    }
+
+    @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = 60_000)
+    public void configureRestrictsCipherSuitesThroughSetCipherSuites(Impl impl) throws Exception {
+        cipherSuitesRestricted(impl, p -> p.setCipherSuites(new String[] {TLS12_SUITE}));
+    }
+
+    private void cipherSuitesRestricted(Impl impl, Consumer<HttpsParameters> configure) throws Exception {
+        HttpProviders.require(impl);
+        HttpsServer server = impl.httpsServer();
+        try {
+            start(server, configurator(configure));
+            SSLContext ctx = TestCertificates.clientContext();
+            SSLParameters other = ctx.getDefaultSSLParameters();
+            other.setProtocols(new String[] {"TLSv1.2"});
+            other.setCipherSuites(new String[] {OTHER_TLS12_SUITE});
+            try (HttpClient wrongSuite = client(ctx, other)) {
+                IOException e = expectThrows(IOException.class, () -> wrongSuite.send(request(server, "/info/x").build(),
+                        HttpResponse.BodyHandlers.ofString()));
+                assertNotEquals(e.getClass(), java.net.http.HttpTimeoutException.class,
+                        impl + ": the handshake should fail, not time out: " + e);
+            }
+            try (HttpClient any = client(ctx, null)) {
+                HttpResponse<String> r = any.send(request(server, "/info/y").build(), HttpResponse.BodyHandlers.ofString());
+                assertEquals(r.statusCode(), 200, impl.name());
+                Map<String, String> info = parse(r.body());
+                assertEquals(info.get("cipher"), TLS12_SUITE, impl + ": " + r.body());
+                assertEquals(info.get("protocol"), "TLSv1.2", impl + ": no TLS 1.3 suite is enabled: " + r.body());
+                assertEquals(r.sslSession().orElseThrow().getCipherSuite(), TLS12_SUITE, impl.name());
+            }
+        } finally {
+            server.stop(0);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // Client authentication
+
+    @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = 60_000)
+    public void needClientAuthThroughSslParameters(Impl impl) throws Exception {
+        needClientAuth(impl, p -> {
+            SSLParameters sp = p.getHttpsConfigurator().getSSLContext().getDefaultSSLParameters();
+            sp.setNeedClientAuth(true);
+            p.setSSLParameters(sp);
+        });
+    }
+
+    @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = 60_000)
+    public void needClientAuthThroughSetNeedClientAuth(Impl impl) throws Exception {
+        needClientAuth(impl, p -> p.setNeedClientAuth(true));
+    }
+
+    private void needClientAuth(Impl impl, Consumer<HttpsParameters> configure) throws Exception {
+        HttpProviders.require(impl);
+        HttpsServer server = impl.httpsServer();
+        try {
+            start(server, configurator(configure));
+            try (HttpClient anonymous = client(TestCertificates.clientContext(), null)) {
+                IOException e = expectThrows(IOException.class, () -> anonymous.send(request(server, "/info/anon").build(),
+                        HttpResponse.BodyHandlers.ofString()));
+                assertNotEquals(e.getClass(), java.net.http.HttpTimeoutException.class,
+                        impl + ": the handshake should fail, not time out: " + e);
+            }
+            try (HttpClient withCert = client(TestCertificates.clientContextWithCertificate(), null)) {
+                HttpResponse<String> r = withCert.send(request(server, "/info/cert").build(), HttpResponse.BodyHandlers.ofString());
+                assertEquals(r.statusCode(), 200, impl.name());
+                assertEquals(parse(r.body()).get("peer"), clientSubject(), impl + ": " + r.body());
+            }
+        } finally {
+            server.stop(0);
+        }
+    }
+
+    @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = 60_000)
+    public void wantClientAuthThroughSslParameters(Impl impl) throws Exception {
+        wantClientAuth(impl, p -> {
+            SSLParameters sp = p.getHttpsConfigurator().getSSLContext().getDefaultSSLParameters();
+            sp.setWantClientAuth(true);
+            p.setSSLParameters(sp);
+        });
+    }
+
+    @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = 60_000)
+    public void wantClientAuthThroughSetWantClientAuth(Impl impl) throws Exception {
+        wantClientAuth(impl, p -> p.setWantClientAuth(true));
+    }
+
+    private void wantClientAuth(Impl impl, Consumer<HttpsParameters> configure) throws Exception {
+        HttpProviders.require(impl);
+        HttpsServer server = impl.httpsServer();
+        try {
+            start(server, configurator(configure));
+            try (HttpClient anonymous = client(TestCertificates.clientContext(), null)) {
+                HttpResponse<String> r = anonymous.send(request(server, "/info/anon").build(), HttpResponse.BodyHandlers.ofString());
+                assertEquals(r.statusCode(), 200, impl.name());
+                assertEquals(parse(r.body()).get("peer"), "none", impl + ": " + r.body());
+            }
+            try (HttpClient withCert = client(TestCertificates.clientContextWithCertificate(), null)) {
+                HttpResponse<String> r = withCert.send(request(server, "/info/cert").build(), HttpResponse.BodyHandlers.ofString());
+                assertEquals(r.statusCode(), 200, impl.name());
+                assertEquals(parse(r.body()).get("peer"), clientSubject(), impl + ": " + r.body());
+            }
+        } finally {
+            server.stop(0);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // Misuse
+
+    @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = 60_000)
+    public void plainHttpOnTheHttpsPortIsDroppedAndTlsClientsStillWork(Impl impl) throws Exception {
+        HttpProviders.require(impl);
+        HttpsServer server = impl.httpsServer();
+        try {
+            start(server, new HttpsConfigurator(TestCertificates.serverContext()));
+            InetSocketAddress addr = server.getAddress();
+            try (Socket idle = new Socket(); Socket plain = new Socket();
+                 HttpClient client = client(TestCertificates.clientContext(), null)) {
+                // One plain client that says nothing, one that sends a whole plain request.
+                idle.connect(addr, SOCKET_TIMEOUT_MS);
+                idle.setSoTimeout(SOCKET_TIMEOUT_MS);
+                plain.connect(addr, SOCKET_TIMEOUT_MS);
+                plain.setSoTimeout(SOCKET_TIMEOUT_MS);
+                plain.getOutputStream().write("GET /info/plain HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+                        .getBytes(StandardCharsets.US_ASCII));
+                plain.getOutputStream().flush();
+
+                String seen = readUntilClosed(plain.getInputStream(), impl + ": the plain request on the HTTPS port");
+                assertFalse(seen.contains("HTTP/1.1 200"), impl + ": a plain request must not be served: " + seen);
+
+                for (int i = 0; i < 2; i++) {
+                    HttpResponse<String> r = client.send(request(server, "/info/tls" + i).build(),
+                            HttpResponse.BodyHandlers.ofString());
+                    assertEquals(r.statusCode(), 200, impl + ": a TLS client after the plain one");
+                    assertEquals(parse(r.body()).get("uri"), "/info/tls" + i, impl + ": " + r.body());
+                }
+            }
+        } finally {
+            server.stop(0);
+        }
+    }
+
+    @Test(dataProvider = "loomux", dataProviderClass = HttpProviders.class, timeOut = 60_000)
+    public void clientsStalledInsideTheirHandshakeDoNotHoldUpOthersWhereTheJdkServerStalls(Impl impl) throws Exception {
+        HttpProviders.require(impl);
+        HttpsServer server = impl.httpsServer();
+        try {
+            start(server, new HttpsConfigurator(TestCertificates.serverContext()));
+            InetSocketAddress addr = server.getAddress();
+            try (Socket partialHeader = new Socket(); Socket partialHello = new Socket();
+                 HttpClient client = client(TestCertificates.clientContext(), null)) {
+                // One client sends the first bytes of a TLS record header and stops, the other a
+                // record header announcing a ClientHello of 512 bytes, then 3 of them. The JDK's
+                // server reads the handshake on its one dispatcher thread and so serves no one else.
+                partialHeader.connect(addr, SOCKET_TIMEOUT_MS);
+                partialHeader.setSoTimeout(SOCKET_TIMEOUT_MS);
+                partialHeader.getOutputStream().write(new byte[] {0x16, 0x03, 0x01});
+                partialHeader.getOutputStream().flush();
+                partialHello.connect(addr, SOCKET_TIMEOUT_MS);
+                partialHello.setSoTimeout(SOCKET_TIMEOUT_MS);
+                partialHello.getOutputStream().write(new byte[] {0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01});
+                partialHello.getOutputStream().flush();
+
+                for (int i = 0; i < 3; i++) {
+                    HttpResponse<String> r = client.send(request(server, "/info/tls" + i).build(),
+                            HttpResponse.BodyHandlers.ofString());
+                    assertEquals(r.statusCode(), 200, impl + ": a TLS client beside the stalled ones");
+                    assertEquals(parse(r.body()).get("uri"), "/info/tls" + i, impl + ": " + r.body());
+                }
+            }
+        } finally {
+            server.stop(0);
+        }
+    }
+
+    @Test(dataProvider = "loomux", dataProviderClass = HttpProviders.class, timeOut = 30_000)
+    public void startWithoutHttpsConfiguratorFailsAtStartWhereTheJdkFailsOnlyPerConnection(Impl impl) throws Exception {
+        HttpProviders.require(impl);
+        HttpsServer server = impl.httpsServer();
+        try {
+            server.createContext("/", HttpsTest::info);
+            IllegalStateException e = expectThrows(IllegalStateException.class, server::start);
+            assertTrue(String.valueOf(e.getMessage()).contains("HttpsConfigurator"), impl + ": " + e);
+            // Once configured, the same server starts and serves.
+            server.setHttpsConfigurator(new HttpsConfigurator(TestCertificates.serverContext()));
+            server.start();
+            try (HttpClient client = client(TestCertificates.clientContext(), null)) {
+                HttpResponse<String> r = client.send(request(server, "/info/late").build(), HttpResponse.BodyHandlers.ofString());
+                assertEquals(r.statusCode(), 200, impl.name());
+            }
+        } finally {
+            server.stop(0);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // The handler and helpers
+
+    /**
+     * Replies, one {@code key=value} a line, what the exchange saw: method, URI, body length and
+     * SHA-256, whether it is an {@link HttpsExchange}, and its TLS session.
+     */
+    private static void info(HttpExchange x) throws IOException {
+        byte[] body = x.getRequestBody().readAllBytes();
+        StringBuilder sb = new StringBuilder();
+        sb.append("method=").append(x.getRequestMethod()).append('\n');
+        sb.append("uri=").append(x.getRequestURI()).append('\n');
+        sb.append("body=").append(body.length).append(' ').append(sha256(body)).append('\n');
+        sb.append("port=").append(x.getRemoteAddress().getPort()).append('\n');
+        sb.append("https=").append(x instanceof HttpsExchange).append('\n');
+        if (x instanceof HttpsExchange hx) {
+            SSLSession s = hx.getSSLSession();
+            if (s != null) {
+                sb.append("protocol=").append(s.getProtocol()).append('\n');
+                sb.append("cipher=").append(s.getCipherSuite()).append('\n');
+                sb.append("valid=").append(s.isValid()).append('\n');
+                sb.append("session=").append(HexFormat.of().formatHex(s.getId())).append('\n');
+                Certificate[] local = s.getLocalCertificates();
+                sb.append("local=").append(local == null || local.length == 0 ? "none"
+                        : ((X509Certificate) local[0]).getSubjectX500Principal().getName()).append('\n');
+                String peer;
+                try {
+                    Certificate[] certs = s.getPeerCertificates();
+                    peer = ((X509Certificate) certs[0]).getSubjectX500Principal().getName();
+                } catch (SSLPeerUnverifiedException e) {
+                    peer = "none";
+                }
+                sb.append("peer=").append(peer).append('\n');
+            }
+        }
+        byte[] reply = sb.toString().getBytes(StandardCharsets.UTF_8);
+        x.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
+        x.sendResponseHeaders(200, reply.length);
+        try (OutputStream out = x.getResponseBody()) {
+            out.write(reply);
+        }
+    }
+
+    private static void start(HttpsServer server, HttpsConfigurator configurator) {
+        server.setHttpsConfigurator(configurator);
+        server.createContext("/", HttpsTest::info);
+        server.start();
+    }
+
+    /** A configurator whose {@code configure} does only what the test says. */
+    private static HttpsConfigurator configurator(Consumer<HttpsParameters> configure) {
+        return new HttpsConfigurator(TestCertificates.serverContext()) {
+            @Override
+            public void configure(HttpsParameters params) {
+                configure.accept(params);
+            }
+        };
+    }
+
+    private static SSLParameters protocols(SSLContext ctx, String... protocols) {
+        SSLParameters p = ctx.getDefaultSSLParameters();
+        p.setProtocols(protocols);
+        return p;
+    }
+
+    private static String clientSubject() {
+        return TestCertificates.clientCertificate().getSubjectX500Principal().getName();
+    }
+
+    private static HttpClient client(SSLContext ctx, SSLParameters params) {
+        HttpClient.Builder b = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(CONNECT_TIMEOUT)
+                .sslContext(ctx);
+        if (params != null) {
+            b.sslParameters(params);
+        }
+        return b.build();
+    }
+
+    private static URI base(HttpsServer server) {
+        return URI.create("https://127.0.0.1:" + server.getAddress().getPort());
+    }
+
+    private static HttpRequest.Builder request(HttpsServer server, String pathAndQuery) {
+        return HttpRequest.newBuilder(base(server).resolve(pathAndQuery)).timeout(REQUEST_TIMEOUT);
+    }
+
+    private static HttpsURLConnection open(URI uri) throws IOException {
+        HttpsURLConnection c = (HttpsURLConnection) uri.toURL().openConnection();
+        c.setSSLSocketFactory(TestCertificates.clientContext().getSocketFactory());
+        c.setConnectTimeout((int) CONNECT_TIMEOUT.toMillis());
+        c.setReadTimeout((int) REQUEST_TIMEOUT.toMillis());
+        return c;
+    }
+
+    private static SSLSocket tlsSocket(HttpsServer server, SSLContext ctx) throws IOException {
+        return tlsSocket(server, ctx, null);
+    }
+
+    private static SSLSocket tlsSocket(HttpsServer server, SSLContext ctx, String protocol) throws IOException {
+        Socket raw = new Socket();
+        try {
+            raw.connect(server.getAddress(), SOCKET_TIMEOUT_MS);
+            raw.setSoTimeout(SOCKET_TIMEOUT_MS);
+            SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket(raw, "127.0.0.1", server.getAddress().getPort(), true);
+            s.setSoTimeout(SOCKET_TIMEOUT_MS);
+            if (protocol != null) {
+                s.setEnabledProtocols(new String[] {protocol});
+            }
+            s.startHandshake();
+            return s;
+        } catch (IOException | RuntimeException e) {
+            raw.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Reads until the server ends the connection (end of stream or a reset), failing if it is
+     * still open when the read timeout passes.
+     *
+     * @return what came before the end, as ISO-8859-1 text
+     */
+    private static String readUntilClosed(InputStream in, String what) throws IOException {
+        ByteArrayOutputStream seen = new ByteArrayOutputStream();
+        byte[] buf = new byte[4096];
+        // Bounded in bytes here, and in time by the socket's read timeout.
+        while (seen.size() < 1 << 20) {
+            int n;
+            try {
+                n = in.read(buf);
+            } catch (SocketTimeoutException e) {
+                throw new AssertionError(what + ": the server kept the connection open for "
+                        + SOCKET_TIMEOUT_MS + " ms; received so far: " + seen.toString(StandardCharsets.ISO_8859_1), e);
+            } catch (SocketException reset) {
+                return seen.toString(StandardCharsets.ISO_8859_1);
+            }
+            if (n < 0) {
+                return seen.toString(StandardCharsets.ISO_8859_1);
+            }
+            seen.write(buf, 0, n);
+        }
+        throw new AssertionError(what + ": over 1 MiB came back");
+    }
+
+    private static String readAll(InputStream in) throws IOException {
+        try (in) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    private static Map<String, String> parse(String body) {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (String line : body.split("\n")) {
+            int eq = line.indexOf('=');
+            if (eq > 0) {
+                m.put(line.substring(0, eq), line.substring(eq + 1));
+            }
+        }
+        return m;
+    }
+
+    private static String sha256(byte[] b) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
+        } catch (NoSuchAlgorithmException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static byte[] pattern(int size, long seed) {
+        byte[] b = new byte[size];
+        new Random(seed).nextBytes(b);
+        return b;
+    }
+
+    private static void assertSameBytes(byte[] actual, byte[] expected, String what) {
+        if (!Arrays.equals(actual, expected)) {
+            int at = Arrays.mismatch(actual, expected);
+            fail(what + ": " + actual.length + " bytes received, " + expected.length + " expected; first difference at "
+                    + at);
+        }
+    }
+
+    /** A response read from a raw connection: status line, headers, a Content-Length body. */
+    private record RawResponse(String statusLine, Map<String, String> headers, byte[] body) {
+
+        String bodyText() {
+            return new String(body, StandardCharsets.UTF_8);
+        }
+
+        static RawResponse read(InputStream in) throws IOException {
+            String status = line(in);
+            Map<String, String> headers = new LinkedHashMap<>();
+            // Bounded: at most 100 header lines.
+            for (int i = 0; ; i++) {
+                if (i == 100) {
+                    throw new AssertionError("over 100 header lines");
+                }
+                String h = line(in);
+                if (h.isEmpty()) {
+                    break;
+                }
+                int colon = h.indexOf(':');
+                headers.put(h.substring(0, colon).trim().toLowerCase(Locale.ROOT), h.substring(colon + 1).trim());
+            }
+            String length = headers.get("content-length");
+            if (length == null) {
+                throw new AssertionError("no Content-Length in " + status + " " + headers);
+            }
+            byte[] body = in.readNBytes(Integer.parseInt(length));
+            if (body.length != Integer.parseInt(length)) {
+                throw new AssertionError("the body ended after " + body.length + " of " + length + " bytes");
+            }
+            return new RawResponse(status, headers, body);
+        }
+
+        private static String line(InputStream in) throws IOException {
+            StringBuilder sb = new StringBuilder();
+            // Bounded: a line of at most 8 KiB.
+            while (sb.length() < 8192) {
+                int c = in.read();
+                if (c < 0) {
+                    throw new AssertionError("the connection ended inside a response head after: " + sb);
+                }
+                if (c == '\n') {
+                    int end = sb.length() > 0 && sb.charAt(sb.length() - 1) == '\r' ? sb.length() - 1 : sb.length();
+                    return sb.substring(0, end);
+                }
+                sb.append((char) c);
+            }
+            throw new AssertionError("a response line over 8 KiB");
+        }
+    }
+}
