@@ -155,6 +155,9 @@ final class Http1Connection implements Runnable {
     public void run() {
         thread = Thread.currentThread();
         try {
+            // A client that stops reading cannot hold a handler forever; a write waits only when
+            // the socket buffer is full, so this costs nothing otherwise.
+            connection.setWriteTimeout(settings.idleTimeout());
             if (settings.tcpNoDelay()) {
                 connection.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
             }
@@ -175,6 +178,14 @@ final class Http1Connection implements Runnable {
         } catch (IOException | RuntimeException e) {
             LOG.log(System.Logger.Level.DEBUG, "connection from " + connection.remoteAddress() + " ended", e);
         } finally {
+            if (out != null && !forcedClosed) {
+                // Responses already made (pipelined ones, an error page) still go out.
+                try {
+                    out.flush();
+                } catch (IOException | RuntimeException ignored) {
+                    // The connection is going anyway.
+                }
+            }
             state.set(CLOSED);
             closeTransport();
             server.connectionClosed(this);
@@ -292,7 +303,10 @@ final class Http1Connection implements Runnable {
                 .getBytes(StandardCharsets.ISO_8859_1);
         x.getResponseHeaders().set("Content-type", "text/html");
         x.sendResponseHeaders(status, body.length);
-        x.getResponseBody().write(body);
+        if (!x.head().isHead()) {
+            // A HEAD's response has no body: sendResponseHeaders has already ended it.
+            x.getResponseBody().write(body);
+        }
         x.close();
     }
 
