@@ -37,7 +37,7 @@
 #define UNUSED(x) (void)(x)
 
 /* Must equal Native.ABI_VERSION. */
-#define LOOMUX_ABI_VERSION 1
+#define LOOMUX_ABI_VERSION 2
 
 /* Java writes iovec entries as two native-order 64-bit words; check that is the layout. */
 _Static_assert(sizeof(struct iovec) == 16, "struct iovec is expected to be 16 bytes");
@@ -376,6 +376,34 @@ JNIEXPORT jint JNICALL Java_io_loomux_epoll_Native_readAddress(JNIEnv *env, jcla
     UNUSED(env);
     UNUSED(cls);
     return do_read(fd, (void *) (intptr_t) address, length);
+}
+
+/* Heap arrays are read into and written from in place, pinned for the length of one
+ * non-blocking call: no JNI call and no blocking happens while the array is held, which is what
+ * the critical functions require, and it saves copying through scratch memory. */
+JNIEXPORT jint JNICALL Java_io_loomux_epoll_Native_readArray(JNIEnv *env, jclass cls, jint fd,
+        jbyteArray array, jint offset, jint length) {
+    UNUSED(cls);
+    jbyte *base = (*env)->GetPrimitiveArrayCritical(env, array, NULL);
+    if (base == NULL) {
+        return -ENOMEM;
+    }
+    jint n = do_read(fd, base + offset, length);
+    /* Copy back only if bytes arrived (and only if the VM gave a copy at all). */
+    (*env)->ReleasePrimitiveArrayCritical(env, array, base, n > 0 ? 0 : JNI_ABORT);
+    return n;
+}
+
+JNIEXPORT jint JNICALL Java_io_loomux_epoll_Native_writeArray(JNIEnv *env, jclass cls, jint fd,
+        jbyteArray array, jint offset, jint length) {
+    UNUSED(cls);
+    jbyte *base = (*env)->GetPrimitiveArrayCritical(env, array, NULL);
+    if (base == NULL) {
+        return -ENOMEM;
+    }
+    jint n = do_write(fd, base + offset, length);
+    (*env)->ReleasePrimitiveArrayCritical(env, array, base, JNI_ABORT);
+    return n;
 }
 
 JNIEXPORT jint JNICALL Java_io_loomux_epoll_Native_write(JNIEnv *env, jclass cls, jint fd,

@@ -17,9 +17,10 @@ import java.util.Objects;
  * <p>What the blocking layer relies on, and each method keeps:
  * <ul>
  *   <li>A read that returns fewer bytes than asked proves the receive queue was empty at that
- *       moment, so the reader may wait for the next edge without another read. Heap-buffer reads
- *       (chunked through native scratch memory) therefore go on reading until a chunk comes back
- *       short. (Data and FIN under one edge are the blocking layer's concern: the poll set
+ *       moment, so the reader may wait for the next edge without another read. Direct and heap
+ *       buffers are read in place with one read(2) (a heap array pinned for the call); only
+ *       buffers that hide their array go through native scratch memory, chunk by chunk, and go
+ *       on reading until a chunk comes back short. (Data and FIN under one edge are the blocking layer's concern: the poll set
  *       reports RDHUP as HANGUP, which turns its short-read shortcut off.)</li>
  *   <li>A write that returns fewer bytes than offered proves the send buffer is full, so an
  *       EPOLLOUT edge follows. Writes larger than one system call takes (heap chunks, more than
@@ -96,6 +97,13 @@ final class EpollSocketHandle extends FdHandle implements SocketHandle {
                 dst.position(pos + n);
                 return n;
             }
+        } else if (dst.hasArray()) {
+            Counters.READ.increment();
+            n = Native.readArray(fd, dst.array(), dst.arrayOffset() + pos, len);
+            if (n > 0) {
+                dst.position(pos + n);
+                return n;
+            }
         } else {
             n = readHeap(dst, pos, len);
             if (n > 0) {
@@ -160,11 +168,17 @@ final class EpollSocketHandle extends FdHandle implements SocketHandle {
         if (len == 0) {
             return 0;
         }
-        if (!src.isDirect()) {
+        int n;
+        if (src.isDirect()) {
+            Counters.WRITE.increment();
+            n = Native.write(fd, src, pos, len);
+        } else if (src.hasArray()) {
+            Counters.WRITE.increment();
+            n = Native.writeArray(fd, src.array(), src.arrayOffset() + pos, len);
+        } else {
+            // A read-only heap buffer hides its array: through scratch memory.
             return writeHeap(src, pos, len);
         }
-        Counters.WRITE.increment();
-        int n = Native.write(fd, src, pos, len);
         if (n >= 0) {
             src.position(pos + n);
             return n;

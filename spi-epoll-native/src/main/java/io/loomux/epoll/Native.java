@@ -17,7 +17,7 @@ import java.nio.ByteBuffer;
 final class Native {
 
     /** Bumped whenever a native signature or the {@link #constants()} layout changes. */
-    static final int ABI_VERSION = 1;
+    static final int ABI_VERSION = 2;
 
     // Indices into constants(); the C file fills the array in this order.
     static final int C_EAGAIN = 0;
@@ -192,6 +192,28 @@ final class Native {
      * @return the count, 0 at end of stream, or -errno
      */
     static native int readAddress(int fd, long address, int length);
+
+    /**
+     * read(2) straight into a heap array, pinned for the call (no copy).
+     *
+     * @param fd     the socket
+     * @param array  the array
+     * @param offset where to start in it
+     * @param length the most bytes to read
+     * @return the count, 0 at end of stream, or -errno
+     */
+    static native int readArray(int fd, byte[] array, int offset, int length);
+
+    /**
+     * send(2) with MSG_NOSIGNAL straight from a heap array, pinned for the call (no copy).
+     *
+     * @param fd     the socket
+     * @param array  the array
+     * @param offset where to start in it
+     * @param length the bytes to write
+     * @return the count written or -errno
+     */
+    static native int writeArray(int fd, byte[] array, int offset, int length);
 
     /**
      * send(2) with MSG_NOSIGNAL from a direct buffer.
