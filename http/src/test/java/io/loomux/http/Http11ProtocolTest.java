@@ -9,11 +9,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.HttpURLConnection;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.Proxy;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -21,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -28,6 +26,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
+import static io.loomux.http.Clients.request;
 import static org.awaitility.Awaitility.await;
 import static org.testng.Assert.assertEquals;
 import static org.testng.Assert.assertFalse;
@@ -44,7 +43,9 @@ import static org.testng.Assert.assertTrue;
  */
 public class Http11ProtocolTest {
 
-    private static final Duration CLIENT_TIMEOUT = Duration.ofSeconds(10);
+    /** The echo handler at /echo. */
+    private static final Servers.Setup<HttpServer> ECHO =
+            Servers.context("/echo", Http11ProtocolTest::echo);
 
     // ---- helpers -------------------------------------------------------------------------
 
@@ -57,10 +58,35 @@ public class Http11ProtocolTest {
         }
     }
 
+    /**
+     * Sends the status and a body of unknown length (chunked to HTTP/1.1 clients): the first
+     * write, flushed when more follow, then the rest.
+     */
+    private static void stream(HttpExchange x, String first, String... rest) throws IOException {
+        x.sendResponseHeaders(200, 0);
+        try (OutputStream os = x.getResponseBody()) {
+            os.write(first.getBytes(StandardCharsets.ISO_8859_1));
+            if (rest.length > 0) {
+                os.flush();
+            }
+            for (String w : rest) {
+                os.write(w.getBytes(StandardCharsets.ISO_8859_1));
+            }
+        }
+    }
+
     /** The echo handler: "METHOD URI BODY". */
     private static void echo(HttpExchange x) throws IOException {
         byte[] body = x.getRequestBody().readAllBytes();
         reply(x, 200, x.getRequestMethod() + " " + x.getRequestURI() + " " + RawHttp.latin1(body));
+    }
+
+    /** @return the echo handler at /echo, noting the client port of each exchange */
+    private static Servers.Setup<HttpServer> echoNotingPorts(Collection<Integer> ports) {
+        return Servers.context("/echo", x -> {
+            ports.add(x.getRemoteAddress().getPort());
+            echo(x);
+        });
     }
 
     /** A handler that never reads the request body. */
@@ -68,61 +94,52 @@ public class Http11ProtocolTest {
         reply(x, 200, "ignored");
     }
 
-    private static HttpClient client() {
-        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(CLIENT_TIMEOUT)
-                .proxy(HttpClient.Builder.NO_PROXY).build();
+    /** The echo of a GET of the path on the connection: the connection still carries requests. */
+    private static void assertEchoes(RawHttp c, String path) throws IOException {
+        assertEquals(c.get(path, 200).text(), "GET " + path + " ");
     }
 
-    private static URI base(HttpServer server) {
-        return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
-    }
-
-    private static HttpServer serverWith(Impl impl, HttpServerSettings settings) throws IOException {
-        return HttpProviders.withSettings(impl, settings)
-                .createHttpServer(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    /**
+     * Reads the answer to a request after which the server must close the connection: its text,
+     * that it says "Connection: close" if it must, and then the close, with nothing more sent.
+     *
+     * @return the answer
+     */
+    private static RawHttp.Response assertLastAnswer(RawHttp c, String text, boolean saysClose, String stayedOpen)
+            throws IOException {
+        RawHttp.Response r = c.read();
+        assertEquals(r.text(), text, r.toString());
+        if (saysClose) {
+            assertTrue(r.saysClose(), "the response does not say the connection closes: " + r);
+        }
+        assertTrue(c.closedByPeer(), stayedOpen);
+        return r;
     }
 
     private static HttpURLConnection open(URI uri) throws IOException {
-        HttpURLConnection c = (HttpURLConnection) uri.toURL().openConnection(Proxy.NO_PROXY);
-        c.setConnectTimeout((int) CLIENT_TIMEOUT.toMillis());
-        c.setReadTimeout((int) CLIENT_TIMEOUT.toMillis());
-        return c;
+        return Clients.timed((HttpURLConnection) uri.toURL().openConnection(Proxy.NO_PROXY));
     }
 
     // ---- persistent connections and pipelining ------------------------------------------------
 
     @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = 20_000)
     public void severalRequestsShareOnePersistentConnection(Impl impl) throws Exception {
-        HttpProviders.require(impl);
-        HttpServer server = impl.server();
         ConcurrentLinkedQueue<Integer> ports = new ConcurrentLinkedQueue<>();
-        server.createContext("/echo", x -> {
-            ports.add(x.getRemoteAddress().getPort());
-            echo(x);
-        });
-        server.start();
-        try (RawHttp c = RawHttp.connect(server)) {
+        Servers.raw(impl, echoNotingPorts(ports), c -> {
             for (int i = 0; i < 4; i++) {
                 c.send(i % 2 == 0 ? RawHttp.get("/echo?i=" + i) : RawHttp.post("/echo?i=" + i, "body" + i));
-                RawHttp.Response r = c.read();
-                assertEquals(r.status(), 200, r.toString());
+                RawHttp.Response r = c.read(200);
                 assertEquals(r.text(), (i % 2 == 0 ? "GET /echo?i=" + i + " " : "POST /echo?i=" + i + " body" + i));
                 assertFalse(r.saysClose(), "a persistent connection announced its close: " + r);
             }
             assertEquals(List.copyOf(ports), List.of(c.localPort(), c.localPort(), c.localPort(), c.localPort()),
                     "every request came over the one connection");
-        } finally {
-            server.stop(0);
-        }
+        });
     }
 
     @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = 20_000)
     public void pipelinedRequestsAreAnsweredInOrder(Impl impl) throws Exception {
-        HttpProviders.require(impl);
-        HttpServer server = impl.server();
-        server.createContext("/echo", Http11ProtocolTest::echo);
-        server.start();
-        try (RawHttp c = RawHttp.connect(server)) {
+        Servers.raw(impl, ECHO, c -> {
             String chunked = "POST /echo/4 HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n"
                     + "4\r\nfour\r\n0\r\n\r\n";
             // Six requests in one write: GETs, a Content-Length body and a chunked body.
@@ -138,33 +155,21 @@ public class Http11ProtocolTest {
             }
             assertEquals(got, expected);
             // The connection is still there for a seventh.
-            c.send(RawHttp.get("/echo/7"));
-            assertEquals(c.read().text(), "GET /echo/7 ");
-        } finally {
-            server.stop(0);
-        }
+            assertEchoes(c, "/echo/7");
+        });
     }
 
     // ---- chunked and fixed-length bodies -------------------------------------------------------
 
     @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = 20_000)
     public void chunkedRequestBodyWithExtensionsIsDecoded(Impl impl) throws Exception {
-        HttpProviders.require(impl);
-        HttpServer server = impl.server();
-        server.createContext("/echo", Http11ProtocolTest::echo);
-        server.start();
-        try (RawHttp c = RawHttp.connect(server)) {
+        Servers.raw(impl, ECHO, c -> {
             c.send("POST /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n"
                     + "5;name=val\r\nhello\r\n6;x;y=\"q\"\r\n world\r\nB\r\n 0123456789\r\n0;end\r\n\r\n");
-            RawHttp.Response r = c.read();
-            assertEquals(r.status(), 200, r.toString());
-            assertEquals(r.text(), "POST /echo hello world 0123456789");
+            assertEquals(c.read(200).text(), "POST /echo hello world 0123456789");
             // The body ended where it should: the next request on the connection is read right.
-            c.send(RawHttp.get("/echo/next"));
-            assertEquals(c.read().text(), "GET /echo/next ");
-        } finally {
-            server.stop(0);
-        }
+            assertEchoes(c, "/echo/next");
+        });
     }
 
     /*
@@ -174,138 +179,94 @@ public class Http11ProtocolTest {
      */
     @Test(dataProvider = "loomux", dataProviderClass = HttpProviders.class, timeOut = 20_000)
     public void chunkedRequestTrailerIsReadAndIgnoredWhereTheJdkClosesTheConnection(Impl impl) throws Exception {
-        HttpProviders.require(impl);
-        HttpServer server = impl.server();
         AtomicReference<String> trailerSeen = new AtomicReference<>();
-        server.createContext("/echo", x -> {
+        Servers.raw(impl, Servers.context("/echo", x -> {
             trailerSeen.set(String.valueOf(x.getRequestHeaders().getFirst("X-Trailer")));
             echo(x);
-        });
-        server.start();
-        try (RawHttp c = RawHttp.connect(server)) {
+        }), c -> {
             c.send("POST /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\nTrailer: X-Trailer\r\n\r\n"
                     + "5;name=val\r\nhello\r\n6\r\n world\r\n0\r\nX-Trailer: t\r\nX-Other: u\r\n\r\n"
                     + RawHttp.get("/echo/next"));
-            RawHttp.Response r = c.read();
-            assertEquals(r.status(), 200, r.toString());
-            assertEquals(r.text(), "POST /echo hello world");
+            assertEquals(c.read(200).text(), "POST /echo hello world");
             RawHttp.Response next = c.read();
             assertEquals(next.status(), 200, "the trailer was not consumed: " + next);
             assertEquals(next.text(), "GET /echo/next ");
             assertEquals(trailerSeen.get(), "null", "trailer fields are not request headers");
-        } finally {
-            server.stop(0);
-        }
+        });
     }
 
     @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = 20_000)
     public void chunkedRequestBodiesFromRealClients(Impl impl) throws Exception {
-        HttpProviders.require(impl);
-        HttpServer server = impl.server();
-        server.createContext("/echo", Http11ProtocolTest::echo);
-        server.start();
-        try (HttpClient client = client()) {
+        Servers.client(impl, ECHO, (server, client) -> {
             byte[] payload = "streamed by the HttpClient with no length".getBytes(StandardCharsets.ISO_8859_1);
             // A publisher of unknown length makes the client send the body chunked.
-            HttpResponse<String> r = client.send(HttpRequest.newBuilder(base(server).resolve("/echo/hc"))
-                    .timeout(CLIENT_TIMEOUT)
+            HttpResponse<String> r = client.send(request(server, "/echo/hc")
                     .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(payload)))
                     .build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.ISO_8859_1));
             assertEquals(r.statusCode(), 200);
             assertEquals(r.body(), "POST /echo/hc " + RawHttp.latin1(payload));
 
-            HttpURLConnection u = open(base(server).resolve("/echo/huc"));
+            HttpURLConnection u = open(Clients.base(server).resolve("/echo/huc"));
             try {
-                u.setRequestMethod("POST");
-                u.setDoOutput(true);
                 u.setChunkedStreamingMode(7);
-                try (OutputStream os = u.getOutputStream()) {
-                    os.write("in chunks of seven bytes each".getBytes(StandardCharsets.ISO_8859_1));
-                }
-                assertEquals(u.getResponseCode(), 200);
+                assertEquals(Clients.post(u, "in chunks of seven bytes each".getBytes(StandardCharsets.ISO_8859_1)), 200);
                 try (InputStream is = u.getInputStream()) {
                     assertEquals(RawHttp.latin1(is.readAllBytes()), "POST /echo/huc in chunks of seven bytes each");
                 }
             } finally {
                 u.disconnect();
             }
-        } finally {
-            server.stop(0);
-        }
+        });
     }
 
     @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = 20_000)
     public void chunkedResponseWhenTheLengthIsZero(Impl impl) throws Exception {
-        HttpProviders.require(impl);
-        HttpServer server = impl.server();
         String big = "0123456789abcdef".repeat(2048); // 32 KiB: more than one chunk
-        server.createContext("/chunked", x -> {
-            x.sendResponseHeaders(200, 0);
-            try (OutputStream os = x.getResponseBody()) {
-                os.write("part1-".getBytes(StandardCharsets.ISO_8859_1));
-                os.flush();
-                os.write("part2-".getBytes(StandardCharsets.ISO_8859_1));
-                os.write(big.getBytes(StandardCharsets.ISO_8859_1));
-            }
-        });
-        server.createContext("/echo", Http11ProtocolTest::echo);
-        server.start();
-        try {
-            try (RawHttp c = RawHttp.connect(server)) {
+        Servers.run(impl, s -> {
+            s.createContext("/chunked", x -> stream(x, "part1-", "part2-", big));
+            ECHO.on(s);
+        }, server -> {
+            Servers.raw(server, c -> {
                 c.send(RawHttp.get("/chunked"));
-                RawHttp.Response r = c.read();
-                assertEquals(r.status(), 200, r.toString());
+                RawHttp.Response r = c.read(200);
                 assertTrue(r.chunked(), "not chunked: " + r);
                 assertNull(r.header("Content-Length"), "a chunked response with a Content-Length: " + r);
                 assertEquals(r.text(), "part1-part2-" + big);
                 // The last chunk ended the response; the connection carries the next.
-                c.send(RawHttp.get("/echo/after"));
-                assertEquals(c.read().text(), "GET /echo/after ");
-            }
-            try (HttpClient client = client()) {
-                HttpResponse<String> r = client.send(HttpRequest.newBuilder(base(server).resolve("/chunked"))
-                        .timeout(CLIENT_TIMEOUT).build(),
+                assertEchoes(c, "/echo/after");
+            });
+            Servers.client(server, (s, client) -> {
+                HttpResponse<String> r = client.send(request(s, "/chunked").build(),
                         HttpResponse.BodyHandlers.ofString(StandardCharsets.ISO_8859_1));
                 assertEquals(r.statusCode(), 200);
                 assertEquals(r.body(), "part1-part2-" + big);
-            }
-        } finally {
-            server.stop(0);
-        }
+            });
+        });
     }
 
     @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = 20_000)
     public void fixedLengthBodiesBothWays(Impl impl) throws Exception {
-        HttpProviders.require(impl);
-        HttpServer server = impl.server();
-        server.createContext("/mirror", x -> {
+        byte[] payload = new byte[100_000];
+        new Random(42).nextBytes(payload);
+        Servers.client(impl, Servers.context("/mirror", x -> {
             byte[] body = x.getRequestBody().readAllBytes();
             x.sendResponseHeaders(200, body.length);
             try (OutputStream os = x.getResponseBody()) {
                 os.write(body);
             }
-        });
-        server.start();
-        byte[] payload = new byte[100_000];
-        new Random(42).nextBytes(payload);
-        try (HttpClient client = client()) {
-            HttpResponse<byte[]> r = client.send(HttpRequest.newBuilder(base(server).resolve("/mirror"))
-                    .timeout(CLIENT_TIMEOUT).POST(HttpRequest.BodyPublishers.ofByteArray(payload)).build(),
+        }), (server, client) -> {
+            HttpResponse<byte[]> r = client.send(request(server, "/mirror")
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(payload)).build(),
                     HttpResponse.BodyHandlers.ofByteArray());
             assertEquals(r.statusCode(), 200);
             assertEquals(r.headers().firstValue("Content-Length").orElse(null), "100000");
             assertTrue(r.headers().firstValue("Transfer-Encoding").isEmpty(), r.headers().toString());
             assertEquals(r.body(), payload);
 
-            HttpURLConnection u = open(base(server).resolve("/mirror"));
+            HttpURLConnection u = open(Clients.base(server).resolve("/mirror"));
             try {
-                u.setRequestMethod("POST");
-                u.setDoOutput(true);
                 u.setFixedLengthStreamingMode(payload.length);
-                try (OutputStream os = u.getOutputStream()) {
-                    os.write(payload);
-                }
-                assertEquals(u.getResponseCode(), 200);
+                assertEquals(Clients.post(u, payload), 200);
                 assertEquals(u.getContentLengthLong(), payload.length);
                 try (InputStream is = u.getInputStream()) {
                     assertEquals(is.readAllBytes(), payload);
@@ -313,33 +274,26 @@ public class Http11ProtocolTest {
             } finally {
                 u.disconnect();
             }
-        } finally {
-            server.stop(0);
-        }
+        });
     }
 
     // ---- Expect: 100-continue ------------------------------------------------------------------
 
+    /** @return the head of a 5-byte POST to the path that waits for 100 Continue before its body */
+    private static String expecting(String path) {
+        return "POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n";
+    }
+
     @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = 20_000)
     public void interim100ArrivesBeforeTheBodyIsSent(Impl impl) throws Exception {
-        HttpProviders.require(impl);
-        HttpServer server = impl.server();
-        server.createContext("/echo", Http11ProtocolTest::echo);
-        server.start();
-        try (RawHttp c = RawHttp.connect(server)) {
-            c.send("POST /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n");
+        Servers.raw(impl, ECHO, c -> {
+            c.send(expecting("/echo"));
             // No body byte has been sent: a server that waited for it would time this read out.
-            RawHttp.Response interim = c.read();
-            assertEquals(interim.status(), 100, interim.toString());
+            c.read(100);
             c.send("hello");
-            RawHttp.Response r = c.read();
-            assertEquals(r.status(), 200, r.toString());
-            assertEquals(r.text(), "POST /echo hello");
-            c.send(RawHttp.get("/echo/next"));
-            assertEquals(c.read().text(), "GET /echo/next ");
-        } finally {
-            server.stop(0);
-        }
+            assertEquals(c.read(200).text(), "POST /echo hello");
+            assertEchoes(c, "/echo/next");
+        });
     }
 
     /*
@@ -349,38 +303,25 @@ public class Http11ProtocolTest {
      */
     @Test(dataProvider = "loomux", dataProviderClass = HttpProviders.class, timeOut = 20_000)
     public void interim100WaitsForTheHandlerToReadWhereTheJdkSendsItAtOnce(Impl impl) throws Exception {
-        HttpProviders.require(impl);
-        HttpServer server = impl.server();
         CountDownLatch entered = new CountDownLatch(1);
         CountDownLatch mayRead = new CountDownLatch(1);
-        server.createContext("/echo", x -> {
+        Servers.raw(impl, Servers.context("/echo", x -> {
             entered.countDown();
-            try {
-                if (!mayRead.await(10, TimeUnit.SECONDS)) {
-                    throw new IOException("the test never let the handler read");
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IOException(e);
-            }
+            Clients.await(mayRead, 10);
             echo(x);
+        }), c -> {
+            try {
+                c.send(expecting("/echo"));
+                assertTrue(entered.await(5, TimeUnit.SECONDS), "the handler did not start");
+                assertTrue(c.silentFor(Duration.ofMillis(300)), "something was sent before the handler read the body");
+                mayRead.countDown();
+                c.read(100);
+                c.send("hello");
+                assertEquals(c.read(200).text(), "POST /echo hello");
+            } finally {
+                mayRead.countDown();
+            }
         });
-        server.start();
-        try (RawHttp c = RawHttp.connect(server)) {
-            c.send("POST /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n");
-            assertTrue(entered.await(5, TimeUnit.SECONDS), "the handler did not start");
-            assertTrue(c.silentFor(Duration.ofMillis(300)), "something was sent before the handler read the body");
-            mayRead.countDown();
-            RawHttp.Response interim = c.read();
-            assertEquals(interim.status(), 100, interim.toString());
-            c.send("hello");
-            RawHttp.Response r = c.read();
-            assertEquals(r.status(), 200, r.toString());
-            assertEquals(r.text(), "POST /echo hello");
-        } finally {
-            mayRead.countDown();
-            server.stop(0);
-        }
     }
 
     /*
@@ -392,50 +333,40 @@ public class Http11ProtocolTest {
     @Test(dataProvider = "loomux", dataProviderClass = HttpProviders.class, timeOut = 20_000)
     public void unreadBodyAfterExpectContinueIsAnsweredAndClosedWhereTheJdkWaitsForTheBody(Impl impl)
             throws Exception {
-        HttpProviders.require(impl);
-        HttpServer server = impl.server();
-        server.createContext("/ignore", Http11ProtocolTest::ignoreBody);
-        server.start();
-        try (RawHttp c = RawHttp.connect(server)) {
-            c.send("POST /ignore HTTP/1.1\r\nHost: 127.0.0.1\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n");
-            RawHttp.Response r = c.read();
+        Servers.raw(impl, Servers.context("/ignore", Http11ProtocolTest::ignoreBody), c -> {
+            c.send(expecting("/ignore"));
+            RawHttp.Response r = assertLastAnswer(c, "ignored", true, "the connection stayed open");
             assertEquals(r.status(), 200, "a final response, no interim one: " + r);
-            assertEquals(r.text(), "ignored");
-            assertTrue(r.saysClose(), "the response does not say the connection closes: " + r);
-            assertTrue(c.closedByPeer(), "the connection stayed open");
-        } finally {
-            server.stop(0);
-        }
+        });
     }
 
     @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = 20_000)
     public void expectContinueFromTheHttpClient(Impl impl) throws Exception {
-        HttpProviders.require(impl);
-        HttpServer server = impl.server();
-        server.createContext("/echo", Http11ProtocolTest::echo);
-        server.start();
-        try (HttpClient client = client()) {
+        Servers.client(impl, ECHO, (server, client) -> {
             for (int i = 0; i < 2; i++) {
-                HttpResponse<String> r = client.send(HttpRequest.newBuilder(base(server).resolve("/echo/" + i))
-                        .timeout(CLIENT_TIMEOUT).expectContinue(true)
+                HttpResponse<String> r = client.send(request(server, "/echo/" + i).expectContinue(true)
                         .POST(HttpRequest.BodyPublishers.ofString("expected " + i)).build(),
                         HttpResponse.BodyHandlers.ofString());
                 assertEquals(r.statusCode(), 200);
                 assertEquals(r.body(), "POST /echo/" + i + " expected " + i);
             }
-        } finally {
-            server.stop(0);
-        }
+        });
     }
 
     // ---- HEAD --------------------------------------------------------------------------------
 
+    /** @return the HttpClient's response to a HEAD of the path */
+    private static HttpResponse<String> headFromTheHttpClient(HttpServer server, String path) throws Exception {
+        List<HttpResponse<String>> got = new ArrayList<>();
+        Servers.client(server, (s, client) -> got.add(client.send(request(s, path)
+                .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString())));
+        return got.get(0);
+    }
+
     @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = 20_000)
     public void headResponseHasNoBodyEvenWhenTheHandlerGivesALength(Impl impl) throws Exception {
-        HttpProviders.require(impl);
-        HttpServer server = impl.server();
         ConcurrentLinkedQueue<String> writeFailures = new ConcurrentLinkedQueue<>();
-        server.createContext("/doc", x -> {
+        Servers.run(impl, Servers.context("/doc", x -> {
             byte[] doc = "hello".getBytes(StandardCharsets.ISO_8859_1);
             x.sendResponseHeaders(200, doc.length);
             try (OutputStream os = x.getResponseBody()) {
@@ -444,29 +375,19 @@ public class Http11ProtocolTest {
                 // A HEAD response has no body to write to; the JDK and loomux both refuse it.
                 writeFailures.add(x.getRequestMethod());
             }
-        });
-        server.start();
-        try {
-            try (RawHttp c = RawHttp.connect(server)) {
+        }), server -> {
+            Servers.raw(server, c -> {
                 c.send("HEAD /doc HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n" + RawHttp.get("/doc"));
                 RawHttp.Response head = c.read(true);
                 assertEquals(head.status(), 200, head.toString());
                 // Had any body byte followed the HEAD response's head, this would not parse as a response.
-                RawHttp.Response get = c.read();
-                assertEquals(get.status(), 200, get.toString());
-                assertEquals(get.text(), "hello");
+                assertEquals(c.read(200).text(), "hello");
                 assertTrue(c.silentFor(Duration.ofMillis(100)), "bytes after the GET response");
-            }
-            try (HttpClient client = client()) {
-                HttpResponse<String> r = client.send(HttpRequest.newBuilder(base(server).resolve("/doc"))
-                        .timeout(CLIENT_TIMEOUT).method("HEAD", HttpRequest.BodyPublishers.noBody()).build(),
-                        HttpResponse.BodyHandlers.ofString());
-                assertEquals(r.statusCode(), 200);
-                assertEquals(r.body(), "");
-            }
-        } finally {
-            server.stop(0);
-        }
+            });
+            HttpResponse<String> r = headFromTheHttpClient(server, "/doc");
+            assertEquals(r.statusCode(), 200);
+            assertEquals(r.body(), "");
+        });
         await().atMost(5, TimeUnit.SECONDS).until(() -> writeFailures.contains("HEAD"));
         assertFalse(writeFailures.contains("GET"), "writing the GET body failed");
     }
@@ -475,37 +396,22 @@ public class Http11ProtocolTest {
 
     @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = 20_000)
     public void http10RequestIsAnsweredAndTheConnectionClosed(Impl impl) throws Exception {
-        HttpProviders.require(impl);
-        HttpServer server = impl.server();
-        server.createContext("/echo", Http11ProtocolTest::echo);
-        server.start();
-        try (RawHttp c = RawHttp.connect(server)) {
+        Servers.raw(impl, ECHO, c -> {
             c.send("GET /echo/old HTTP/1.0\r\n\r\n");
-            RawHttp.Response r = c.read();
+            RawHttp.Response r = assertLastAnswer(c, "GET /echo/old ", false,
+                    "an HTTP/1.0 connection without keep-alive stayed open");
             assertEquals(r.status(), 200, r.toString());
-            assertEquals(r.text(), "GET /echo/old ");
             assertFalse(r.chunked(), "a chunked response to an HTTP/1.0 client: " + r);
-            assertTrue(c.closedByPeer(), "an HTTP/1.0 connection without keep-alive stayed open");
-        } finally {
-            server.stop(0);
-        }
+        });
     }
 
     @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = 20_000)
     public void http10KeepAliveKeepsTheConnection(Impl impl) throws Exception {
-        HttpProviders.require(impl);
-        HttpServer server = impl.server();
         ConcurrentLinkedQueue<Integer> ports = new ConcurrentLinkedQueue<>();
-        server.createContext("/echo", x -> {
-            ports.add(x.getRemoteAddress().getPort());
-            echo(x);
-        });
-        server.start();
-        try (RawHttp c = RawHttp.connect(server)) {
+        Servers.raw(impl, echoNotingPorts(ports), c -> {
             for (int i = 0; i < 2; i++) {
                 c.send("POST /echo/" + i + " HTTP/1.0\r\nConnection: keep-alive\r\nContent-Length: 3\r\n\r\nabc");
-                RawHttp.Response r = c.read();
-                assertEquals(r.status(), 200, r.toString());
+                RawHttp.Response r = c.read(200);
                 assertEquals(r.text(), "POST /echo/" + i + " abc");
                 assertEquals(r.header("Connection"), "keep-alive", r.toString());
                 assertFalse(r.untilClose(), "a keep-alive response must carry its length: " + r);
@@ -515,61 +421,35 @@ public class Http11ProtocolTest {
             assertEquals(c.read().text(), "GET /echo/last ");
             assertTrue(c.closedByPeer(), "the connection stayed open after a request without keep-alive");
             assertEquals(List.copyOf(ports), List.of(c.localPort(), c.localPort(), c.localPort()));
-        } finally {
-            server.stop(0);
-        }
+        });
     }
 
     @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = 20_000)
     public void zeroLengthResponseToHttp10RunsUntilTheClose(Impl impl) throws Exception {
-        HttpProviders.require(impl);
-        HttpServer server = impl.server();
-        server.createContext("/stream", x -> {
-            x.sendResponseHeaders(200, 0);
-            try (OutputStream os = x.getResponseBody()) {
-                os.write("no length, ".getBytes(StandardCharsets.ISO_8859_1));
-                os.flush();
-                os.write("read until close".getBytes(StandardCharsets.ISO_8859_1));
-            }
-        });
-        server.start();
-        try (RawHttp c = RawHttp.connect(server)) {
+        Servers.raw(impl, Servers.context("/stream", x -> stream(x, "no length, ", "read until close")), c -> {
             // Even asking for keep-alive: an HTTP/1.0 client cannot take chunks, so the close ends the body.
             c.send("GET /stream HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
-            RawHttp.Response r = c.read();
-            assertEquals(r.status(), 200, r.toString());
+            RawHttp.Response r = c.read(200);
             assertNull(r.header("Transfer-Encoding"), r.toString());
             assertNull(r.header("Content-Length"), r.toString());
             assertTrue(r.untilClose(), r.toString());
             assertEquals(r.text(), "no length, read until close");
-        } finally {
-            server.stop(0);
-        }
+        });
     }
 
     // ---- Connection: close, draining ---------------------------------------------------------
 
     @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = 20_000)
     public void connectionCloseFromTheClientClosesAfterTheResponse(Impl impl) throws Exception {
-        HttpProviders.require(impl);
-        HttpServer server = impl.server();
-        server.createContext("/echo", Http11ProtocolTest::echo);
-        server.start();
-        try (RawHttp c = RawHttp.connect(server)) {
+        Servers.raw(impl, ECHO, c -> {
             // A request pipelined after the one that says close is not answered (RFC 9112 9.6).
             c.send("POST /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Length: 4\r\n\r\nlast"
                     + RawHttp.get("/echo/too-late"));
-            RawHttp.Response r = c.read();
+            // RFC 9112 section 9.6: SHOULD send "close" too; the JDK does not.
+            RawHttp.Response r = assertLastAnswer(c, "POST /echo last", !impl.isJdk(),
+                    "the connection stayed open, or answered more, after Connection: close");
             assertEquals(r.status(), 200, r.toString());
-            assertEquals(r.text(), "POST /echo last");
-            if (!impl.isJdk()) {
-                // RFC 9112 section 9.6: SHOULD send "close" too; the JDK does not.
-                assertTrue(r.saysClose(), r.toString());
-            }
-            assertTrue(c.closedByPeer(), "the connection stayed open, or answered more, after Connection: close");
-        } finally {
-            server.stop(0);
-        }
+        });
     }
 
     /*
@@ -579,30 +459,19 @@ public class Http11ProtocolTest {
      */
     @Test(dataProvider = "loomux", dataProviderClass = HttpProviders.class, timeOut = 20_000)
     public void closeAmongConnectionOptionsClosesWhereTheJdkIgnoresIt(Impl impl) throws Exception {
-        HttpProviders.require(impl);
-        HttpServer server = impl.server();
-        server.createContext("/echo", Http11ProtocolTest::echo);
-        server.start();
-        try (RawHttp c = RawHttp.connect(server)) {
+        Servers.raw(impl, ECHO, c -> {
             c.send("GET /echo/1 HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: keep-alive, Close\r\n\r\n"
                     + RawHttp.get("/echo/too-late"));
-            RawHttp.Response r = c.read();
-            assertEquals(r.text(), "GET /echo/1 ", r.toString());
-            assertTrue(r.saysClose(), r.toString());
-            assertTrue(c.closedByPeer(), "the connection stayed open, or answered more, after a close option");
-        } finally {
-            server.stop(0);
-        }
+            assertLastAnswer(c, "GET /echo/1 ", true, "the connection stayed open, or answered more, after a close option");
+        });
     }
 
     @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = 20_000)
     public void unreadRequestBodyIsDrainedForTheNextRequest(Impl impl) throws Exception {
-        HttpProviders.require(impl);
-        HttpServer server = impl.server();
-        server.createContext("/ignore", Http11ProtocolTest::ignoreBody);
-        server.createContext("/echo", Http11ProtocolTest::echo);
-        server.start();
-        try (RawHttp c = RawHttp.connect(server)) {
+        Servers.raw(impl, s -> {
+            s.createContext("/ignore", Http11ProtocolTest::ignoreBody);
+            ECHO.on(s);
+        }, c -> {
             c.send(RawHttp.post("/ignore", "x".repeat(1000)));
             RawHttp.Response r1 = c.read();
             assertEquals(r1.text(), "ignored", r1.toString());
@@ -613,12 +482,8 @@ public class Http11ProtocolTest {
             assertFalse(r2.saysClose(), r2.toString());
             // The unread bodies were read past: this request is parsed from the right byte.
             c.send(RawHttp.post("/echo", "after"));
-            RawHttp.Response r3 = c.read();
-            assertEquals(r3.status(), 200, r3.toString());
-            assertEquals(r3.text(), "POST /echo after");
-        } finally {
-            server.stop(0);
-        }
+            assertEquals(c.read(200).text(), "POST /echo after");
+        });
     }
 
     @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = 20_000)
@@ -628,45 +493,30 @@ public class Http11ProtocolTest {
             throw new SkipException("the JDK's drain limit is the JVM-wide -Dsun.net.httpserver.drainAmount,"
                     + " read once; this scenario needs a small one for one server");
         }
-        HttpServer server = serverWith(impl, HttpServerSettings.builder().drainLimit(1024).build());
-        server.createContext("/ignore", Http11ProtocolTest::ignoreBody);
-        server.start();
-        try (RawHttp c = RawHttp.connect(server)) {
-            // Within the limit: drained, the connection stays.
-            c.send(RawHttp.post("/ignore", "x".repeat(1000)));
-            assertEquals(c.read().text(), "ignored");
-            // Beyond it: the client has sent part of a 100,000-byte body; the server answers and
-            // closes instead of reading the rest.
-            c.send("POST /ignore HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100000\r\n\r\n" + "z".repeat(512));
-            RawHttp.Response r = c.read();
-            assertEquals(r.status(), 200, r.toString());
-            assertEquals(r.text(), "ignored");
-            assertTrue(c.closedByPeer(), "the connection stayed open with 99,488 body bytes to come");
-        } finally {
-            server.stop(0);
-        }
+        Servers.run(Servers.withSettings(impl, HttpServerSettings.builder().drainLimit(1024).build()),
+                Servers.context("/ignore", Http11ProtocolTest::ignoreBody), server -> Servers.raw(server, c -> {
+                    // Within the limit: drained, the connection stays.
+                    c.send(RawHttp.post("/ignore", "x".repeat(1000)));
+                    assertEquals(c.read().text(), "ignored");
+                    // Beyond it: the client has sent part of a 100,000-byte body; the server answers and
+                    // closes instead of reading the rest.
+                    c.send("POST /ignore HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100000\r\n\r\n"
+                            + "z".repeat(512));
+                    assertEquals(c.read(200).text(), "ignored");
+                    assertTrue(c.closedByPeer(), "the connection stayed open with 99,488 body bytes to come");
+                }));
     }
 
     // ---- 404, body-less statuses, length rules -----------------------------------------------
 
     @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = 20_000)
     public void noMatchingContextIs404(Impl impl) throws Exception {
-        HttpProviders.require(impl);
-        HttpServer server = impl.server();
-        server.createContext("/app", Http11ProtocolTest::echo);
-        server.start();
-        try (HttpClient client = client()) {
+        Servers.client(impl, Servers.context("/app", Http11ProtocolTest::echo), (server, client) -> {
             for (String path : List.of("/", "/nothing", "/ap")) {
-                HttpResponse<String> r = client.send(HttpRequest.newBuilder(base(server).resolve(path))
-                        .timeout(CLIENT_TIMEOUT).build(), HttpResponse.BodyHandlers.ofString());
-                assertEquals(r.statusCode(), 404, path);
+                assertEquals(Clients.get(client, server, path).statusCode(), 404, path);
             }
-            HttpResponse<String> ok = client.send(HttpRequest.newBuilder(base(server).resolve("/app/x"))
-                    .timeout(CLIENT_TIMEOUT).build(), HttpResponse.BodyHandlers.ofString());
-            assertEquals(ok.statusCode(), 200);
-        } finally {
-            server.stop(0);
-        }
+            assertEquals(Clients.get(client, server, "/app/x").statusCode(), 200);
+        });
     }
 
     /*
@@ -675,46 +525,25 @@ public class Http11ProtocolTest {
      */
     @Test(dataProvider = "loomux", dataProviderClass = HttpProviders.class, timeOut = 20_000)
     public void notFoundKeepsTheConnectionWhereTheJdkClosesIt(Impl impl) throws Exception {
-        HttpProviders.require(impl);
-        HttpServer server = impl.server();
-        server.createContext("/echo", Http11ProtocolTest::echo);
-        server.start();
-        try (RawHttp c = RawHttp.connect(server)) {
+        Servers.raw(impl, ECHO, c -> {
             c.send(RawHttp.get("/nothing") + RawHttp.post("/nothing/either", "body") + RawHttp.get("/echo/x"));
-            RawHttp.Response r1 = c.read();
-            assertEquals(r1.status(), 404, r1.toString());
+            RawHttp.Response r1 = c.read(404);
             assertFalse(r1.saysClose(), r1.toString());
-            RawHttp.Response r2 = c.read();
-            assertEquals(r2.status(), 404, r2.toString());
-            RawHttp.Response r3 = c.read();
-            assertEquals(r3.status(), 200, r3.toString());
-            assertEquals(r3.text(), "GET /echo/x ");
-        } finally {
-            server.stop(0);
-        }
+            c.read(404);
+            assertEquals(c.read(200).text(), "GET /echo/x ");
+        });
     }
 
     @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = 20_000)
     public void headForAPathWithNoContextIs404(Impl impl) throws Exception {
-        HttpProviders.require(impl);
-        HttpServer server = impl.server();
-        server.createContext("/echo", Http11ProtocolTest::echo);
-        server.start();
-        try {
-            try (RawHttp c = RawHttp.connect(server)) {
+        Servers.run(impl, ECHO, server -> {
+            Servers.raw(server, c -> {
                 c.send("HEAD /nothing HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
                 RawHttp.Response r = c.read(true);
                 assertEquals(r.status(), 404, r.toString());
-            }
-            try (HttpClient client = client()) {
-                HttpResponse<String> r = client.send(HttpRequest.newBuilder(base(server).resolve("/nothing"))
-                        .timeout(CLIENT_TIMEOUT).method("HEAD", HttpRequest.BodyPublishers.noBody()).build(),
-                        HttpResponse.BodyHandlers.ofString());
-                assertEquals(r.statusCode(), 404);
-            }
-        } finally {
-            server.stop(0);
-        }
+            });
+            assertEquals(headFromTheHttpClient(server, "/nothing").statusCode(), 404);
+        });
     }
 
     /*
@@ -725,80 +554,58 @@ public class Http11ProtocolTest {
      */
     @Test(dataProvider = "loomux", dataProviderClass = HttpProviders.class, timeOut = 20_000)
     public void headForAPathWithNoContextHasNoBodyWhereTheJdkSendsThePage(Impl impl) throws Exception {
-        HttpProviders.require(impl);
-        HttpServer server = impl.server();
-        server.createContext("/echo", Http11ProtocolTest::echo);
-        server.start();
-        try (RawHttp c = RawHttp.connect(server)) {
+        Servers.raw(impl, ECHO, c -> {
             c.send("HEAD /nothing HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n" + RawHttp.get("/echo/after"));
             RawHttp.Response r = c.read(true);
             assertEquals(r.status(), 404, r.toString());
             RawHttp.Response after = c.read();
             assertEquals(after.status(), 200, "the HEAD's 404 carried a body, or closed the connection: " + after);
             assertEquals(after.text(), "GET /echo/after ");
-        } finally {
-            server.stop(0);
-        }
+        });
     }
 
     @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = 20_000)
     public void responsesWith204And304CarryNoBody(Impl impl) throws Exception {
-        HttpProviders.require(impl);
-        HttpServer server = impl.server();
-        // Lengths a careless handler might pass: the server forces no body for these statuses.
-        server.createContext("/204", x -> {
-            x.sendResponseHeaders(204, 0);
-            x.close();
-        });
-        server.createContext("/304", x -> {
-            x.sendResponseHeaders(304, -1);
-            x.close();
-        });
-        server.createContext("/echo", Http11ProtocolTest::echo);
-        server.start();
-        try (RawHttp c = RawHttp.connect(server)) {
+        Servers.raw(impl, s -> {
+            // Lengths a careless handler might pass: the server forces no body for these statuses.
+            s.createContext("/204", x -> {
+                x.sendResponseHeaders(204, 0);
+                x.close();
+            });
+            s.createContext("/304", x -> {
+                x.sendResponseHeaders(304, -1);
+                x.close();
+            });
+            ECHO.on(s);
+        }, c -> {
             c.send(RawHttp.get("/204") + RawHttp.get("/304") + RawHttp.get("/echo/after"));
-            RawHttp.Response r204 = c.read();
-            assertEquals(r204.status(), 204, r204.toString());
+            RawHttp.Response r204 = c.read(204);
             assertNull(r204.header("Transfer-Encoding"), r204.toString());
             assertNull(r204.header("Content-Length"), "RFC 9110 8.6: no Content-Length in a 204: " + r204);
-            RawHttp.Response r304 = c.read();
-            assertEquals(r304.status(), 304, r304.toString());
+            RawHttp.Response r304 = c.read(304);
             assertNull(r304.header("Transfer-Encoding"), r304.toString());
             // Had either carried body bytes, this would not parse as the third response.
-            RawHttp.Response after = c.read();
-            assertEquals(after.status(), 200, after.toString());
-            assertEquals(after.text(), "GET /echo/after ");
-        } finally {
-            server.stop(0);
-        }
+            assertEquals(c.read(200).text(), "GET /echo/after ");
+        });
     }
 
     @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = 20_000)
     public void sendResponseHeadersLengthRules(Impl impl) throws Exception {
-        HttpProviders.require(impl);
-        HttpServer server = impl.server();
-        server.createContext("/none", x -> {
-            x.sendResponseHeaders(200, -1);
-            x.close();
-        });
-        server.createContext("/chunked", x -> {
-            x.sendResponseHeaders(200, 0);
-            try (OutputStream os = x.getResponseBody()) {
-                os.write("chunks".getBytes(StandardCharsets.ISO_8859_1));
-            }
-        });
-        server.createContext("/fixed", x -> {
-            x.sendResponseHeaders(200, 5);
-            try (OutputStream os = x.getResponseBody()) {
-                os.write("fixed".getBytes(StandardCharsets.ISO_8859_1));
-            }
-        });
-        server.start();
-        try (RawHttp c = RawHttp.connect(server)) {
+        Servers.raw(impl, s -> {
+            s.createContext("/none", x -> {
+                x.sendResponseHeaders(200, -1);
+                x.close();
+            });
+            s.createContext("/chunked", x -> stream(x, "chunks"));
+            s.createContext("/fixed", x -> {
+                x.sendResponseHeaders(200, 5);
+                try (OutputStream os = x.getResponseBody()) {
+                    os.write("fixed".getBytes(StandardCharsets.ISO_8859_1));
+                }
+            });
+        }, c -> {
             c.send(RawHttp.get("/none") + RawHttp.get("/chunked") + RawHttp.get("/fixed"));
-            RawHttp.Response none = c.read();
-            assertEquals(none.status(), 200, none.toString());
+            RawHttp.Response none = c.read(200);
             assertEquals(none.header("Content-Length"), "0", "-1 means no body: " + none);
             assertEquals(none.body().length, 0);
             RawHttp.Response chunked = c.read();
@@ -808,41 +615,32 @@ public class Http11ProtocolTest {
             assertEquals(fixed.header("Content-Length"), "5", "n means a fixed length: " + fixed);
             assertFalse(fixed.chunked(), fixed.toString());
             assertEquals(fixed.text(), "fixed");
-        } finally {
-            server.stop(0);
-        }
+        });
     }
 
     @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = 20_000)
     public void writingMoreThanTheLengthThrowsInTheHandler(Impl impl) throws Exception {
-        HttpProviders.require(impl);
-        HttpServer server = impl.server();
         AtomicReference<Throwable> overflow = new AtomicReference<>();
-        server.createContext("/three", x -> {
-            x.sendResponseHeaders(200, 3);
-            OutputStream os = x.getResponseBody();
-            try {
-                os.write("fives".getBytes(StandardCharsets.ISO_8859_1));
-                overflow.set(new AssertionError("writing 5 bytes of a 3-byte body did not throw"));
-            } catch (IOException e) {
-                overflow.set(e);
-            }
-            os.write("abc".getBytes(StandardCharsets.ISO_8859_1));
-            os.close();
-        });
-        server.createContext("/echo", Http11ProtocolTest::echo);
-        server.start();
-        try (RawHttp c = RawHttp.connect(server)) {
-            c.send(RawHttp.get("/three"));
-            RawHttp.Response r = c.read();
-            assertEquals(r.status(), 200, r.toString());
+        Servers.raw(impl, s -> {
+            s.createContext("/three", x -> {
+                x.sendResponseHeaders(200, 3);
+                OutputStream os = x.getResponseBody();
+                try {
+                    os.write("fives".getBytes(StandardCharsets.ISO_8859_1));
+                    overflow.set(new AssertionError("writing 5 bytes of a 3-byte body did not throw"));
+                } catch (IOException e) {
+                    overflow.set(e);
+                }
+                os.write("abc".getBytes(StandardCharsets.ISO_8859_1));
+                os.close();
+            });
+            ECHO.on(s);
+        }, c -> {
+            RawHttp.Response r = c.get("/three", 200);
             assertEquals(r.header("Content-Length"), "3", r.toString());
             assertEquals(r.text(), "abc");
-            c.send(RawHttp.get("/echo/next"));
-            assertEquals(c.read().text(), "GET /echo/next ");
-        } finally {
-            server.stop(0);
-        }
+            assertEchoes(c, "/echo/next");
+        });
         assertTrue(overflow.get() instanceof IOException, "the handler's oversized write: " + overflow.get());
     }
 
@@ -855,10 +653,8 @@ public class Http11ProtocolTest {
     @Test(dataProvider = "loomux", dataProviderClass = HttpProviders.class, timeOut = 20_000)
     public void closingWithFewerBytesThanTheLengthClosesTheConnectionWhereTheJdkSendsNothingAndHangs(Impl impl)
             throws Exception {
-        HttpProviders.require(impl);
-        HttpServer server = impl.server();
         AtomicReference<Throwable> shortClose = new AtomicReference<>();
-        server.createContext("/ten", x -> {
+        Servers.raw(impl, Servers.context("/ten", x -> {
             x.sendResponseHeaders(200, 10);
             OutputStream os = x.getResponseBody();
             os.write("abc".getBytes(StandardCharsets.ISO_8859_1));
@@ -868,9 +664,7 @@ public class Http11ProtocolTest {
             } catch (IOException e) {
                 shortClose.set(e);
             }
-        });
-        server.start();
-        try (RawHttp c = RawHttp.connect(server)) {
+        }), c -> {
             c.send(RawHttp.get("/ten"));
             RawHttp.Head head = c.readHead();
             assertEquals(head.status(), 200, head.toString());
@@ -878,9 +672,7 @@ public class Http11ProtocolTest {
             // The client cannot tell where the response ended other than by the close.
             byte[] rest = c.readUntilClose();
             assertEquals(RawHttp.latin1(rest), "abc");
-        } finally {
-            server.stop(0);
-        }
+        });
         await().atMost(5, TimeUnit.SECONDS).until(() -> shortClose.get() != null);
         assertTrue(shortClose.get() instanceof IOException, "the handler's short close: " + shortClose.get());
     }
@@ -894,34 +686,29 @@ public class Http11ProtocolTest {
         if (!Files.isExecutable(curl)) {
             throw new SkipException("no /usr/bin/curl on this machine");
         }
-        HttpServer server = impl.server();
         ConcurrentLinkedQueue<Integer> ports = new ConcurrentLinkedQueue<>();
-        server.createContext("/echo", x -> {
-            ports.add(x.getRemoteAddress().getPort());
-            echo(x);
-        });
-        server.start();
-        Path out = Files.createTempFile("loomux-curl", ".txt");
-        Process p = null;
-        try {
-            String url = base(server) + "/echo/";
-            p = new ProcessBuilder(curl.toString(), "-sS", "--http1.1", "--noproxy", "*", "--max-time", "10",
-                    "-H", "Expect: 100-continue", "-H", "Transfer-Encoding: chunked",
-                    "--data-binary", "from curl", url + "1", url + "2", url + "3")
-                    .redirectErrorStream(true).redirectOutput(out.toFile()).start();
-            assertTrue(p.waitFor(20, TimeUnit.SECONDS), "curl did not finish");
-            String got = Files.readString(out, StandardCharsets.ISO_8859_1);
-            assertEquals(p.exitValue(), 0, "curl failed: " + got);
-            assertEquals(got, "POST /echo/1 from curlPOST /echo/2 from curlPOST /echo/3 from curl");
-            List<Integer> seen = List.copyOf(ports);
-            assertEquals(seen.size(), 3, seen.toString());
-            assertEquals(seen.stream().distinct().count(), 1L, "curl used several connections: " + seen);
-        } finally {
-            if (p != null) {
-                p.destroyForcibly();
+        Servers.run(impl, echoNotingPorts(ports), server -> {
+            Path out = Files.createTempFile("loomux-curl", ".txt");
+            Process p = null;
+            try {
+                String url = Clients.base(server) + "/echo/";
+                p = new ProcessBuilder(curl.toString(), "-sS", "--http1.1", "--noproxy", "*", "--max-time", "10",
+                        "-H", "Expect: 100-continue", "-H", "Transfer-Encoding: chunked",
+                        "--data-binary", "from curl", url + "1", url + "2", url + "3")
+                        .redirectErrorStream(true).redirectOutput(out.toFile()).start();
+                assertTrue(p.waitFor(20, TimeUnit.SECONDS), "curl did not finish");
+                String got = Files.readString(out, StandardCharsets.ISO_8859_1);
+                assertEquals(p.exitValue(), 0, "curl failed: " + got);
+                assertEquals(got, "POST /echo/1 from curlPOST /echo/2 from curlPOST /echo/3 from curl");
+                List<Integer> seen = List.copyOf(ports);
+                assertEquals(seen.size(), 3, seen.toString());
+                assertEquals(seen.stream().distinct().count(), 1L, "curl used several connections: " + seen);
+            } finally {
+                if (p != null) {
+                    p.destroyForcibly();
+                }
+                Files.deleteIfExists(out);
             }
-            Files.deleteIfExists(out);
-            server.stop(0);
-        }
+        });
     }
 }

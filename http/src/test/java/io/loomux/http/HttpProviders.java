@@ -81,6 +81,28 @@ public final class HttpProviders {
         return rows(loomuxImpls());
     }
 
+    /**
+     * Every implementation of {@link #all()} with every case: a scenario that differs only by its
+     * input, once for each.
+     *
+     * @param cases the cases, each the parameters after the implementation
+     * @return rows of the implementation and then the case's parameters
+     */
+    public static Object[][] allWith(Object[]... cases) {
+        Object[][] impls = all();
+        Object[][] rows = new Object[impls.length * cases.length][];
+        int i = 0;
+        for (Object[] c : cases) {
+            for (Object[] impl : impls) {
+                Object[] row = new Object[1 + c.length];
+                row[0] = impl[0];
+                System.arraycopy(c, 0, row, 1, c.length);
+                rows[i++] = row;
+            }
+        }
+        return rows;
+    }
+
     private static Object[][] rows(List<Impl> impls) {
         Object[][] rows = new Object[impls.size()][];
         for (int i = 0; i < rows.length; i++) {

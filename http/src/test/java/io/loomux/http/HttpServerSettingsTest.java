@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.util.List;
 
 import static org.testng.Assert.assertEquals;
-import static org.testng.Assert.assertFalse;
 import static org.testng.Assert.assertTrue;
 import static org.testng.Assert.expectThrows;
 
@@ -33,83 +32,85 @@ public class HttpServerSettingsTest {
         PROPERTIES.forEach(System::clearProperty);
     }
 
-    @Test
+    /** Sets the system properties, given as name, value, name, value... */
+    private static void set(String... namesAndValues) {
+        if (namesAndValues.length % 2 != 0) {
+            throw new IllegalArgumentException("a name without its value");
+        }
+        for (int i = 0; i < namesAndValues.length; i += 2) {
+            System.setProperty(namesAndValues[i], namesAndValues[i + 1]);
+        }
+    }
+
+    /** Checks every setting. */
+    private static void assertSettings(HttpServerSettings s, int maxConnections, int maxHeaders, int maxHeaderBytes,
+                                       Duration idleTimeout, Duration headerTimeout, int drainLimit, boolean tcpNoDelay,
+                                       HttpServerSettings.PathMatcher pathMatcher) {
+        assertEquals(s.maxConnections(), maxConnections);
+        assertEquals(s.maxHeaders(), maxHeaders);
+        assertEquals(s.maxHeaderBytes(), maxHeaderBytes);
+        assertEquals(s.idleTimeout(), idleTimeout);
+        assertEquals(s.headerTimeout(), headerTimeout);
+        assertEquals(s.drainLimit(), drainLimit);
+        assertEquals(s.tcpNoDelay(), tcpNoDelay);
+        assertEquals(s.pathMatcher(), pathMatcher);
+    }
+
+    @Test(timeOut = 10_000)
     public void withNoPropertiesTheDefaultsApply() {
         HttpServerSettings s = HttpServerSettings.fromSystemProperties();
         HttpServerSettings d = HttpServerSettings.defaults();
         assertEquals(s.toString(), d.toString());
-        assertEquals(d.maxConnections(), 10_000);
-        assertEquals(d.maxHeaders(), 200);
-        assertEquals(d.maxHeaderBytes(), 65_536);
-        assertEquals(d.idleTimeout(), Duration.ofSeconds(30));
-        assertEquals(d.headerTimeout(), Duration.ofSeconds(20));
-        assertEquals(d.drainLimit(), 65_536);
-        assertTrue(d.tcpNoDelay());
-        assertEquals(d.pathMatcher(), HttpServerSettings.PathMatcher.STRING_PREFIX);
+        assertSettings(d, 10_000, 200, 65_536, Duration.ofSeconds(30), Duration.ofSeconds(20), 65_536, true,
+                HttpServerSettings.PathMatcher.STRING_PREFIX);
     }
 
-    @Test
+    @Test(timeOut = 10_000)
     public void theJdksPropertiesAreHonoured() {
-        System.setProperty("jdk.httpserver.maxConnections", "123");
-        System.setProperty("sun.net.httpserver.maxReqHeaders", "7");
-        System.setProperty("sun.net.httpserver.maxReqHeaderSize", "4096");
-        System.setProperty("sun.net.httpserver.idleInterval", "5");
-        System.setProperty("sun.net.httpserver.maxReqTime", "2.5");
-        System.setProperty("sun.net.httpserver.drainAmount", "10");
-        System.setProperty("sun.net.httpserver.nodelay", "false");
-        System.setProperty("sun.net.httpserver.pathMatcher", "pathPrefix");
-        HttpServerSettings s = HttpServerSettings.fromSystemProperties();
-        assertEquals(s.maxConnections(), 123);
-        assertEquals(s.maxHeaders(), 7);
-        assertEquals(s.maxHeaderBytes(), 4096);
-        assertEquals(s.idleTimeout(), Duration.ofSeconds(5));
-        assertEquals(s.headerTimeout(), Duration.ofMillis(2500));
-        assertEquals(s.drainLimit(), 10);
-        assertFalse(s.tcpNoDelay());
-        assertEquals(s.pathMatcher(), HttpServerSettings.PathMatcher.PATH_PREFIX);
+        set("jdk.httpserver.maxConnections", "123", "sun.net.httpserver.maxReqHeaders", "7",
+                "sun.net.httpserver.maxReqHeaderSize", "4096", "sun.net.httpserver.idleInterval", "5",
+                "sun.net.httpserver.maxReqTime", "2.5", "sun.net.httpserver.drainAmount", "10",
+                "sun.net.httpserver.nodelay", "false", "sun.net.httpserver.pathMatcher", "pathPrefix");
+        assertSettings(HttpServerSettings.fromSystemProperties(), 123, 7, 4096, Duration.ofSeconds(5),
+                Duration.ofMillis(2500), 10, false, HttpServerSettings.PathMatcher.PATH_PREFIX);
     }
 
-    @Test
+    @Test(timeOut = 10_000)
     public void loomuxsOwnPropertyWinsOverTheJdks() {
-        System.setProperty("jdk.httpserver.maxConnections", "123");
-        System.setProperty("loomux.http.maxConnections", "456");
-        System.setProperty("sun.net.httpserver.idleInterval", "5");
-        System.setProperty("loomux.http.idleTimeout", "7");
+        set("jdk.httpserver.maxConnections", "123", "loomux.http.maxConnections", "456",
+                "sun.net.httpserver.idleInterval", "5", "loomux.http.idleTimeout", "7");
         HttpServerSettings s = HttpServerSettings.fromSystemProperties();
         assertEquals(s.maxConnections(), 456);
         assertEquals(s.idleTimeout(), Duration.ofSeconds(7));
     }
 
-    @Test
+    @Test(timeOut = 10_000)
     public void aJdkNoLimitValueKeepsTheDefaultBound() {
         // To the JDK, zero or less means "no limit"; loomux keeps its bound instead.
-        System.setProperty("sun.net.httpserver.maxReqTime", "-1");
-        System.setProperty("jdk.httpserver.maxConnections", "0");
+        set("sun.net.httpserver.maxReqTime", "-1", "jdk.httpserver.maxConnections", "0");
         HttpServerSettings s = HttpServerSettings.fromSystemProperties();
         assertEquals(s.headerTimeout(), Duration.ofSeconds(20));
         assertEquals(s.maxConnections(), 10_000);
     }
 
-    @Test
+    @Test(timeOut = 10_000)
     public void aBadValueNamesItsProperty() {
-        System.setProperty("loomux.http.maxHeaders", "many");
-        IllegalArgumentException e = expectThrows(IllegalArgumentException.class, HttpServerSettings::fromSystemProperties);
-        assertTrue(e.getMessage().contains("-Dloomux.http.maxHeaders=many"), e.getMessage());
-        clear();
-        System.setProperty("loomux.http.idleTimeout", "0");
-        e = expectThrows(IllegalArgumentException.class, HttpServerSettings::fromSystemProperties);
-        assertTrue(e.getMessage().contains("-Dloomux.http.idleTimeout=0"), e.getMessage());
-        clear();
-        System.setProperty("sun.net.httpserver.nodelay", "yes");
-        e = expectThrows(IllegalArgumentException.class, HttpServerSettings::fromSystemProperties);
-        assertTrue(e.getMessage().contains("neither true nor false"), e.getMessage());
-        clear();
-        System.setProperty("loomux.http.pathMatcher", "regex");
-        e = expectThrows(IllegalArgumentException.class, HttpServerSettings::fromSystemProperties);
-        assertTrue(e.getMessage().contains("neither pathPrefix nor stringPrefix"), e.getMessage());
+        // A property, a bad value, and what the error says.
+        String[][] cases = {
+                {"loomux.http.maxHeaders", "many", "-Dloomux.http.maxHeaders=many"},
+                {"loomux.http.idleTimeout", "0", "-Dloomux.http.idleTimeout=0"},
+                {"sun.net.httpserver.nodelay", "yes", "neither true nor false"},
+                {"loomux.http.pathMatcher", "regex", "neither pathPrefix nor stringPrefix"}};
+        for (String[] c : cases) {
+            clear();
+            set(c[0], c[1]);
+            IllegalArgumentException e = expectThrows(IllegalArgumentException.class,
+                    HttpServerSettings::fromSystemProperties);
+            assertTrue(e.getMessage().contains(c[2]), e.getMessage());
+        }
     }
 
-    @Test
+    @Test(timeOut = 10_000)
     public void theBuilderRefusesValuesOutOfRange() {
         expectThrows(IllegalArgumentException.class, () -> HttpServerSettings.builder().maxConnections(0));
         expectThrows(IllegalArgumentException.class, () -> HttpServerSettings.builder().maxHeaderBytes(10));

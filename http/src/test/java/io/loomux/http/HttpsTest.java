@@ -1,11 +1,13 @@
 package io.loomux.http;
 
 import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsExchange;
 import com.sun.net.httpserver.HttpsParameters;
 import com.sun.net.httpserver.HttpsServer;
 import org.awaitility.Awaitility;
+import org.testng.annotations.DataProvider;
 import org.testng.annotations.Test;
 
 import javax.net.ssl.HttpsURLConnection;
@@ -85,16 +87,12 @@ public class HttpsTest {
 
     @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = 60_000)
     public void getAndPostWithHttpClient(Impl impl) throws Exception {
-        HttpProviders.require(impl);
-        HttpsServer server = impl.httpsServer();
-        try {
-            start(server, new HttpsConfigurator(TestCertificates.serverContext()));
+        serveInfo(impl, plain(), server -> {
             // The client's default version: it offers h2 and http/1.1 by ALPN, and the server,
             // which names no application protocol, leaves it at HTTP/1.1.
             try (HttpClient client = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT)
                     .sslContext(TestCertificates.clientContext()).build()) {
-                HttpResponse<String> get = client.send(request(server, "/info/a?q=1").build(),
-                        HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> get = send(client, server, "/info/a?q=1");
                 assertEquals(get.statusCode(), 200, impl + ": GET");
                 assertEquals(get.version(), HttpClient.Version.HTTP_1_1, impl.name());
                 Map<String, String> info = parse(get.body());
@@ -113,17 +111,12 @@ public class HttpsTest {
                 assertEquals(pinfo.get("body"), hello.length + " " + sha256(hello), impl + ": " + post.body());
                 assertEquals(pinfo.get("protocol"), post.sslSession().orElseThrow().getProtocol(), impl + ": " + post.body());
             }
-        } finally {
-            server.stop(0);
-        }
+        });
     }
 
     @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = 60_000)
     public void getAndPostWithHttpsUrlConnection(Impl impl) throws Exception {
-        HttpProviders.require(impl);
-        HttpsServer server = impl.httpsServer();
-        try {
-            start(server, new HttpsConfigurator(TestCertificates.serverContext()));
+        serveInfo(impl, plain(), server -> {
             URI base = base(server);
 
             HttpsURLConnection get = open(base.resolve("/info/get?x=y"));
@@ -143,13 +136,8 @@ public class HttpsTest {
             byte[] form = "a=1&b=2".getBytes(StandardCharsets.US_ASCII);
             HttpsURLConnection post = open(base.resolve("/info/form"));
             try {
-                post.setRequestMethod("POST");
-                post.setDoOutput(true);
                 post.setFixedLengthStreamingMode(form.length);
-                try (OutputStream out = post.getOutputStream()) {
-                    out.write(form);
-                }
-                assertEquals(post.getResponseCode(), 200, impl + ": POST");
+                assertEquals(Clients.post(post, form), 200, impl + ": POST");
                 String body = readAll(post.getInputStream());
                 Map<String, String> info = parse(body);
                 assertEquals(info.get("method"), "POST", impl + ": " + body);
@@ -157,71 +145,55 @@ public class HttpsTest {
             } finally {
                 post.disconnect();
             }
-        } finally {
-            server.stop(0);
-        }
+        });
     }
 
     @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = 60_000)
     public void severalRequestsShareOneKeepAliveTlsConnection(Impl impl) throws Exception {
-        HttpProviders.require(impl);
-        HttpsServer server = impl.httpsServer();
         Set<Integer> ports = ConcurrentHashMap.newKeySet();
-        try {
-            server.setHttpsConfigurator(new HttpsConfigurator(TestCertificates.serverContext()));
-            server.createContext("/", x -> {
-                ports.add(x.getRemoteAddress().getPort());
-                byte[] body = x.getRequestBody().readAllBytes();
-                byte[] reply = (x.getRequestMethod() + " " + x.getRequestURI() + " " + body.length)
-                        .getBytes(StandardCharsets.UTF_8);
-                x.sendResponseHeaders(200, reply.length);
-                try (OutputStream out = x.getResponseBody()) {
-                    out.write(reply);
-                }
-            });
-            server.start();
+        serve(impl, plain(), "/", x -> {
+            ports.add(x.getRemoteAddress().getPort());
+            byte[] body = x.getRequestBody().readAllBytes();
+            byte[] reply = (x.getRequestMethod() + " " + x.getRequestURI() + " " + body.length)
+                    .getBytes(StandardCharsets.UTF_8);
+            x.sendResponseHeaders(200, reply.length);
+            try (OutputStream out = x.getResponseBody()) {
+                out.write(reply);
+            }
+        }, server -> {
             try (SSLSocket s = tlsSocket(server, TestCertificates.clientContext())) {
                 InputStream in = s.getInputStream();
-                OutputStream out = s.getOutputStream();
                 for (int i = 0; i < 5; i++) {
                     String body = "body " + i;
-                    out.write(("POST /keep/" + i + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: " + body.length()
+                    write(s, ("POST /keep/" + i + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: " + body.length()
                             + "\r\n\r\n" + body).getBytes(StandardCharsets.US_ASCII));
-                    out.flush();
                     RawResponse r = RawResponse.read(in);
                     assertEquals(r.statusLine(), "HTTP/1.1 200 OK", impl + ": request " + i);
                     assertEquals(r.bodyText(), "POST /keep/" + i + " " + body.length(), impl + ": request " + i);
                 }
                 assertEquals(ports, Set.of(s.getLocalPort()), impl + ": every request came on the one connection");
             }
-        } finally {
-            server.stop(0);
-        }
+        });
     }
 
     @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = 60_000)
     public void largeResponsesArriveIntact(Impl impl) throws Exception {
-        HttpProviders.require(impl);
-        HttpsServer server = impl.httpsServer();
-        try {
-            server.setHttpsConfigurator(new HttpsConfigurator(TestCertificates.serverContext()));
-            server.createContext("/big", x -> {
-                x.getRequestBody().readAllBytes();
-                boolean chunked = x.getRequestURI().getPath().endsWith("/chunked");
-                x.sendResponseHeaders(200, chunked ? 0 : BIG.length);
-                try (OutputStream out = x.getResponseBody()) {
-                    // Uneven pieces, small and large, so that TLS records and writes do not line up.
-                    int off = 0;
-                    int[] sizes = {1, 100, 7_777, 16_384, 16_385, 65_536, 1 << 20};
-                    for (int i = 0; off < BIG.length; i++) {
-                        int n = Math.min(sizes[i % sizes.length], BIG.length - off);
-                        out.write(BIG, off, n);
-                        off += n;
-                    }
+        serve(impl, plain(), "/big", x -> {
+            x.getRequestBody().readAllBytes();
+            boolean chunked = x.getRequestURI().getPath().endsWith("/chunked");
+            x.sendResponseHeaders(200, chunked ? 0 : BIG.length);
+            try (OutputStream out = x.getResponseBody()) {
+                // Uneven pieces, small and large, so that TLS records and writes do not line up.
+                int off = 0;
+                int[] sizes = {1, 100, 7_777, 16_384, 16_385, 65_536, 1 << 20};
+                for (int i = 0; off < BIG.length; i++) {
+                    int n = Math.min(sizes[i % sizes.length], BIG.length - off);
+                    out.write(BIG, off, n);
+                    off += n;
                 }
-            });
-            server.start();
-            try (HttpClient client = client(TestCertificates.clientContext(), null)) {
+            }
+        }, server -> {
+            try (HttpClient client = client()) {
                 for (String mode : new String[] {"fixed", "chunked"}) {
                     HttpResponse<byte[]> r = client.send(request(server, "/big/" + mode).build(),
                             HttpResponse.BodyHandlers.ofByteArray());
@@ -234,19 +206,14 @@ public class HttpsTest {
                     assertSameBytes(r.body(), BIG, impl + ": " + mode + " response");
                 }
             }
-        } finally {
-            server.stop(0);
-        }
+        });
     }
 
     @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = 60_000)
     public void largeRequestBodiesArriveIntact(Impl impl) throws Exception {
-        HttpProviders.require(impl);
-        HttpsServer server = impl.httpsServer();
-        try {
-            start(server, new HttpsConfigurator(TestCertificates.serverContext()));
+        serveInfo(impl, plain(), server -> {
             String expected = BIG.length + " " + sha256(BIG);
-            try (HttpClient client = client(TestCertificates.clientContext(), null)) {
+            try (HttpClient client = client()) {
                 HttpResponse<String> fixed = client.send(request(server, "/info/fixed")
                         .POST(HttpRequest.BodyPublishers.ofByteArray(BIG)).build(), HttpResponse.BodyHandlers.ofString());
                 assertEquals(fixed.statusCode(), 200, impl + ": fixed");
@@ -259,20 +226,14 @@ public class HttpsTest {
                 assertEquals(chunked.statusCode(), 200, impl + ": chunked");
                 assertEquals(parse(chunked.body()).get("body"), expected, impl + ": chunked request body");
             }
-        } finally {
-            server.stop(0);
-        }
+        });
     }
 
     @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = 60_000)
     public void handlerGetsHttpsExchangeWithTheNegotiatedSession(Impl impl) throws Exception {
-        HttpProviders.require(impl);
-        HttpsServer server = impl.httpsServer();
-        try {
-            start(server, new HttpsConfigurator(TestCertificates.serverContext()));
-            try (HttpClient client = client(TestCertificates.clientContext(), null)) {
-                HttpResponse<String> r = client.send(request(server, "/info/session").build(),
-                        HttpResponse.BodyHandlers.ofString());
+        serveInfo(impl, plain(), server -> {
+            try (HttpClient client = client()) {
+                HttpResponse<String> r = send(client, server, "/info/session");
                 assertEquals(r.statusCode(), 200, impl.name());
                 SSLSession clientSide = r.sslSession().orElseThrow();
                 Map<String, String> info = parse(r.body());
@@ -285,17 +246,12 @@ public class HttpsTest {
                         impl + ": the server's own certificate in its session: " + r.body());
                 assertEquals(info.get("peer"), "none", impl + ": no client certificate was asked for: " + r.body());
             }
-        } finally {
-            server.stop(0);
-        }
+        });
     }
 
     @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = 60_000)
     public void keyUpdateInTheMiddleOfATls13Connection(Impl impl) throws Exception {
-        HttpProviders.require(impl);
-        HttpsServer server = impl.httpsServer();
-        try {
-            start(server, new HttpsConfigurator(TestCertificates.serverContext()));
+        serveInfo(impl, plain(), server -> {
             try (SSLSocket s = tlsSocket(server, TestCertificates.clientContext(), "TLSv1.3")) {
                 List<Map<String, String>> seen = new ArrayList<>();
                 seen.add(get(s, "/info/before", impl));
@@ -311,17 +267,12 @@ public class HttpsTest {
                     assertEquals(info.get("session"), seen.get(0).get("session"), impl + ": a key update keeps the session");
                 }
             }
-        } finally {
-            server.stop(0);
-        }
+        });
     }
 
     @Test(dataProvider = "loomux", dataProviderClass = HttpProviders.class, timeOut = 60_000)
     public void clientInitiatedRenegotiationOnTls12WhichTheJdkServerDoesNotAnswer(Impl impl) throws Exception {
-        HttpProviders.require(impl);
-        HttpsServer server = impl.httpsServer();
-        try {
-            start(server, new HttpsConfigurator(TestCertificates.serverContext()));
+        serveInfo(impl, plain(), server -> {
             try (SSLSocket s = tlsSocket(server, TestCertificates.clientContext(), "TLSv1.2")) {
                 AtomicInteger handshakes = new AtomicInteger();
                 s.addHandshakeCompletedListener(e -> handshakes.incrementAndGet());
@@ -344,16 +295,12 @@ public class HttpsTest {
                 assertNotEquals(after.get(after.size() - 1).get("session"), before.get("session"),
                         impl + ": the server's session after the renegotiation: " + after);
             }
-        } finally {
-            server.stop(0);
-        }
+        });
     }
 
     /** A GET of {@code path} on a raw TLS connection; the {@link #info} handler's answer. */
     private static Map<String, String> get(SSLSocket s, String path, Impl impl) throws IOException {
-        OutputStream out = s.getOutputStream();
-        out.write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-        out.flush();
+        write(s, ("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
         RawResponse r = RawResponse.read(s.getInputStream());
         assertEquals(r.statusLine(), "HTTP/1.1 200 OK", impl + ": " + path);
         Map<String, String> info = parse(r.bodyText());
@@ -364,11 +311,12 @@ public class HttpsTest {
     @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = 30_000)
     public void setHttpsConfiguratorAfterStartIsRefused(Impl impl) throws Exception {
         HttpProviders.require(impl);
-        HttpsServer server = impl.httpsServer();
-        try {
-            HttpsConfigurator first = new HttpsConfigurator(TestCertificates.serverContext());
-            expectThrows(NullPointerException.class, () -> server.setHttpsConfigurator(null));
-            start(server, first);
+        HttpsConfigurator first = plain();
+        Servers.run(impl.httpsServer(), s -> {
+            expectThrows(NullPointerException.class, () -> s.setHttpsConfigurator(null));
+            s.setHttpsConfigurator(first);
+            s.createContext("/", HttpsTest::info);
+        }, server -> {
             // A context with no key of its own: a server using it could not complete a handshake.
             HttpsConfigurator keyless = new HttpsConfigurator(TestCertificates.clientContext());
             IllegalStateException refused = null;
@@ -377,39 +325,32 @@ public class HttpsTest {
             } catch (IllegalStateException e) {
                 refused = e;
             }
-            try (HttpClient client = client(TestCertificates.clientContext(), null)) {
-                HttpResponse<String> r = client.send(request(server, "/info/after").build(), HttpResponse.BodyHandlers.ofString());
+            try (HttpClient client = client()) {
+                HttpResponse<String> r = send(client, server, "/info/after");
                 assertEquals(r.statusCode(), 200, impl + ": the server goes on with the configurator it started with");
             }
             assertSame(server.getHttpsConfigurator(), first, impl + ": the configurator in use");
             assertNotNull(refused, impl + ": setHttpsConfigurator after start must throw IllegalStateException");
-        } finally {
-            server.stop(0);
-        }
+        });
     }
 
     @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = 60_000)
     public void concurrentTlsClientsEachGetTheirOwnBytesBack(Impl impl) throws Exception {
-        HttpProviders.require(impl);
-        HttpsServer server = impl.httpsServer();
         int clients = 24;
         int size = 256 * 1024;
-        try {
-            server.setHttpsConfigurator(new HttpsConfigurator(TestCertificates.serverContext()));
-            server.createContext("/echo", x -> {
-                byte[] body = x.getRequestBody().readAllBytes();
-                x.sendResponseHeaders(200, body.length);
-                try (OutputStream out = x.getResponseBody()) {
-                    out.write(body);
-                }
-            });
-            server.start();
+        serve(impl, plain(), "/echo", x -> {
+            byte[] body = x.getRequestBody().readAllBytes();
+            x.sendResponseHeaders(200, body.length);
+            try (OutputStream out = x.getResponseBody()) {
+                out.write(body);
+            }
+        }, server -> {
             List<Future<String>> results = new ArrayList<>();
             try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
                 for (int c = 0; c < clients; c++) {
                     byte[] mine = Arrays.copyOfRange(BIG, c * 1000, c * 1000 + size);
                     results.add(pool.submit(() -> {
-                        try (HttpClient client = client(TestCertificates.clientContext(), null)) {
+                        try (HttpClient client = client()) {
                             HttpResponse<byte[]> r = client.send(request(server, "/echo")
                                     .POST(HttpRequest.BodyPublishers.ofByteArray(mine)).build(),
                                     HttpResponse.BodyHandlers.ofByteArray());
@@ -426,24 +367,18 @@ public class HttpsTest {
                     assertEquals(results.get(c).get(45, TimeUnit.SECONDS), "ok", impl + ": client " + c);
                 }
             }
-        } finally {
-            server.stop(0);
-        }
+        });
     }
 
     @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = 60_000)
     public void aTls13ClientThatHalfClosesAfterItsRequestStillGetsTheResponse(Impl impl) throws Exception {
-        HttpProviders.require(impl);
-        HttpsServer server = impl.httpsServer();
-        try {
-            start(server, new HttpsConfigurator(TestCertificates.serverContext()));
+        serveInfo(impl, plain(), server -> {
             try (SSLSocket s = tlsSocket(server, TestCertificates.clientContext(), "TLSv1.3")) {
                 byte[] body = "last words".getBytes(StandardCharsets.US_ASCII);
                 OutputStream out = s.getOutputStream();
                 out.write(("POST /info/half HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: " + body.length + "\r\n\r\n")
                         .getBytes(StandardCharsets.US_ASCII));
-                out.write(body);
-                out.flush();
+                write(s, body);
                 // TLS 1.3 allows a half-close: close_notify ends the client's sending side only.
                 s.shutdownOutput();
                 RawResponse r = RawResponse.read(s.getInputStream());
@@ -451,51 +386,42 @@ public class HttpsTest {
                 assertEquals(parse(r.bodyText()).get("body"), body.length + " " + sha256(body), impl + ": " + r.bodyText());
                 assertEquals(s.getInputStream().read(), -1, impl + ": the server ends the connection after it");
             }
-        } finally {
-            server.stop(0);
-        }
+        });
     }
 
     // ---------------------------------------------------------------------------------------
     // HttpsConfigurator.configure: protocols and cipher suites
 
-    @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = 60_000)
-    public void configureRestrictsProtocolsThroughSslParameters(Impl impl) throws Exception {
-        protocolsRestricted(impl, p -> {
-            SSLParameters sp = p.getHttpsConfigurator().getSSLContext().getDefaultSSLParameters();
-            sp.setProtocols(new String[] {"TLSv1.2"});
-            p.setSSLParameters(sp);
-        });
+    /** @return every implementation, with each way a configurator may allow TLS 1.2 alone */
+    @DataProvider(name = "tls12Only")
+    public static Object[][] tls12Only() {
+        return HttpProviders.allWith(
+                new Object[] {"through SSLParameters", throughSslParameters(sp -> sp.setProtocols(new String[] {"TLSv1.2"}))},
+                new Object[] {"through setProtocols", throughSetters(p -> p.setProtocols(new String[] {"TLSv1.2"}))});
     }
 
-    @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = 60_000)
-    public void configureRestrictsProtocolsThroughSetProtocols(Impl impl) throws Exception {
-        protocolsRestricted(impl, p -> p.setProtocols(new String[] {"TLSv1.2"}));
+    @Test(dataProvider = "tls12Only", timeOut = 60_000)
+    public void configureRestrictsProtocols(Impl impl, String how, Consumer<HttpsParameters> configure) throws Exception {
+        protocolsRestricted(impl, configure);
     }
 
     private void protocolsRestricted(Impl impl, Consumer<HttpsParameters> configure) throws Exception {
-        HttpProviders.require(impl);
-        HttpsServer server = impl.httpsServer();
         Set<InetSocketAddress> configured = ConcurrentHashMap.newKeySet();
-        try {
-            start(server, configurator(p -> {
-                configured.add(p.getClientAddress());
-                configure.accept(p);
-            }));
+        serveInfo(impl, configurator(p -> {
+            configured.add(p.getClientAddress());
+            configure.accept(p);
+        }), server -> {
             SSLContext ctx = TestCertificates.clientContext();
             try (HttpClient only13 = client(ctx, protocols(ctx, "TLSv1.3"))) {
-                IOException e = expectThrows(IOException.class, () -> only13.send(request(server, "/info/13").build(),
-                        HttpResponse.BodyHandlers.ofString()));
-                assertNotEquals(e.getClass(), java.net.http.HttpTimeoutException.class,
-                        impl + ": the handshake should fail, not time out: " + e);
+                assertHandshakeFails(only13, server, "/info/13", impl);
             }
             try (HttpClient only12 = client(ctx, protocols(ctx, "TLSv1.2"))) {
-                HttpResponse<String> r = only12.send(request(server, "/info/12").build(), HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> r = send(only12, server, "/info/12");
                 assertEquals(r.statusCode(), 200, impl.name());
                 assertEquals(parse(r.body()).get("protocol"), "TLSv1.2", impl + ": " + r.body());
             }
             try (HttpClient both = client(ctx, null)) {
-                HttpResponse<String> r = both.send(request(server, "/info/any").build(), HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> r = send(both, server, "/info/any");
                 assertEquals(r.statusCode(), 200, impl.name());
                 assertEquals(parse(r.body()).get("protocol"), "TLSv1.2", impl + ": a client offering 1.3 and 1.2: " + r.body());
                 assertEquals(r.sslSession().orElseThrow().getProtocol(), "TLSv1.2", impl.name());
@@ -504,212 +430,142 @@ public class HttpsTest {
                         Integer.parseInt(parse(r.body()).get("port")));
                 assertTrue(configured.contains(client), impl + ": " + client + " among " + configured);
             }
-        } finally {
-            server.stop(0);
-        }
-    }
-
-    @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = 60_000)
-    public void configureRestrictsCipherSuitesThroughSslParameters(Impl impl) throws Exception {
-        cipherSuitesRestricted(impl, p -> {
-            SSLParameters sp = p.getHttpsConfigurator().getSSLContext().getDefaultSSLParameters();
-            sp.setCipherSuites(new String[] {TLS12_SUITE});
-            p.setSSLParameters(sp);
         });
     }
 
-    @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = 60_000)
-    public void configureRestrictsCipherSuitesThroughSetCipherSuites(Impl impl) throws Exception {
-        cipherSuitesRestricted(impl, p -> p.setCipherSuites(new String[] {TLS12_SUITE}));
+    /** @return every implementation, with each way a configurator may allow one TLS 1.2 cipher suite alone */
+    @DataProvider(name = "oneSuite")
+    public static Object[][] oneSuite() {
+        return HttpProviders.allWith(
+                new Object[] {"through SSLParameters", throughSslParameters(sp -> sp.setCipherSuites(new String[] {TLS12_SUITE}))},
+                new Object[] {"through setCipherSuites", throughSetters(p -> p.setCipherSuites(new String[] {TLS12_SUITE}))});
+    }
+
+    @Test(dataProvider = "oneSuite", timeOut = 60_000)
+    public void configureRestrictsCipherSuites(Impl impl, String how, Consumer<HttpsParameters> configure)
+            throws Exception {
+        cipherSuitesRestricted(impl, configure);
     }
 
     private void cipherSuitesRestricted(Impl impl, Consumer<HttpsParameters> configure) throws Exception {
-        HttpProviders.require(impl);
-        HttpsServer server = impl.httpsServer();
-        try {
-            start(server, configurator(configure));
+        serveInfo(impl, configurator(configure), server -> {
             SSLContext ctx = TestCertificates.clientContext();
             SSLParameters other = ctx.getDefaultSSLParameters();
             other.setProtocols(new String[] {"TLSv1.2"});
             other.setCipherSuites(new String[] {OTHER_TLS12_SUITE});
             try (HttpClient wrongSuite = client(ctx, other)) {
-                IOException e = expectThrows(IOException.class, () -> wrongSuite.send(request(server, "/info/x").build(),
-                        HttpResponse.BodyHandlers.ofString()));
-                assertNotEquals(e.getClass(), java.net.http.HttpTimeoutException.class,
-                        impl + ": the handshake should fail, not time out: " + e);
+                assertHandshakeFails(wrongSuite, server, "/info/x", impl);
             }
             try (HttpClient any = client(ctx, null)) {
-                HttpResponse<String> r = any.send(request(server, "/info/y").build(), HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> r = send(any, server, "/info/y");
                 assertEquals(r.statusCode(), 200, impl.name());
                 Map<String, String> info = parse(r.body());
                 assertEquals(info.get("cipher"), TLS12_SUITE, impl + ": " + r.body());
                 assertEquals(info.get("protocol"), "TLSv1.2", impl + ": no TLS 1.3 suite is enabled: " + r.body());
                 assertEquals(r.sslSession().orElseThrow().getCipherSuite(), TLS12_SUITE, impl.name());
             }
-        } finally {
-            server.stop(0);
-        }
+        });
     }
 
     // ---------------------------------------------------------------------------------------
     // Client authentication
 
-    @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = 60_000)
-    public void needClientAuthThroughSslParameters(Impl impl) throws Exception {
-        needClientAuth(impl, p -> {
-            SSLParameters sp = p.getHttpsConfigurator().getSSLContext().getDefaultSSLParameters();
-            sp.setNeedClientAuth(true);
-            p.setSSLParameters(sp);
+    /**
+     * @return every implementation, with each way a configurator may ask for client certificates,
+     *     and whether it needs them (else it wants them)
+     */
+    @DataProvider(name = "clientAuth")
+    public static Object[][] clientAuth() {
+        return HttpProviders.allWith(
+                new Object[] {"need, through SSLParameters", throughSslParameters(sp -> sp.setNeedClientAuth(true)), true},
+                new Object[] {"need, through setNeedClientAuth", throughSetters(p -> p.setNeedClientAuth(true)), true},
+                new Object[] {"want, through SSLParameters", throughSslParameters(sp -> sp.setWantClientAuth(true)), false},
+                new Object[] {"want, through setWantClientAuth", throughSetters(p -> p.setWantClientAuth(true)), false});
+    }
+
+    /** Asks for client certificates as configured: an anonymous client fails (need) or gets "none" (want). */
+    @Test(dataProvider = "clientAuth", timeOut = 60_000)
+    public void clientAuthentication(Impl impl, String how, Consumer<HttpsParameters> configure, boolean need)
+            throws Exception {
+        serveInfo(impl, configurator(configure), server -> {
+            try (HttpClient anonymous = client()) {
+                if (need) {
+                    assertHandshakeFails(anonymous, server, "/info/anon", impl);
+                } else {
+                    assertPeer(send(anonymous, server, "/info/anon"), "none", impl);
+                }
+            }
+            try (HttpClient withCert = client(TestCertificates.clientContextWithCertificate(), null)) {
+                assertPeer(send(withCert, server, "/info/cert"), clientSubject(), impl);
+            }
         });
     }
 
-    @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = 60_000)
-    public void needClientAuthThroughSetNeedClientAuth(Impl impl) throws Exception {
-        needClientAuth(impl, p -> p.setNeedClientAuth(true));
-    }
-
-    private void needClientAuth(Impl impl, Consumer<HttpsParameters> configure) throws Exception {
-        HttpProviders.require(impl);
-        HttpsServer server = impl.httpsServer();
-        try {
-            start(server, configurator(configure));
-            try (HttpClient anonymous = client(TestCertificates.clientContext(), null)) {
-                IOException e = expectThrows(IOException.class, () -> anonymous.send(request(server, "/info/anon").build(),
-                        HttpResponse.BodyHandlers.ofString()));
-                assertNotEquals(e.getClass(), java.net.http.HttpTimeoutException.class,
-                        impl + ": the handshake should fail, not time out: " + e);
-            }
-            try (HttpClient withCert = client(TestCertificates.clientContextWithCertificate(), null)) {
-                HttpResponse<String> r = withCert.send(request(server, "/info/cert").build(), HttpResponse.BodyHandlers.ofString());
-                assertEquals(r.statusCode(), 200, impl.name());
-                assertEquals(parse(r.body()).get("peer"), clientSubject(), impl + ": " + r.body());
-            }
-        } finally {
-            server.stop(0);
-        }
-    }
-
-    @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = 60_000)
-    public void wantClientAuthThroughSslParameters(Impl impl) throws Exception {
-        wantClientAuth(impl, p -> {
-            SSLParameters sp = p.getHttpsConfigurator().getSSLContext().getDefaultSSLParameters();
-            sp.setWantClientAuth(true);
-            p.setSSLParameters(sp);
-        });
-    }
-
-    @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = 60_000)
-    public void wantClientAuthThroughSetWantClientAuth(Impl impl) throws Exception {
-        wantClientAuth(impl, p -> p.setWantClientAuth(true));
-    }
-
-    private void wantClientAuth(Impl impl, Consumer<HttpsParameters> configure) throws Exception {
-        HttpProviders.require(impl);
-        HttpsServer server = impl.httpsServer();
-        try {
-            start(server, configurator(configure));
-            try (HttpClient anonymous = client(TestCertificates.clientContext(), null)) {
-                HttpResponse<String> r = anonymous.send(request(server, "/info/anon").build(), HttpResponse.BodyHandlers.ofString());
-                assertEquals(r.statusCode(), 200, impl.name());
-                assertEquals(parse(r.body()).get("peer"), "none", impl + ": " + r.body());
-            }
-            try (HttpClient withCert = client(TestCertificates.clientContextWithCertificate(), null)) {
-                HttpResponse<String> r = withCert.send(request(server, "/info/cert").build(), HttpResponse.BodyHandlers.ofString());
-                assertEquals(r.statusCode(), 200, impl.name());
-                assertEquals(parse(r.body()).get("peer"), clientSubject(), impl + ": " + r.body());
-            }
-        } finally {
-            server.stop(0);
-        }
+    /** Checks that the {@link #info} handler answered and saw the client certificate's subject, or "none". */
+    private static void assertPeer(HttpResponse<String> r, String peer, Impl impl) {
+        assertEquals(r.statusCode(), 200, impl.name());
+        assertEquals(parse(r.body()).get("peer"), peer, impl + ": " + r.body());
     }
 
     // ---------------------------------------------------------------------------------------
     // Misuse
 
+    /** GETs /info/tlsN from the client a few times, each answered 200 with its own URI. */
+    private static void assertTlsClientsServed(HttpClient client, HttpsServer server, int times, String what, Impl impl)
+            throws Exception {
+        for (int i = 0; i < times; i++) {
+            HttpResponse<String> r = send(client, server, "/info/tls" + i);
+            assertEquals(r.statusCode(), 200, impl + ": " + what);
+            assertEquals(parse(r.body()).get("uri"), "/info/tls" + i, impl + ": " + r.body());
+        }
+    }
+
     @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = 60_000)
     public void plainHttpOnTheHttpsPortIsDroppedAndTlsClientsStillWork(Impl impl) throws Exception {
-        HttpProviders.require(impl);
-        HttpsServer server = impl.httpsServer();
-        try {
-            start(server, new HttpsConfigurator(TestCertificates.serverContext()));
+        serveInfo(impl, plain(), server -> {
             InetSocketAddress addr = server.getAddress();
-            try (Socket idle = new Socket(); Socket plain = new Socket();
-                 HttpClient client = client(TestCertificates.clientContext(), null)) {
-                // One plain client that says nothing, one that sends a whole plain request.
-                idle.connect(addr, SOCKET_TIMEOUT_MS);
-                idle.setSoTimeout(SOCKET_TIMEOUT_MS);
-                plain.connect(addr, SOCKET_TIMEOUT_MS);
-                plain.setSoTimeout(SOCKET_TIMEOUT_MS);
-                plain.getOutputStream().write("GET /info/plain HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
-                        .getBytes(StandardCharsets.US_ASCII));
-                plain.getOutputStream().flush();
+            // One plain client that says nothing, one that sends a whole plain request.
+            try (Socket idle = connect(addr); Socket plain = connect(addr); HttpClient client = client()) {
+                write(plain, "GET /info/plain HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
 
                 String seen = readUntilClosed(plain.getInputStream(), impl + ": the plain request on the HTTPS port");
                 assertFalse(seen.contains("HTTP/1.1 200"), impl + ": a plain request must not be served: " + seen);
 
-                for (int i = 0; i < 2; i++) {
-                    HttpResponse<String> r = client.send(request(server, "/info/tls" + i).build(),
-                            HttpResponse.BodyHandlers.ofString());
-                    assertEquals(r.statusCode(), 200, impl + ": a TLS client after the plain one");
-                    assertEquals(parse(r.body()).get("uri"), "/info/tls" + i, impl + ": " + r.body());
-                }
+                assertTlsClientsServed(client, server, 2, "a TLS client after the plain one", impl);
             }
-        } finally {
-            server.stop(0);
-        }
+        });
     }
 
     @Test(dataProvider = "loomux", dataProviderClass = HttpProviders.class, timeOut = 60_000)
     public void clientsStalledInsideTheirHandshakeDoNotHoldUpOthersWhereTheJdkServerStalls(Impl impl) throws Exception {
-        HttpProviders.require(impl);
-        HttpsServer server = impl.httpsServer();
-        try {
-            start(server, new HttpsConfigurator(TestCertificates.serverContext()));
+        serveInfo(impl, plain(), server -> {
             InetSocketAddress addr = server.getAddress();
-            try (Socket partialHeader = new Socket(); Socket partialHello = new Socket();
-                 HttpClient client = client(TestCertificates.clientContext(), null)) {
+            try (Socket partialHeader = connect(addr); Socket partialHello = connect(addr); HttpClient client = client()) {
                 // One client sends the first bytes of a TLS record header and stops, the other a
                 // record header announcing a ClientHello of 512 bytes, then 3 of them. The JDK's
                 // server reads the handshake on its one dispatcher thread and so serves no one else.
-                partialHeader.connect(addr, SOCKET_TIMEOUT_MS);
-                partialHeader.setSoTimeout(SOCKET_TIMEOUT_MS);
-                partialHeader.getOutputStream().write(new byte[] {0x16, 0x03, 0x01});
-                partialHeader.getOutputStream().flush();
-                partialHello.connect(addr, SOCKET_TIMEOUT_MS);
-                partialHello.setSoTimeout(SOCKET_TIMEOUT_MS);
-                partialHello.getOutputStream().write(new byte[] {0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01});
-                partialHello.getOutputStream().flush();
+                write(partialHeader, new byte[] {0x16, 0x03, 0x01});
+                write(partialHello, new byte[] {0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01});
 
-                for (int i = 0; i < 3; i++) {
-                    HttpResponse<String> r = client.send(request(server, "/info/tls" + i).build(),
-                            HttpResponse.BodyHandlers.ofString());
-                    assertEquals(r.statusCode(), 200, impl + ": a TLS client beside the stalled ones");
-                    assertEquals(parse(r.body()).get("uri"), "/info/tls" + i, impl + ": " + r.body());
-                }
+                assertTlsClientsServed(client, server, 3, "a TLS client beside the stalled ones", impl);
             }
-        } finally {
-            server.stop(0);
-        }
+        });
     }
 
     @Test(dataProvider = "loomux", dataProviderClass = HttpProviders.class, timeOut = 30_000)
     public void startWithoutHttpsConfiguratorFailsAtStartWhereTheJdkFailsOnlyPerConnection(Impl impl) throws Exception {
         HttpProviders.require(impl);
-        HttpsServer server = impl.httpsServer();
-        try {
+        Servers.stopAfter(impl.httpsServer(), server -> {
             server.createContext("/", HttpsTest::info);
             IllegalStateException e = expectThrows(IllegalStateException.class, server::start);
             assertTrue(String.valueOf(e.getMessage()).contains("HttpsConfigurator"), impl + ": " + e);
             // Once configured, the same server starts and serves.
-            server.setHttpsConfigurator(new HttpsConfigurator(TestCertificates.serverContext()));
+            server.setHttpsConfigurator(plain());
             server.start();
-            try (HttpClient client = client(TestCertificates.clientContext(), null)) {
-                HttpResponse<String> r = client.send(request(server, "/info/late").build(), HttpResponse.BodyHandlers.ofString());
-                assertEquals(r.statusCode(), 200, impl.name());
+            try (HttpClient client = client()) {
+                assertEquals(send(client, server, "/info/late").statusCode(), 200, impl.name());
             }
-        } finally {
-            server.stop(0);
-        }
+        });
     }
 
     // ---------------------------------------------------------------------------------------
@@ -755,10 +611,70 @@ public class HttpsTest {
         }
     }
 
-    private static void start(HttpsServer server, HttpsConfigurator configurator) {
-        server.setHttpsConfigurator(configurator);
-        server.createContext("/", HttpsTest::info);
-        server.start();
+    /** Runs the test on the implementation's HTTPS server with the configurator and the handler at the path. */
+    private static void serve(Impl impl, HttpsConfigurator configurator, String path, HttpHandler handler,
+                              Servers.Run<HttpsServer> test) throws Exception {
+        HttpProviders.require(impl);
+        Servers.run(impl.httpsServer(), s -> {
+            s.setHttpsConfigurator(configurator);
+            s.createContext(path, handler);
+        }, test);
+    }
+
+    /** Runs the test on the implementation's HTTPS server with the configurator and {@link #info} at /. */
+    private static void serveInfo(Impl impl, HttpsConfigurator configurator, Servers.Run<HttpsServer> test)
+            throws Exception {
+        serve(impl, configurator, "/", HttpsTest::info, test);
+    }
+
+    /** @return a configurator with the server's certificate that configures nothing further */
+    private static HttpsConfigurator plain() {
+        return new HttpsConfigurator(TestCertificates.serverContext());
+    }
+
+    /** @return what configures a connection through the setters of {@link HttpsParameters} (typed for a data row) */
+    private static Consumer<HttpsParameters> throughSetters(Consumer<HttpsParameters> setters) {
+        return setters;
+    }
+
+    /** @return what configures a connection by changing the context's default {@link SSLParameters} */
+    private static Consumer<HttpsParameters> throughSslParameters(Consumer<SSLParameters> change) {
+        return p -> {
+            SSLParameters sp = p.getHttpsConfigurator().getSSLContext().getDefaultSSLParameters();
+            change.accept(sp);
+            p.setSSLParameters(sp);
+        };
+    }
+
+    /** @return the response to a GET of the path, as text */
+    private static HttpResponse<String> send(HttpClient client, HttpsServer server, String path) throws Exception {
+        return client.send(request(server, path).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Checks that a GET of the path from the client fails, and not by a timeout: its handshake was refused. */
+    private static void assertHandshakeFails(HttpClient client, HttpsServer server, String path, Impl impl) {
+        IOException e = expectThrows(IOException.class, () -> send(client, server, path));
+        assertNotEquals(e.getClass(), java.net.http.HttpTimeoutException.class,
+                impl + ": the handshake should fail, not time out: " + e);
+    }
+
+    /** @return a plain socket connected to the address, its reads timing out */
+    private static Socket connect(InetSocketAddress addr) throws IOException {
+        Socket s = new Socket();
+        try {
+            s.connect(addr, SOCKET_TIMEOUT_MS);
+            s.setSoTimeout(SOCKET_TIMEOUT_MS);
+            return s;
+        } catch (IOException | RuntimeException e) {
+            s.close();
+            throw e;
+        }
+    }
+
+    /** Sends the bytes on the socket. */
+    private static void write(Socket s, byte[] bytes) throws IOException {
+        s.getOutputStream().write(bytes);
+        s.getOutputStream().flush();
     }
 
     /** A configurator whose {@code configure} does only what the test says. */
@@ -779,6 +695,11 @@ public class HttpsTest {
 
     private static String clientSubject() {
         return TestCertificates.clientCertificate().getSubjectX500Principal().getName();
+    }
+
+    /** @return an HTTP/1.1 client that trusts the test certificates and has none of its own */
+    private static HttpClient client() {
+        return client(TestCertificates.clientContext(), null);
     }
 
     private static HttpClient client(SSLContext ctx, SSLParameters params) {

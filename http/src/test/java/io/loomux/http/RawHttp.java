@@ -21,6 +21,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
+import static org.testng.Assert.assertEquals;
+
 /**
  * A raw HTTP/1.1 client over one {@link Socket} to 127.0.0.1, for the tests that need exact bytes
  * on the wire: pipelining, malformed requests, interim responses. It sends what it is given as
@@ -153,6 +155,28 @@ final class RawHttp implements Closeable {
             body = readUntilClose();
         }
         return new Response(h.version, h.status, h.reason, h.headers, body, chunked, untilClose, trailers);
+    }
+
+    /**
+     * Reads the next response, to a request that was not HEAD, and checks its status.
+     *
+     * @param status the status it must have
+     * @return the response
+     */
+    Response read(int status) throws IOException {
+        Response r = read();
+        assertEquals(r.status(), status, r.toString());
+        return r;
+    }
+
+    /**
+     * Sends a GET of the path and reads the response, checking its status.
+     *
+     * @return the response
+     */
+    Response get(String path, int status) throws IOException {
+        send(get(path));
+        return read(status);
     }
 
     /** @return the next final (non-1xx) response to a request that was not HEAD */
@@ -304,20 +328,16 @@ final class RawHttp implements Closeable {
      *     more read; false if it stayed open that long, or a byte arrived
      */
     boolean closedByPeer(Duration wait) throws IOException {
-        int before = socket.getSoTimeout();
-        readTimeout(wait);
-        try {
-            return in.read() < 0;
-        } catch (SocketTimeoutException e) {
-            return false;
-        } catch (SocketException e) {
-            // Connection reset: the server closed with bytes of ours unread.
-            return true;
-        } finally {
-            if (!socket.isClosed()) {
-                socket.setSoTimeout(before);
+        return watch(wait, () -> {
+            try {
+                return in.read() < 0;
+            } catch (SocketTimeoutException e) {
+                return false;
+            } catch (SocketException e) {
+                // Connection reset: the server closed with bytes of ours unread.
+                return true;
             }
-        }
+        });
     }
 
     /** @return true if the server closed the connection within {@link #READ_TIMEOUT} */
@@ -332,18 +352,33 @@ final class RawHttp implements Closeable {
      * @return true if no byte arrived and the connection stayed open for the whole wait
      */
     boolean silentFor(Duration wait) throws IOException {
+        return watch(wait, () -> {
+            in.mark(1);
+            try {
+                // A byte, or the end of the stream: either way the server did not stay silent.
+                in.read();
+                in.reset();
+                return false;
+            } catch (SocketTimeoutException e) {
+                return true;
+            } catch (SocketException e) {
+                return false;
+            }
+        });
+    }
+
+    /** A look at the connection that reads with a timeout of its own. */
+    @FunctionalInterface
+    private interface Watch {
+        boolean look() throws IOException;
+    }
+
+    /** Runs the look with reads timing out after the wait, then restores the timeout before it. */
+    private boolean watch(Duration wait, Watch look) throws IOException {
         int before = socket.getSoTimeout();
         readTimeout(wait);
-        in.mark(1);
         try {
-            // A byte, or the end of the stream: either way the server did not stay silent.
-            in.read();
-            in.reset();
-            return false;
-        } catch (SocketTimeoutException e) {
-            return true;
-        } catch (SocketException e) {
-            return false;
+            return look.look();
         } finally {
             if (!socket.isClosed()) {
                 socket.setSoTimeout(before);

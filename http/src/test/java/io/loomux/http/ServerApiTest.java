@@ -10,9 +10,6 @@ import com.sun.net.httpserver.HttpPrincipal;
 import com.sun.net.httpserver.HttpServer;
 import org.testng.annotations.Test;
 
-import java.io.BufferedInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.EOFException;
 import java.io.FilterInputStream;
 import java.io.FilterOutputStream;
 import java.io.IOException;
@@ -23,9 +20,6 @@ import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.SocketException;
-import java.net.SocketTimeoutException;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -45,6 +39,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
+import static io.loomux.http.Clients.assertResponse;
+import static io.loomux.http.Clients.get;
+import static io.loomux.http.Clients.request;
 import static java.nio.charset.StandardCharsets.ISO_8859_1;
 import static org.awaitility.Awaitility.await;
 import static org.testng.Assert.assertEquals;
@@ -53,7 +50,6 @@ import static org.testng.Assert.assertNull;
 import static org.testng.Assert.assertSame;
 import static org.testng.Assert.assertThrows;
 import static org.testng.Assert.assertTrue;
-import static org.testng.Assert.fail;
 
 /**
  * The {@code com.sun.net.httpserver} API as the JDK documents it: server life (bind, start,
@@ -69,13 +65,25 @@ public class ServerApiTest {
     /** What a BasicAuthenticator with the UTF-8 charset asks with (it names the charset). */
     private static final String CHALLENGE = "Basic realm=\"test-realm\", charset=\"UTF-8\"";
 
+    /** Contexts /, /app and /app/x, each answering with its own path. */
+    private static final Servers.Setup<HttpServer> NESTED_CONTEXTS = s -> {
+        HttpHandler which = x -> respond(x, 200, x.getHttpContext().getPath());
+        s.createContext("/", which);
+        s.createContext("/app", which);
+        s.createContext("/app/x", which);
+    };
+
+    /** A context /boom whose handler throws. */
+    private static final Servers.Setup<HttpServer> BOOM = Servers.context("/boom", x -> {
+        throw new IllegalStateException("handler failure, on purpose");
+    });
+
     // ---------------------------------------------------------------- life: bind, start, stop
 
     @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = TIMEOUT)
     public void createUnboundThenBindLater(Impl impl) throws Exception {
         HttpProviders.require(impl);
-        HttpServer server = impl.provider().createHttpServer(null, 0);
-        try {
+        Servers.stopAfter(impl.provider().createHttpServer(null, 0), server -> {
             assertNull(server.getAddress(), "an unbound server has no address");
             assertThrows(NullPointerException.class, () -> server.bind(null, 0));
             server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
@@ -84,56 +92,35 @@ public class ServerApiTest {
             assertTrue(bound.getPort() > 0, "bound to port " + bound.getPort());
             server.createContext("/", text("bound later"));
             server.start();
-            try (HttpClient client = client()) {
-                HttpResponse<String> r = get(client, server, "/");
-                assertEquals(r.statusCode(), 200);
-                assertEquals(r.body(), "bound later");
-            }
-        } finally {
-            server.stop(0);
-        }
+            Servers.client(server, (s, client) -> assertResponse(get(client, s, "/"), 200, "bound later"));
+        });
     }
 
     @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = TIMEOUT)
     public void bindTwiceThrowsBindException(Impl impl) throws Exception {
-        HttpProviders.require(impl);
-        HttpServer server = impl.server();
-        try {
+        Servers.unstarted(impl, server -> {
             int port = server.getAddress().getPort();
             assertThrows(BindException.class,
                     () -> server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0));
             assertEquals(server.getAddress().getPort(), port, "a failed second bind keeps the first address");
-        } finally {
-            server.stop(0);
-        }
+        });
     }
 
     @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = TIMEOUT)
     public void startWithoutBindThrows(Impl impl) throws Exception {
         HttpProviders.require(impl);
-        HttpServer server = impl.provider().createHttpServer(null, 0);
-        try {
+        Servers.stopAfter(impl.provider().createHttpServer(null, 0), server -> {
             server.createContext("/", text("x"));
             assertThrows(IllegalStateException.class, server::start);
-        } finally {
-            server.stop(0);
-        }
+        });
     }
 
     @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = TIMEOUT)
     public void startTwiceThrows(Impl impl) throws Exception {
-        HttpProviders.require(impl);
-        HttpServer server = impl.server();
-        try {
-            server.createContext("/", text("once"));
-            server.start();
+        Servers.client(impl, Servers.context("/", text("once")), (server, client) -> {
             assertThrows(IllegalStateException.class, server::start);
-            try (HttpClient client = client()) {
-                assertEquals(get(client, server, "/").body(), "once", "the failed second start left the server serving");
-            }
-        } finally {
-            server.stop(0);
-        }
+            assertEquals(get(client, server, "/").body(), "once", "the failed second start left the server serving");
+        });
     }
 
     @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = TIMEOUT)
@@ -148,7 +135,7 @@ public class ServerApiTest {
             HttpServer late = impl.provider().createHttpServer(null, 0);
             servers.add(late);
             late.bind(any, 128);
-            try (HttpClient client = client()) {
+            try (HttpClient client = Clients.http11()) {
                 for (HttpServer s : servers) {
                     s.createContext("/", text("backlog"));
                     s.start();
@@ -164,9 +151,7 @@ public class ServerApiTest {
 
     @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = TIMEOUT)
     public void getAddressGivesTheRealPort(Impl impl) throws Exception {
-        HttpProviders.require(impl);
-        HttpServer server = impl.server();
-        try {
+        Servers.unstarted(impl, server -> {
             InetSocketAddress a = server.getAddress();
             assertTrue(a.getPort() > 0, "port " + a.getPort());
             assertEquals(a.getAddress(), InetAddress.getLoopbackAddress());
@@ -174,22 +159,18 @@ public class ServerApiTest {
             server.start();
             assertEquals(server.getAddress(), a, "the address does not change at start");
             // The port is really the one listening: a raw connection to it is answered.
-            try (RawClient raw = new RawClient(a.getPort())) {
+            try (RawHttp raw = RawHttp.connect(a.getPort())) {
                 raw.send("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
-                assertEquals(status(raw.readHead()), 200);
+                assertEquals(raw.readHead().status(), 200);
             }
-        } finally {
-            server.stop(0);
-        }
+        });
     }
 
     // ---------------------------------------------------------------- contexts
 
     @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = TIMEOUT)
     public void createContextPathRules(Impl impl) throws Exception {
-        HttpProviders.require(impl);
-        HttpServer server = impl.server();
-        try {
+        Servers.unstarted(impl, server -> {
             HttpHandler h = text("x");
             assertThrows(NullPointerException.class, () -> server.createContext(null, h));
             assertThrows(NullPointerException.class, () -> server.createContext(null));
@@ -205,40 +186,27 @@ public class ServerApiTest {
             assertThrows(IllegalArgumentException.class, () -> server.createContext("/app"));
             // A different path (even one the first is a prefix of) is no duplicate.
             assertEquals(server.createContext("/app/", h).getPath(), "/app/");
-        } finally {
-            server.stop(0);
-        }
+        });
     }
 
     @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = TIMEOUT)
     public void longestMatchingContextWins(Impl impl) throws Exception {
-        HttpProviders.require(impl);
-        HttpServer server = impl.server();
-        try {
-            HttpHandler which = x -> respond(x, 200, x.getHttpContext().getPath());
-            server.createContext("/", which);
-            server.createContext("/app", which);
-            server.createContext("/app/x", which);
-            server.start();
-            try (HttpClient client = client()) {
-                Map<String, String> expected = Map.of(
-                        "/", "/",
-                        "/other", "/",
-                        "/app", "/app",
-                        "/app/", "/app",
-                        "/app/y", "/app",
-                        "/app/x", "/app/x",
-                        "/app/x/", "/app/x",
-                        "/app/x/y/z", "/app/x");
-                for (Map.Entry<String, String> e : expected.entrySet()) {
-                    HttpResponse<String> r = get(client, server, e.getKey());
-                    assertEquals(r.statusCode(), 200, e.getKey());
-                    assertEquals(r.body(), e.getValue(), "the context for " + e.getKey());
-                }
+        Servers.client(impl, NESTED_CONTEXTS, (server, client) -> {
+            Map<String, String> expected = Map.of(
+                    "/", "/",
+                    "/other", "/",
+                    "/app", "/app",
+                    "/app/", "/app",
+                    "/app/y", "/app",
+                    "/app/x", "/app/x",
+                    "/app/x/", "/app/x",
+                    "/app/x/y/z", "/app/x");
+            for (Map.Entry<String, String> e : expected.entrySet()) {
+                HttpResponse<String> r = get(client, server, e.getKey());
+                assertEquals(r.statusCode(), 200, e.getKey());
+                assertEquals(r.body(), e.getValue(), "the context for " + e.getKey());
             }
-        } finally {
-            server.stop(0);
-        }
+        });
     }
 
     /**
@@ -248,91 +216,68 @@ public class ServerApiTest {
      */
     @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = TIMEOUT)
     public void contextPathMatchesAsAStringPrefixAsTheJdkDoes(Impl impl) throws Exception {
-        HttpProviders.require(impl);
-        HttpServer server = impl.server();
-        try {
-            HttpHandler which = x -> respond(x, 200, x.getHttpContext().getPath());
-            server.createContext("/", which);
-            server.createContext("/app", which);
-            server.createContext("/app/x", which);
-            server.start();
-            try (HttpClient client = client()) {
-                assertEquals(get(client, server, "/apple").body(), "/app", "the context for /apple");
-                assertEquals(get(client, server, "/app/xy").body(), "/app/x", "the context for /app/xy");
-            }
-        } finally {
-            server.stop(0);
-        }
+        Servers.client(impl, NESTED_CONTEXTS, (server, client) -> {
+            assertEquals(get(client, server, "/apple").body(), "/app", "the context for /apple");
+            assertEquals(get(client, server, "/app/xy").body(), "/app/x", "the context for /app/xy");
+        });
     }
 
     @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = TIMEOUT)
     public void createContextWithoutHandlerThenSetHandler(Impl impl) throws Exception {
-        HttpProviders.require(impl);
-        HttpServer server = impl.server();
-        try {
+        Servers.unstarted(impl, server -> {
             HttpContext c = server.createContext("/later");
             assertNull(c.getHandler());
             server.start();
-            try (HttpClient client = client()) {
-                assertEquals(get(client, server, "/later").statusCode(), 500, "a context without a handler");
+            Servers.client(server, (s, client) -> {
+                assertEquals(get(client, s, "/later").statusCode(), 500, "a context without a handler");
                 HttpHandler h = text("now handled");
                 assertThrows(NullPointerException.class, () -> c.setHandler(null));
                 c.setHandler(h);
                 assertSame(c.getHandler(), h);
-                HttpResponse<String> r = get(client, server, "/later");
-                assertEquals(r.statusCode(), 200);
-                assertEquals(r.body(), "now handled");
+                assertResponse(get(client, s, "/later"), 200, "now handled");
                 assertThrows(IllegalArgumentException.class, () -> c.setHandler(text("second")));
                 assertSame(c.getHandler(), h, "a refused second handler does not replace the first");
-                assertEquals(get(client, server, "/later").body(), "now handled");
-            }
-        } finally {
-            server.stop(0);
-        }
+                assertEquals(get(client, s, "/later").body(), "now handled");
+            });
+        });
     }
 
     @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = TIMEOUT)
     public void removeContextByPathAndByObject(Impl impl) throws Exception {
-        HttpProviders.require(impl);
-        HttpServer server = impl.server();
-        try {
+        Servers.unstarted(impl, server -> {
             server.createContext("/a", text("a"));
             HttpContext b = server.createContext("/b", text("b"));
             server.start();
-            try (HttpClient client = client()) {
-                assertEquals(get(client, server, "/a").statusCode(), 200);
-                assertEquals(get(client, server, "/b").statusCode(), 200);
+            Servers.client(server, (s, client) -> {
+                assertEquals(get(client, s, "/a").statusCode(), 200);
+                assertEquals(get(client, s, "/b").statusCode(), 200);
 
-                server.removeContext("/a");
-                assertEquals(get(client, server, "/a").statusCode(), 404, "after removeContext(\"/a\")");
-                assertEquals(get(client, server, "/b").body(), "b", "the other context stays");
+                s.removeContext("/a");
+                assertEquals(get(client, s, "/a").statusCode(), 404, "after removeContext(\"/a\")");
+                assertEquals(get(client, s, "/b").body(), "b", "the other context stays");
 
-                server.removeContext(b);
-                assertEquals(get(client, server, "/b").statusCode(), 404, "after removeContext(context)");
+                s.removeContext(b);
+                assertEquals(get(client, s, "/b").statusCode(), 404, "after removeContext(context)");
 
-                assertThrows(IllegalArgumentException.class, () -> server.removeContext("/a"));
-                assertThrows(IllegalArgumentException.class, () -> server.removeContext("/never"));
-                assertThrows(IllegalArgumentException.class, () -> server.removeContext(b));
-                assertThrows(NullPointerException.class, () -> server.removeContext((String) null));
+                assertThrows(IllegalArgumentException.class, () -> s.removeContext("/a"));
+                assertThrows(IllegalArgumentException.class, () -> s.removeContext("/never"));
+                assertThrows(IllegalArgumentException.class, () -> s.removeContext(b));
+                assertThrows(NullPointerException.class, () -> s.removeContext((String) null));
 
                 // The path is free again.
-                server.createContext("/a", text("a again"));
-                assertEquals(get(client, server, "/a").body(), "a again");
-            }
-        } finally {
-            server.stop(0);
-        }
+                s.createContext("/a", text("a again"));
+                assertEquals(get(client, s, "/a").body(), "a again");
+            });
+        });
     }
 
     // ---------------------------------------------------------------- filters
 
     @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = TIMEOUT)
     public void filtersRunInOrderAroundTheHandler(Impl impl) throws Exception {
-        HttpProviders.require(impl);
-        HttpServer server = impl.server();
         List<String> log = Collections.synchronizedList(new ArrayList<>());
-        try {
-            HttpContext c = server.createContext("/f", x -> {
+        Servers.run(impl, s -> {
+            HttpContext c = s.createContext("/f", x -> {
                 log.add("handler code=" + x.getResponseCode());
                 respond(x, 201, "made");
             });
@@ -340,107 +285,74 @@ public class ServerApiTest {
             c.getFilters().add(logging("f2", log));
             c.getFilters().add(Filter.beforeHandler("before", x -> log.add("before code=" + x.getResponseCode())));
             c.getFilters().add(Filter.afterHandler("after", x -> log.add("after code=" + x.getResponseCode())));
-            server.start();
-            try (HttpClient client = client()) {
-                HttpResponse<String> r = get(client, server, "/f");
-                assertEquals(r.statusCode(), 201);
-                assertEquals(r.body(), "made");
-            }
+        }, server -> {
+            Servers.client(server, (s, client) -> assertResponse(get(client, s, "/f"), 201, "made"));
             // The after-parts run once the handler returned, which may be after the client has
             // the response.
             await().atMost(WAIT).until(() -> log.size() >= 7);
             assertEquals(List.copyOf(log), List.of("f1 in", "f2 in", "before code=-1", "handler code=-1",
                     "after code=201", "f2 out", "f1 out"));
-        } finally {
-            server.stop(0);
-        }
+        });
     }
 
     @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = TIMEOUT)
     public void filterMayAnswerWithoutCallingTheChain(Impl impl) throws Exception {
-        HttpProviders.require(impl);
-        HttpServer server = impl.server();
         AtomicInteger handled = new AtomicInteger();
-        try {
-            HttpContext c = server.createContext("/guarded", x -> {
+        Servers.client(impl, s -> {
+            HttpContext c = s.createContext("/guarded", x -> {
                 handled.incrementAndGet();
                 respond(x, 200, "handler");
             });
-            c.getFilters().add(new Filter() {
-                @Override
-                public void doFilter(HttpExchange x, Chain chain) throws IOException {
-                    if (x.getRequestURI().getPath().endsWith("/deny")) {
-                        respond(x, 403, "denied by filter");
-                    } else {
-                        chain.doFilter(x);
-                    }
+            c.getFilters().add(filter("guard", (x, chain) -> {
+                if (x.getRequestURI().getPath().endsWith("/deny")) {
+                    respond(x, 403, "denied by filter");
+                } else {
+                    chain.doFilter(x);
                 }
-
-                @Override
-                public String description() {
-                    return "guard";
-                }
-            });
-            server.start();
-            try (HttpClient client = client()) {
-                HttpResponse<String> denied = get(client, server, "/guarded/deny");
-                assertEquals(denied.statusCode(), 403);
-                assertEquals(denied.body(), "denied by filter");
-                assertEquals(handled.get(), 0, "the handler ran although the filter did not call the chain");
-                HttpResponse<String> ok = get(client, server, "/guarded/ok");
-                assertEquals(ok.statusCode(), 200);
-                assertEquals(ok.body(), "handler");
-                assertEquals(handled.get(), 1);
-            }
-        } finally {
-            server.stop(0);
-        }
+            }));
+        }, (server, client) -> {
+            assertResponse(get(client, server, "/guarded/deny"), 403, "denied by filter");
+            assertEquals(handled.get(), 0, "the handler ran although the filter did not call the chain");
+            assertResponse(get(client, server, "/guarded/ok"), 200, "handler");
+            assertEquals(handled.get(), 1);
+        });
     }
 
     @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = TIMEOUT)
     public void filterWrapsStreamsWithSetStreams(Impl impl) throws Exception {
-        HttpProviders.require(impl);
-        HttpServer server = impl.server();
-        try {
-            HttpContext c = server.createContext("/wrap", x -> {
+        Servers.client(impl, s -> {
+            HttpContext c = s.createContext("/wrap", x -> {
                 String in = new String(x.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
                 x.sendResponseHeaders(200, 0);
                 x.getResponseBody().write(("got " + in).getBytes(StandardCharsets.UTF_8));
                 x.close();
             });
-            c.getFilters().add(new Filter() {
-                @Override
-                public void doFilter(HttpExchange x, Chain chain) throws IOException {
-                    x.setStreams(new UpperCaseInput(x.getRequestBody()), new SuffixOnClose(x.getResponseBody(), '!'));
-                    chain.doFilter(x);
-                }
-
-                @Override
-                public String description() {
-                    return "wrap";
-                }
-            });
-            server.start();
-            try (HttpClient client = client()) {
-                HttpResponse<String> r = client.send(request(server, "/wrap")
-                        .POST(HttpRequest.BodyPublishers.ofString("Hello")).build(), HttpResponse.BodyHandlers.ofString());
-                assertEquals(r.statusCode(), 200);
-                assertEquals(r.body(), "got HELLO!", "the handler read and wrote through the filter's streams");
-            }
-        } finally {
-            server.stop(0);
-        }
+            c.getFilters().add(filter("wrap", (x, chain) -> {
+                x.setStreams(new UpperCaseInput(x.getRequestBody()), new SuffixOnClose(x.getResponseBody(), '!'));
+                chain.doFilter(x);
+            }));
+        }, (server, client) -> {
+            HttpResponse<String> r = client.send(request(server, "/wrap")
+                    .POST(HttpRequest.BodyPublishers.ofString("Hello")).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(r.statusCode(), 200);
+            assertEquals(r.body(), "got HELLO!", "the handler read and wrote through the filter's streams");
+        });
     }
 
     // ---------------------------------------------------------------- authenticator
 
+    /** @return the response to a GET of the path with Basic credentials */
+    private static HttpResponse<String> getAs(HttpClient client, HttpServer server, String path, String user,
+                                              String password) throws Exception {
+        return client.send(request(server, path).header("Authorization", basic(user, password)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
     @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = TIMEOUT)
     public void basicAuthenticator(Impl impl) throws Exception {
-        HttpProviders.require(impl);
-        HttpServer server = impl.server();
         AtomicInteger handled = new AtomicInteger();
-        try {
-            HttpContext c = server.createContext("/secret", x -> {
+        Servers.client(impl, s -> {
+            HttpContext c = s.createContext("/secret", x -> {
                 handled.incrementAndGet();
                 HttpPrincipal p = x.getPrincipal();
                 respond(x, 200, p == null ? "no principal" : p.getUsername() + "@" + p.getRealm() + " " + p.getName());
@@ -451,27 +363,21 @@ public class ServerApiTest {
                     return user.equals("alice") && password.equals("s3cret");
                 }
             });
-            server.start();
-            try (HttpClient client = client()) {
-                HttpResponse<String> none = get(client, server, "/secret");
-                assertEquals(none.statusCode(), 401, "no credentials");
-                assertEquals(none.headers().firstValue("WWW-Authenticate").orElse(null), CHALLENGE);
+        }, (server, client) -> {
+            HttpResponse<String> none = get(client, server, "/secret");
+            assertEquals(none.statusCode(), 401, "no credentials");
+            assertEquals(none.headers().firstValue("WWW-Authenticate").orElse(null), CHALLENGE);
 
-                HttpResponse<String> wrong = client.send(request(server, "/secret")
-                        .header("Authorization", basic("alice", "wrong")).build(), HttpResponse.BodyHandlers.ofString());
-                assertEquals(wrong.statusCode(), 401, "wrong credentials");
-                assertEquals(wrong.headers().firstValue("WWW-Authenticate").orElse(null), CHALLENGE);
-                assertEquals(handled.get(), 0, "the handler ran for a refused request");
+            HttpResponse<String> wrong = getAs(client, server, "/secret", "alice", "wrong");
+            assertEquals(wrong.statusCode(), 401, "wrong credentials");
+            assertEquals(wrong.headers().firstValue("WWW-Authenticate").orElse(null), CHALLENGE);
+            assertEquals(handled.get(), 0, "the handler ran for a refused request");
 
-                HttpResponse<String> right = client.send(request(server, "/secret")
-                        .header("Authorization", basic("alice", "s3cret")).build(), HttpResponse.BodyHandlers.ofString());
-                assertEquals(right.statusCode(), 200, "right credentials");
-                assertEquals(right.body(), "alice@test-realm test-realm:alice");
-                assertEquals(handled.get(), 1);
-            }
-        } finally {
-            server.stop(0);
-        }
+            HttpResponse<String> right = getAs(client, server, "/secret", "alice", "s3cret");
+            assertEquals(right.statusCode(), 200, "right credentials");
+            assertEquals(right.body(), "alice@test-realm test-realm:alice");
+            assertEquals(handled.get(), 1);
+        });
     }
 
     /**
@@ -480,11 +386,9 @@ public class ServerApiTest {
      */
     @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = TIMEOUT)
     public void userFiltersRunBeforeTheAuthenticator(Impl impl) throws Exception {
-        HttpProviders.require(impl);
-        HttpServer server = impl.server();
         List<String> log = Collections.synchronizedList(new ArrayList<>());
-        try {
-            HttpContext c = server.createContext("/secret", x -> respond(x, 200, "in"));
+        Servers.run(impl, s -> {
+            HttpContext c = s.createContext("/secret", x -> respond(x, 200, "in"));
             c.getFilters().add(Filter.afterHandler("log", x -> log.add(x.getRequestURI().getPath() + " " + x.getResponseCode())));
             c.setAuthenticator(new BasicAuthenticator("r") {
                 @Override
@@ -492,29 +396,23 @@ public class ServerApiTest {
                     return user.equals("u") && password.equals("p");
                 }
             });
-            server.start();
-            try (HttpClient client = client()) {
-                assertEquals(get(client, server, "/secret/refused").statusCode(), 401);
-                HttpResponse<String> ok = client.send(request(server, "/secret/ok")
-                        .header("Authorization", basic("u", "p")).build(), HttpResponse.BodyHandlers.ofString());
-                assertEquals(ok.statusCode(), 200);
-            }
+        }, server -> {
+            Servers.client(server, (s, client) -> {
+                assertEquals(get(client, s, "/secret/refused").statusCode(), 401);
+                assertEquals(getAs(client, s, "/secret/ok", "u", "p").statusCode(), 200);
+            });
             await().atMost(WAIT).until(() -> log.contains("/secret/ok 200"));
             assertTrue(log.contains("/secret/refused 401"), "the user filter did not see the refused request: " + log);
-        } finally {
-            server.stop(0);
-        }
+        });
     }
 
     // ---------------------------------------------------------------- the exchange
 
     @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = TIMEOUT)
     public void exchangeAttributesAreSeenByFiltersAndHandler(Impl impl) throws Exception {
-        HttpProviders.require(impl);
-        HttpServer server = impl.server();
         Map<String, String> seen = new ConcurrentHashMap<>();
-        try {
-            HttpContext c = server.createContext("/attr", x -> {
+        Servers.run(impl, s -> {
+            HttpContext c = s.createContext("/attr", x -> {
                 seen.put("handler sees filter's", String.valueOf(x.getAttribute("from-filter")));
                 x.setAttribute("tmp", "T");
                 seen.put("tmp set", String.valueOf(x.getAttribute("tmp")));
@@ -529,21 +427,19 @@ public class ServerApiTest {
             c.getFilters().add(Filter.beforeHandler("set", x -> x.setAttribute("from-filter", "F")));
             c.getFilters().add(Filter.afterHandler("get", x -> seen.put("after sees handler's",
                     String.valueOf(x.getAttribute("from-handler")))));
-            server.start();
-            try (HttpClient client = client()) {
-                assertEquals(get(client, server, "/attr").statusCode(), 200);
-            }
+        }, server -> {
+            Servers.client(server, (s, client) -> assertEquals(get(client, s, "/attr").statusCode(), 200));
             await().atMost(WAIT).until(() -> seen.size() >= 7);
-            assertEquals(seen.get("handler sees filter's"), "F");
-            assertEquals(seen.get("tmp set"), "T");
-            assertEquals(seen.get("tmp removed"), "null", "setAttribute(name, null) removes it");
-            assertEquals(seen.get("unknown"), "null");
-            assertEquals(seen.get("get null name"), "NullPointerException");
-            assertEquals(seen.get("set null name"), "NullPointerException");
-            assertEquals(seen.get("after sees handler's"), "H");
-        } finally {
-            server.stop(0);
-        }
+            assertSeen(seen, Map.ofEntries(
+                    Map.entry("handler sees filter's", "F"),
+                    Map.entry("tmp set", "T"),
+                    // setAttribute(name, null) removes it.
+                    Map.entry("tmp removed", "null"),
+                    Map.entry("unknown", "null"),
+                    Map.entry("get null name", "NullPointerException"),
+                    Map.entry("set null name", "NullPointerException"),
+                    Map.entry("after sees handler's", "H")));
+        });
     }
 
     /**
@@ -554,10 +450,8 @@ public class ServerApiTest {
      */
     @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = TIMEOUT)
     public void exchangeAttributesAreTheContextAttributesAsInTheJdk(Impl impl) throws Exception {
-        HttpProviders.require(impl);
-        HttpServer server = impl.server();
         Map<String, String> seen = new ConcurrentHashMap<>();
-        try {
+        Servers.unstarted(impl, server -> {
             HttpContext c = server.createContext("/shared", x -> {
                 String n = x.getRequestURI().getQuery();
                 seen.put(n + " ctx", String.valueOf(x.getAttribute("ctx")));
@@ -567,158 +461,145 @@ public class ServerApiTest {
             });
             c.getAttributes().put("ctx", "C");
             server.start();
-            try (HttpClient client = client()) {
-                assertEquals(get(client, server, "/shared?1").statusCode(), 200);
-                assertEquals(get(client, server, "/shared?2").statusCode(), 200);
-            }
-            assertEquals(seen.get("1 ctx"), "C", "the exchange sees its context's attributes");
+            Servers.client(server, (s, client) -> {
+                assertEquals(get(client, s, "/shared?1").statusCode(), 200);
+                assertEquals(get(client, s, "/shared?2").statusCode(), 200);
+            });
+            assertEquals(seen.get("1 ctx"), "C");
             assertEquals(seen.get("1 previous"), "null");
             assertEquals(c.getAttributes().get("by-exchange"), "2", "the context sees what an exchange set");
-            assertEquals(seen.get("2 previous"), "1", "the next exchange sees what the previous one set");
-        } finally {
-            server.stop(0);
-        }
+            assertEquals(seen.get("2 previous"), "1");
+        });
     }
 
     /** The JDK gives handlers the request headers as unmodifiable {@link Headers}. */
     @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = TIMEOUT)
     public void requestHeadersAreReadOnly(Impl impl) throws Exception {
-        HttpProviders.require(impl);
-        HttpServer server = impl.server();
         Map<String, String> seen = new ConcurrentHashMap<>();
         CountDownLatch done = new CountDownLatch(1);
-        try {
-            server.createContext("/h", x -> {
-                Headers h = x.getRequestHeaders();
-                seen.put("x-test", String.valueOf(h.getFirst("x-test")));
-                seen.put("X-TEST", String.valueOf(h.getFirst("X-TEST")));
-                seen.put("multi", String.valueOf(h.get("X-Multi")));
-                seen.put("add", thrown(() -> h.add("X-New", "v")));
-                seen.put("set", thrown(() -> h.set("X-Test", "changed")));
-                seen.put("remove", thrown(() -> h.remove("X-Test")));
-                seen.put("put", thrown(() -> h.put("X-New", List.of("v"))));
-                seen.put("after", String.valueOf(h.getFirst("X-Test")));
-                done.countDown();
-                respond(x, 200, "ok");
-            });
-            server.start();
-            try (RawClient raw = new RawClient(server.getAddress().getPort())) {
-                raw.send("GET /h HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Test: value\r\nX-Multi: a\r\nX-Multi: b\r\n"
-                        + "Connection: close\r\n\r\n");
-                assertEquals(status(raw.readHead()), 200);
-            }
+        Servers.raw(impl, Servers.context("/h", x -> {
+            Headers h = x.getRequestHeaders();
+            seen.put("x-test", String.valueOf(h.getFirst("x-test")));
+            seen.put("X-TEST", String.valueOf(h.getFirst("X-TEST")));
+            seen.put("multi", String.valueOf(h.get("X-Multi")));
+            seen.put("add", thrown(() -> h.add("X-New", "v")));
+            seen.put("set", thrown(() -> h.set("X-Test", "changed")));
+            seen.put("remove", thrown(() -> h.remove("X-Test")));
+            seen.put("put", thrown(() -> h.put("X-New", List.of("v"))));
+            seen.put("after", String.valueOf(h.getFirst("X-Test")));
+            done.countDown();
+            respond(x, 200, "ok");
+        }), raw -> {
+            raw.send("GET /h HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Test: value\r\nX-Multi: a\r\nX-Multi: b\r\n"
+                    + "Connection: close\r\n\r\n");
+            assertEquals(raw.readHead().status(), 200);
+            raw.close();
             assertTrue(done.await(10, TimeUnit.SECONDS));
-            assertEquals(seen.get("x-test"), "value");
-            assertEquals(seen.get("X-TEST"), "value", "header names are case-insensitive");
-            assertEquals(seen.get("multi"), "[a, b]");
-            assertEquals(seen.get("add"), "UnsupportedOperationException");
-            assertEquals(seen.get("set"), "UnsupportedOperationException");
-            assertEquals(seen.get("remove"), "UnsupportedOperationException");
-            assertEquals(seen.get("put"), "UnsupportedOperationException");
-            assertEquals(seen.get("after"), "value");
-        } finally {
-            server.stop(0);
-        }
+            assertSeen(seen, Map.ofEntries(
+                    Map.entry("x-test", "value"),
+                    // Header names are case-insensitive.
+                    Map.entry("X-TEST", "value"),
+                    Map.entry("multi", "[a, b]"),
+                    Map.entry("add", "UnsupportedOperationException"),
+                    Map.entry("set", "UnsupportedOperationException"),
+                    Map.entry("remove", "UnsupportedOperationException"),
+                    Map.entry("put", "UnsupportedOperationException"),
+                    Map.entry("after", "value")));
+        });
     }
 
     @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = TIMEOUT)
     public void exchangeAccessors(Impl impl) throws Exception {
-        HttpProviders.require(impl);
-        HttpServer server = impl.server();
         Map<String, String> seen = new ConcurrentHashMap<>();
         CountDownLatch done = new CountDownLatch(2);
-        try {
-            server.createContext("/ex", x -> {
-                String tag = x.getProtocol();
-                seen.put(tag + " method", x.getRequestMethod());
-                seen.put(tag + " uri", x.getRequestURI().toString());
-                seen.put(tag + " path", String.valueOf(x.getRequestURI().getPath()));
-                seen.put(tag + " query", String.valueOf(x.getRequestURI().getQuery()));
-                seen.put(tag + " raw query", String.valueOf(x.getRequestURI().getRawQuery()));
-                seen.put(tag + " context", x.getHttpContext().getPath());
-                seen.put(tag + " local", hostAndPort(x.getLocalAddress()));
-                seen.put(tag + " remote", hostAndPort(x.getRemoteAddress()));
-                seen.put(tag + " code before", String.valueOf(x.getResponseCode()));
-                byte[] body = "done".getBytes(ISO_8859_1);
-                x.sendResponseHeaders(202, body.length);
-                seen.put(tag + " code after", String.valueOf(x.getResponseCode()));
-                seen.put(tag + " second send", thrown(() -> x.sendResponseHeaders(200, body.length)));
-                seen.put(tag + " code after second", String.valueOf(x.getResponseCode()));
-                x.getResponseBody().write(body);
-                x.close();
-                done.countDown();
-            });
-            server.start();
+        Servers.run(impl, Servers.context("/ex", x -> {
+            String tag = x.getProtocol();
+            seen.put(tag + " method", x.getRequestMethod());
+            seen.put(tag + " uri", x.getRequestURI().toString());
+            seen.put(tag + " path", String.valueOf(x.getRequestURI().getPath()));
+            seen.put(tag + " query", String.valueOf(x.getRequestURI().getQuery()));
+            seen.put(tag + " raw query", String.valueOf(x.getRequestURI().getRawQuery()));
+            seen.put(tag + " context", x.getHttpContext().getPath());
+            seen.put(tag + " local", hostAndPort(x.getLocalAddress()));
+            seen.put(tag + " remote", hostAndPort(x.getRemoteAddress()));
+            seen.put(tag + " code before", String.valueOf(x.getResponseCode()));
+            byte[] body = "done".getBytes(ISO_8859_1);
+            x.sendResponseHeaders(202, body.length);
+            seen.put(tag + " code after", String.valueOf(x.getResponseCode()));
+            seen.put(tag + " second send", thrown(() -> x.sendResponseHeaders(200, body.length)));
+            seen.put(tag + " code after second", String.valueOf(x.getResponseCode()));
+            x.getResponseBody().write(body);
+            x.close();
+            done.countDown();
+        }), server -> {
             int port = server.getAddress().getPort();
             int clientPort11;
-            try (RawClient raw = new RawClient(port)) {
+            try (RawHttp raw = RawHttp.connect(port)) {
                 clientPort11 = raw.localPort();
                 raw.send("PATCH /ex/a%20b?x=1&y=%2F HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n"
                         + "Connection: close\r\n\r\n");
-                String head = raw.readHead();
-                assertEquals(status(head), 202, head);
-                assertEquals(new String(raw.readBody(4), ISO_8859_1), "done",
+                RawHttp.Head head = raw.readHead();
+                assertEquals(head.status(), 202, head.toString());
+                assertEquals(RawHttp.latin1(raw.readExactly(4)), "done",
                         "the refused second sendResponseHeaders did not disturb the response");
             }
             int clientPort10;
-            try (RawClient raw = new RawClient(port)) {
+            try (RawHttp raw = RawHttp.connect(port)) {
                 clientPort10 = raw.localPort();
                 raw.send("GET /ex HTTP/1.0\r\n\r\n");
-                assertEquals(status(raw.readHead()), 202);
+                assertEquals(raw.readHead().status(), 202);
             }
             assertTrue(done.await(10, TimeUnit.SECONDS));
             String loopback = InetAddress.getLoopbackAddress().getHostAddress();
-            assertEquals(seen.get("HTTP/1.1 method"), "PATCH");
-            assertEquals(seen.get("HTTP/1.1 uri"), "/ex/a%20b?x=1&y=%2F");
-            assertEquals(seen.get("HTTP/1.1 path"), "/ex/a b");
-            assertEquals(seen.get("HTTP/1.1 query"), "x=1&y=/");
-            assertEquals(seen.get("HTTP/1.1 raw query"), "x=1&y=%2F");
-            assertEquals(seen.get("HTTP/1.1 context"), "/ex");
-            assertEquals(seen.get("HTTP/1.1 local"), loopback + ":" + port);
-            assertEquals(seen.get("HTTP/1.1 remote"), loopback + ":" + clientPort11);
-            assertEquals(seen.get("HTTP/1.1 code before"), "-1");
-            assertEquals(seen.get("HTTP/1.1 code after"), "202");
-            assertEquals(seen.get("HTTP/1.1 second send"), "IOException");
-            assertEquals(seen.get("HTTP/1.1 code after second"), "202");
-            assertEquals(seen.get("HTTP/1.0 method"), "GET");
-            assertEquals(seen.get("HTTP/1.0 uri"), "/ex");
-            assertEquals(seen.get("HTTP/1.0 query"), "null");
-            assertEquals(seen.get("HTTP/1.0 remote"), loopback + ":" + clientPort10);
-        } finally {
-            server.stop(0);
-        }
+            assertSeen(seen, Map.ofEntries(
+                    Map.entry("HTTP/1.1 method", "PATCH"),
+                    Map.entry("HTTP/1.1 uri", "/ex/a%20b?x=1&y=%2F"),
+                    Map.entry("HTTP/1.1 path", "/ex/a b"),
+                    Map.entry("HTTP/1.1 query", "x=1&y=/"),
+                    Map.entry("HTTP/1.1 raw query", "x=1&y=%2F"),
+                    Map.entry("HTTP/1.1 context", "/ex"),
+                    Map.entry("HTTP/1.1 local", loopback + ":" + port),
+                    Map.entry("HTTP/1.1 remote", loopback + ":" + clientPort11),
+                    Map.entry("HTTP/1.1 code before", "-1"),
+                    Map.entry("HTTP/1.1 code after", "202"),
+                    Map.entry("HTTP/1.1 second send", "IOException"),
+                    Map.entry("HTTP/1.1 code after second", "202"),
+                    Map.entry("HTTP/1.0 method", "GET"),
+                    Map.entry("HTTP/1.0 uri", "/ex"),
+                    Map.entry("HTTP/1.0 query", "null"),
+                    Map.entry("HTTP/1.0 remote", loopback + ":" + clientPort10)));
+        });
     }
 
     // ---------------------------------------------------------------- executor
 
     @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = TIMEOUT)
     public void handlerRunsOnTheExecutor(Impl impl) throws Exception {
-        HttpProviders.require(impl);
-        HttpServer server = impl.server();
         AtomicInteger made = new AtomicInteger();
         ExecutorService executor = Executors.newFixedThreadPool(2,
                 r -> new Thread(r, "api-test-executor-" + made.incrementAndGet()));
         AtomicReference<Thread> ran = new AtomicReference<>();
         try {
-            server.createContext("/exec", x -> {
-                ran.set(Thread.currentThread());
-                respond(x, 200, Thread.currentThread().getName());
+            Servers.unstarted(impl, server -> {
+                server.createContext("/exec", x -> {
+                    ran.set(Thread.currentThread());
+                    respond(x, 200, Thread.currentThread().getName());
+                });
+                assertNull(server.getExecutor(), "no executor set yet");
+                server.setExecutor(executor);
+                assertSame(server.getExecutor(), executor);
+                server.start();
+                assertThrows(IllegalStateException.class, () -> server.setExecutor(Executors.newSingleThreadExecutor()));
+                assertSame(server.getExecutor(), executor, "a refused setExecutor changes nothing");
+                Servers.client(server, (s, client) -> {
+                    HttpResponse<String> r = get(client, s, "/exec");
+                    assertEquals(r.statusCode(), 200);
+                    assertTrue(r.body().startsWith("api-test-executor-"), "the handler ran on " + r.body());
+                });
+                assertTrue(made.get() >= 1, "the executor made no thread");
+                assertTrue(ran.get().getName().startsWith("api-test-executor-"), ran.get().getName());
             });
-            assertNull(server.getExecutor(), "no executor set yet");
-            server.setExecutor(executor);
-            assertSame(server.getExecutor(), executor);
-            server.start();
-            assertThrows(IllegalStateException.class, () -> server.setExecutor(Executors.newSingleThreadExecutor()));
-            assertSame(server.getExecutor(), executor, "a refused setExecutor changes nothing");
-            try (HttpClient client = client()) {
-                HttpResponse<String> r = get(client, server, "/exec");
-                assertEquals(r.statusCode(), 200);
-                assertTrue(r.body().startsWith("api-test-executor-"), "the handler ran on " + r.body());
-            }
-            assertTrue(made.get() >= 1, "the executor made no thread");
-            assertTrue(ran.get().getName().startsWith("api-test-executor-"), ran.get().getName());
         } finally {
-            server.stop(0);
             executor.shutdownNow();
         }
     }
@@ -729,49 +610,34 @@ public class ServerApiTest {
      */
     @Test(dataProvider = "loomux", dataProviderClass = HttpProviders.class, timeOut = TIMEOUT)
     public void defaultExecutorRunsHandlerOnVirtualThread_loomuxOnly(Impl impl) throws Exception {
-        HttpProviders.require(impl);
-        HttpServer server = impl.server();
         AtomicReference<Thread> ran = new AtomicReference<>();
-        try {
-            server.createContext("/v", x -> {
-                ran.set(Thread.currentThread());
-                respond(x, 200, String.valueOf(Thread.currentThread().isVirtual()));
-            });
-            server.start();
-            try (HttpClient client = client()) {
-                assertEquals(get(client, server, "/v").body(), "true", "the handler's thread is virtual");
-            }
+        Servers.run(impl, Servers.context("/v", x -> {
+            ran.set(Thread.currentThread());
+            respond(x, 200, String.valueOf(Thread.currentThread().isVirtual()));
+        }), server -> {
+            Servers.client(server, (s, client) ->
+                    assertEquals(get(client, s, "/v").body(), "true", "the handler's thread is virtual"));
             assertTrue(ran.get().isVirtual(), String.valueOf(ran.get()));
-        } finally {
-            server.stop(0);
-        }
+        });
     }
 
     // ---------------------------------------------------------------- a handler that throws
 
     @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = TIMEOUT)
     public void handlerThatThrowsGetsNoSuccessAndTheServerGoesOn(Impl impl) throws Exception {
-        HttpProviders.require(impl);
-        HttpServer server = impl.server();
-        try {
-            server.createContext("/boom", x -> {
-                throw new IllegalStateException("handler failure, on purpose");
-            });
-            server.createContext("/fine", text("fine"));
-            server.start();
-            int port = server.getAddress().getPort();
-            try (RawClient raw = new RawClient(port)) {
+        Servers.run(impl, s -> {
+            BOOM.on(s);
+            s.createContext("/fine", text("fine"));
+        }, server -> {
+            Servers.raw(server, raw -> {
                 raw.send("GET /boom HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
-                String got = new String(raw.readToEnd(), ISO_8859_1);
+                String got = RawHttp.latin1(raw.readUntilClose());
                 assertTrue(got.isEmpty() || got.startsWith("HTTP/1.1 500"),
                         "neither a closed connection nor a 500: " + got);
-            }
-            try (HttpClient client = client()) {
-                assertEquals(get(client, server, "/fine").body(), "fine", "the server serves on");
-            }
-        } finally {
-            server.stop(0);
-        }
+            });
+            Servers.client(server, (s, client) ->
+                    assertEquals(get(client, s, "/fine").body(), "fine", "the server serves on"));
+        });
     }
 
     /**
@@ -781,139 +647,100 @@ public class ServerApiTest {
      */
     @Test(dataProvider = "loomux", dataProviderClass = HttpProviders.class, timeOut = TIMEOUT)
     public void handlerThatThrowsGets500ThenClose_loomuxDiffersFromJdk(Impl impl) throws Exception {
-        HttpProviders.require(impl);
-        HttpServer server = impl.server();
-        try {
-            server.createContext("/boom", x -> {
-                throw new IllegalStateException("handler failure, on purpose");
-            });
-            server.start();
-            try (RawClient raw = new RawClient(server.getAddress().getPort())) {
-                raw.send("GET /boom HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
-                String head = raw.readHead();
-                assertEquals(status(head), 500, head);
-                assertEquals(header(head, "Connection"), "close", head);
-                int length = Integer.parseInt(header(head, "Content-Length"));
-                assertEquals(raw.readBody(length).length, length);
-                assertEquals(raw.readToEnd().length, 0, "the connection closes after the 500");
-            }
-        } finally {
-            server.stop(0);
-        }
+        Servers.raw(impl, BOOM, raw -> {
+            raw.send("GET /boom HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+            RawHttp.Head head = raw.readHead();
+            assertEquals(head.status(), 500, head.toString());
+            assertEquals(head.header("Connection"), "close", head.toString());
+            int length = Integer.parseInt(head.header("Content-Length"));
+            assertEquals(raw.readExactly(length).length, length);
+            assertEquals(raw.readUntilClose().length, 0, "the connection closes after the 500");
+        });
     }
 
     /** The control for the difference above: the JDK closes the connection with no response. */
     @Test(timeOut = TIMEOUT)
     public void handlerThatThrowsJdkClosesWithoutAResponse() throws Exception {
-        HttpServer server = HttpProviders.jdk().server();
-        try {
-            server.createContext("/boom", x -> {
-                throw new IllegalStateException("handler failure, on purpose");
-            });
-            server.start();
-            try (RawClient raw = new RawClient(server.getAddress().getPort())) {
-                raw.send("GET /boom HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
-                byte[] got = raw.readToEnd();
-                assertEquals(got.length, 0, "the JDK answered: " + new String(got, ISO_8859_1));
-            }
-        } finally {
-            server.stop(0);
-        }
+        Servers.run(HttpProviders.jdk().server(), BOOM, server -> Servers.raw(server, raw -> {
+            raw.send("GET /boom HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+            byte[] got = raw.readUntilClose();
+            assertEquals(got.length, 0, "the JDK answered: " + new String(got, ISO_8859_1));
+        }));
     }
 
     // ---------------------------------------------------------------- stop
 
+    /** Reads a response with a Content-Length body and checks its status; @return the body as text */
+    private static String readFixedLength(RawHttp raw, int status) throws IOException {
+        RawHttp.Head head = raw.readHead();
+        assertEquals(head.status(), status, head.toString());
+        return RawHttp.latin1(raw.readExactly(Integer.parseInt(head.header("Content-Length"))));
+    }
+
     @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = TIMEOUT)
     public void stopWithNegativeDelayThrows(Impl impl) throws Exception {
-        HttpProviders.require(impl);
-        HttpServer server = impl.server();
-        try {
-            server.createContext("/", text("still here"));
-            server.start();
+        Servers.client(impl, Servers.context("/", text("still here")), (server, client) -> {
             assertThrows(IllegalArgumentException.class, () -> server.stop(-1));
-            try (HttpClient client = client()) {
-                assertEquals(get(client, server, "/").body(), "still here", "a refused stop stops nothing");
-            }
-        } finally {
-            server.stop(0);
-        }
+            assertEquals(get(client, server, "/").body(), "still here", "a refused stop stops nothing");
+        });
     }
 
     @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = TIMEOUT)
     public void stopZeroOnIdleServerIsQuickAndRefusesConnections(Impl impl) throws Exception {
-        HttpProviders.require(impl);
-        HttpServer server = impl.server();
-        try {
-            server.createContext("/", text("idle"));
-            server.start();
+        Servers.run(impl, Servers.context("/", text("idle")), server -> {
             InetSocketAddress addr = server.getAddress();
-            try (RawClient idle = new RawClient(addr.getPort())) {
+            Servers.raw(server, idle -> {
                 // A kept-alive connection, idle when stop comes.
                 idle.send("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
-                String head = idle.readHead();
-                assertEquals(status(head), 200);
-                assertEquals(new String(idle.readBody(Integer.parseInt(header(head, "Content-Length"))), ISO_8859_1), "idle");
+                assertEquals(readFixedLength(idle, 200), "idle");
 
                 long t0 = System.nanoTime();
                 server.stop(0);
                 long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
                 assertTrue(tookMs < 3000, "stop(0) on an idle server took " + tookMs + " ms");
 
-                assertEquals(idle.readToEnd().length, 0, "the idle connection was closed");
-            }
+                assertEquals(idle.readUntilClose().length, 0, "the idle connection was closed");
+            });
             try (Socket s = new Socket()) {
                 assertThrows(ConnectException.class, () -> s.connect(addr, 5000));
             }
-        } finally {
-            server.stop(0);
-        }
+        });
     }
 
     @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = TIMEOUT)
     public void stopWaitsForAnExchangeInProgress(Impl impl) throws Exception {
-        HttpProviders.require(impl);
-        HttpServer server = impl.server();
         CountDownLatch entered = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         ExecutorService stopper = Executors.newSingleThreadExecutor();
         try {
-            server.createContext("/slow", x -> {
+            Servers.run(impl, Servers.context("/slow", x -> {
                 entered.countDown();
-                try {
-                    if (!release.await(20, TimeUnit.SECONDS)) {
-                        throw new IOException("never released");
-                    }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IOException(e);
-                }
+                Clients.await(release, 20);
                 respond(x, 200, "finished");
+            }), server -> {
+                try (RawHttp raw = RawHttp.connect(server)) {
+                    raw.send("GET /slow HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+                    assertTrue(entered.await(10, TimeUnit.SECONDS), "the handler did not start");
+
+                    long t0 = System.nanoTime();
+                    CompletableFuture<Long> stopped = CompletableFuture.supplyAsync(() -> {
+                        server.stop(5);
+                        return System.nanoTime();
+                    }, stopper);
+                    // stop waits while the exchange is in progress.
+                    await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> !stopped.isDone());
+
+                    release.countDown();
+                    assertEquals(readFixedLength(raw, 200), "finished");
+                    long end = stopped.get(10, TimeUnit.SECONDS);
+                    long tookMs = TimeUnit.NANOSECONDS.toMillis(end - t0);
+                    assertTrue(tookMs < 4000, "stop(5) returned " + tookMs + " ms after it began, not soon after the exchange");
+                } finally {
+                    // Before the stop: the JDK's stop joins a handler that runs on its dispatcher thread.
+                    release.countDown();
+                }
             });
-            server.start();
-            try (RawClient raw = new RawClient(server.getAddress().getPort())) {
-                raw.send("GET /slow HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
-                assertTrue(entered.await(10, TimeUnit.SECONDS), "the handler did not start");
-
-                long t0 = System.nanoTime();
-                CompletableFuture<Long> stopped = CompletableFuture.supplyAsync(() -> {
-                    server.stop(5);
-                    return System.nanoTime();
-                }, stopper);
-                // stop waits while the exchange is in progress.
-                await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> !stopped.isDone());
-
-                release.countDown();
-                String head = raw.readHead();
-                assertEquals(status(head), 200, head);
-                assertEquals(new String(raw.readBody(Integer.parseInt(header(head, "Content-Length"))), ISO_8859_1),
-                        "finished");
-                long end = stopped.get(10, TimeUnit.SECONDS);
-                long tookMs = TimeUnit.NANOSECONDS.toMillis(end - t0);
-                assertTrue(tookMs < 4000, "stop(5) returned " + tookMs + " ms after it began, not soon after the exchange");
-            }
         } finally {
-            release.countDown();
-            server.stop(0);
             stopper.shutdownNow();
         }
     }
@@ -945,69 +772,44 @@ public class ServerApiTest {
     }
 
     private static void stopAbandonsHungExchange(Impl impl, ExecutorService executor) throws Exception {
-        HttpProviders.require(impl);
-        HttpServer server = impl.server();
         CountDownLatch entered = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        try {
-            server.setExecutor(executor);
-            server.createContext("/hang", x -> {
-                entered.countDown();
-                try {
+        Servers.unstarted(impl, server -> {
+            try {
+                server.setExecutor(executor);
+                server.createContext("/hang", x -> {
+                    entered.countDown();
                     // "Never" for this test: released in its finally.
-                    release.await(20, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
+                    Clients.await(release, 20);
+                    throw new IOException("released after the test");
+                });
+                server.start();
+                try (RawHttp raw = RawHttp.connect(server)) {
+                    raw.send("GET /hang HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+                    assertTrue(entered.await(10, TimeUnit.SECONDS), "the handler did not start");
+                    long t0 = System.nanoTime();
+                    server.stop(1);
+                    long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+                    assertTrue(tookMs >= 900, "stop(1) did not wait for the exchange: " + tookMs + " ms");
+                    assertTrue(tookMs < 4000, "stop(1) took " + tookMs + " ms");
+                    assertEquals(raw.readUntilClose().length, 0, "the connection of the hung exchange was closed, unanswered");
                 }
-                throw new IOException("released after the test");
-            });
-            server.start();
-            try (RawClient raw = new RawClient(server.getAddress().getPort())) {
-                raw.send("GET /hang HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
-                assertTrue(entered.await(10, TimeUnit.SECONDS), "the handler did not start");
-                long t0 = System.nanoTime();
-                server.stop(1);
-                long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
-                assertTrue(tookMs >= 900, "stop(1) did not wait for the exchange: " + tookMs + " ms");
-                assertTrue(tookMs < 4000, "stop(1) took " + tookMs + " ms");
-                assertEquals(raw.readToEnd().length, 0, "the connection of the hung exchange was closed, unanswered");
+                assertThrows(IllegalStateException.class, server::start);
+            } finally {
+                release.countDown();
             }
-            assertThrows(IllegalStateException.class, server::start);
-        } finally {
-            release.countDown();
-            server.stop(0);
-        }
+        });
     }
 
     @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = TIMEOUT)
     public void startAfterStopThrows(Impl impl) throws Exception {
-        HttpProviders.require(impl);
-        HttpServer server = impl.server();
-        try {
-            server.createContext("/", text("x"));
-            server.start();
+        Servers.run(impl, Servers.context("/", text("x")), server -> {
             server.stop(0);
             assertThrows(IllegalStateException.class, server::start);
-        } finally {
-            server.stop(0);
-        }
+        });
     }
 
     // ---------------------------------------------------------------- helpers
-
-    private static HttpClient client() {
-        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(5)).build();
-    }
-
-    private static HttpRequest.Builder request(HttpServer server, String path) {
-        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.getAddress().getPort() + path))
-                .timeout(Duration.ofSeconds(10));
-    }
-
-    private static HttpResponse<String> get(HttpClient client, HttpServer server, String path) throws Exception {
-        return client.send(request(server, path).build(), HttpResponse.BodyHandlers.ofString());
-    }
 
     private static HttpHandler text(String body) {
         return x -> respond(x, 200, body);
@@ -1022,6 +824,11 @@ public class ServerApiTest {
         }
     }
 
+    /** Checks what the handler and its filters noted, key by key. */
+    private static void assertSeen(Map<String, String> seen, Map<String, String> expected) {
+        expected.forEach((key, value) -> assertEquals(seen.get(key), value, key));
+    }
+
     private static String hostAndPort(InetSocketAddress a) {
         return a == null ? "null" : a.getAddress().getHostAddress() + ":" + a.getPort();
     }
@@ -1031,17 +838,30 @@ public class ServerApiTest {
     }
 
     private static Filter logging(String name, List<String> log) {
+        return filter(name, (x, chain) -> {
+            log.add(name + " in");
+            chain.doFilter(x);
+            log.add(name + " out");
+        });
+    }
+
+    /** What a filter does with an exchange and the rest of the chain. */
+    @FunctionalInterface
+    private interface FilterBody {
+        void doFilter(HttpExchange x, Filter.Chain chain) throws IOException;
+    }
+
+    /** @return a filter that does the body, described as given */
+    private static Filter filter(String description, FilterBody body) {
         return new Filter() {
             @Override
             public void doFilter(HttpExchange x, Chain chain) throws IOException {
-                log.add(name + " in");
-                chain.doFilter(x);
-                log.add(name + " out");
+                body.doFilter(x, chain);
             }
 
             @Override
             public String description() {
-                return name;
+                return description;
             }
         };
     }
@@ -1058,25 +878,6 @@ public class ServerApiTest {
         } catch (Exception e) {
             return e.getClass().getSimpleName();
         }
-    }
-
-    private static int status(String head) {
-        String[] parts = head.split(" ", 3);
-        if (parts.length < 2 || !parts[0].startsWith("HTTP/1.")) {
-            fail("not a status line: " + head);
-        }
-        return Integer.parseInt(parts[1].trim());
-    }
-
-    /** @return the first value of the field, or null */
-    private static String header(String head, String name) {
-        for (String line : head.split("\r\n")) {
-            int colon = line.indexOf(':');
-            if (colon > 0 && line.substring(0, colon).trim().equalsIgnoreCase(name)) {
-                return line.substring(colon + 1).trim();
-            }
-        }
-        return null;
     }
 
     /** Reads request bodies upper-cased: the filter's input wrapper. */
@@ -1126,90 +927,4 @@ public class ServerApiTest {
         }
     }
 
-    /** A raw HTTP client on one socket to 127.0.0.1: exact bytes out, exact bytes in. */
-    private static final class RawClient implements AutoCloseable {
-        private static final int MAX_HEAD = 64 * 1024;
-        private static final int MAX_BODY = 1024 * 1024;
-
-        private final Socket socket;
-        private final InputStream in;
-        private final OutputStream out;
-
-        RawClient(int port) throws IOException {
-            socket = new Socket();
-            socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 5000);
-            socket.setSoTimeout(10_000);
-            in = new BufferedInputStream(socket.getInputStream());
-            out = socket.getOutputStream();
-        }
-
-        int localPort() {
-            return socket.getLocalPort();
-        }
-
-        void send(String request) throws IOException {
-            out.write(request.getBytes(ISO_8859_1));
-            out.flush();
-        }
-
-        /** @return a response head up to and including its blank line */
-        String readHead() throws IOException {
-            ByteArrayOutputStream b = new ByteArrayOutputStream();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            int state = 0;
-            // Bounded by MAX_HEAD bytes and the deadline (each read by the socket timeout).
-            for (int i = 0; i < MAX_HEAD && System.nanoTime() < deadline; i++) {
-                int c = in.read();
-                if (c < 0) {
-                    throw new EOFException("end of stream within a response head: " + b.toString(ISO_8859_1));
-                }
-                b.write(c);
-                state = (c == '\r' && (state == 0 || state == 2)) ? state + 1
-                        : (c == '\n' && (state == 1 || state == 3)) ? state + 1 : 0;
-                if (state == 4) {
-                    return b.toString(ISO_8859_1);
-                }
-            }
-            throw new IOException("no complete response head: " + b.toString(ISO_8859_1));
-        }
-
-        byte[] readBody(int length) throws IOException {
-            byte[] b = in.readNBytes(length);
-            if (b.length != length) {
-                throw new EOFException("body ended after " + b.length + " of " + length + " bytes");
-            }
-            return b;
-        }
-
-        /** @return what arrives until the server closes; a reset counts as the end */
-        byte[] readToEnd() throws IOException {
-            ByteArrayOutputStream b = new ByteArrayOutputStream();
-            byte[] buf = new byte[8192];
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            // Bounded by MAX_BODY bytes and the deadline (each read by the socket timeout).
-            while (b.size() < MAX_BODY) {
-                if (System.nanoTime() > deadline) {
-                    throw new SocketTimeoutException("the server did not close; so far: " + b.toString(ISO_8859_1));
-                }
-                int n;
-                try {
-                    n = in.read(buf);
-                } catch (SocketTimeoutException e) {
-                    throw e;
-                } catch (SocketException reset) {
-                    break;
-                }
-                if (n < 0) {
-                    break;
-                }
-                b.write(buf, 0, n);
-            }
-            return b.toByteArray();
-        }
-
-        @Override
-        public void close() throws IOException {
-            socket.close();
-        }
-    }
 }

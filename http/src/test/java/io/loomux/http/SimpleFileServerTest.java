@@ -9,33 +9,23 @@ import org.testng.annotations.AfterClass;
 import org.testng.annotations.BeforeClass;
 import org.testng.annotations.Test;
 
-import java.io.BufferedInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.net.SocketException;
-import java.net.SocketTimeoutException;
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
-import static java.nio.charset.StandardCharsets.ISO_8859_1;
+import static io.loomux.http.Clients.assertResponse;
+import static io.loomux.http.Clients.get;
+import static io.loomux.http.Clients.request;
 import static org.testng.Assert.assertEquals;
 import static org.testng.Assert.assertFalse;
 import static org.testng.Assert.assertNotNull;
@@ -87,152 +77,124 @@ public class SimpleFileServerTest {
         }
     }
 
-    private HttpServer fileServer(Impl impl) throws IOException {
-        HttpProviders.require(impl);
-        HttpServer server = impl.server();
-        server.createContext("/", SimpleFileServer.createFileHandler(root));
-        return server;
+    /** The file handler for the root at /, on the implementation's server, with a client. */
+    private void withFiles(Impl impl, Servers.ClientRun test) throws Exception {
+        Servers.client(impl, Servers.context("/", SimpleFileServer.createFileHandler(root)), test);
+    }
+
+    /** The file handler for the root at /, on the implementation's server. */
+    private void withFiles(Impl impl, Servers.Run<HttpServer> test) throws Exception {
+        Servers.run(impl, Servers.context("/", SimpleFileServer.createFileHandler(root)), test);
     }
 
     @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = TIMEOUT)
     public void directoryListingNamesTheFiles(Impl impl) throws Exception {
-        HttpServer server = fileServer(impl);
-        try {
-            server.start();
-            try (HttpClient client = client()) {
-                HttpResponse<String> r = get(client, server, "/");
-                assertEquals(r.statusCode(), 200);
-                assertEquals(r.headers().firstValue("Content-Type").orElse(null), "text/html; charset=UTF-8");
-                String body = r.body();
-                for (String href : List.of("hello.txt", "with%20space.txt", "blob.unknownext", "sub/", "site/")) {
-                    assertTrue(body.contains("<a href=\"" + href + "\">"), "no link to " + href + " in " + body);
-                }
-                assertFalse(body.contains("secret"), "the listing shows a file outside the root: " + body);
-                assertFalse(body.contains("nested.txt"), "the listing of / is not recursive");
-
-                HttpResponse<String> sub = get(client, server, "/sub/");
-                assertEquals(sub.statusCode(), 200);
-                assertTrue(sub.body().contains("<a href=\"nested.txt\">"), sub.body());
-                assertFalse(sub.body().contains("hello.txt"), sub.body());
+        withFiles(impl, (server, client) -> {
+            HttpResponse<String> r = get(client, server, "/");
+            assertEquals(r.statusCode(), 200);
+            assertEquals(r.headers().firstValue("Content-Type").orElse(null), "text/html; charset=UTF-8");
+            String body = r.body();
+            for (String href : List.of("hello.txt", "with%20space.txt", "blob.unknownext", "sub/", "site/")) {
+                assertTrue(body.contains("<a href=\"" + href + "\">"), "no link to " + href + " in " + body);
             }
-        } finally {
-            server.stop(0);
-        }
+            assertFalse(body.contains("secret"), "the listing shows a file outside the root: " + body);
+            assertFalse(body.contains("nested.txt"), "the listing of / is not recursive");
+
+            HttpResponse<String> sub = get(client, server, "/sub/");
+            assertEquals(sub.statusCode(), 200);
+            assertTrue(sub.body().contains("<a href=\"nested.txt\">"), sub.body());
+            assertFalse(sub.body().contains("hello.txt"), sub.body());
+        });
     }
 
     @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = TIMEOUT)
     public void filesWithTheirContentType(Impl impl) throws Exception {
-        HttpServer server = fileServer(impl);
-        try {
-            server.start();
-            try (HttpClient client = client()) {
-                HttpResponse<String> hello = get(client, server, "/hello.txt");
-                assertEquals(hello.statusCode(), 200);
-                assertEquals(hello.body(), HELLO);
-                assertEquals(hello.headers().firstValue("Content-Type").orElse(null), "text/plain");
-                assertEquals(hello.headers().firstValueAsLong("Content-Length").orElse(-1), HELLO.length());
-                assertEquals(hello.headers().firstValue("Last-Modified").orElse(null), "Tue, 2 Jan 2024 03:04:05 GMT");
+        withFiles(impl, (server, client) -> {
+            HttpResponse<String> hello = get(client, server, "/hello.txt");
+            assertResponse(hello, 200, HELLO);
+            assertEquals(hello.headers().firstValue("Content-Type").orElse(null), "text/plain");
+            assertEquals(hello.headers().firstValueAsLong("Content-Length").orElse(-1), HELLO.length());
+            assertEquals(hello.headers().firstValue("Last-Modified").orElse(null), "Tue, 2 Jan 2024 03:04:05 GMT");
 
-                HttpResponse<String> spaced = get(client, server, "/with%20space.txt");
-                assertEquals(spaced.statusCode(), 200);
-                assertEquals(spaced.body(), "spaced out\n");
+            assertResponse(get(client, server, "/with%20space.txt"), 200, "spaced out\n");
 
-                assertEquals(get(client, server, "/sub/nested.txt").body(), "nested\n");
+            assertEquals(get(client, server, "/sub/nested.txt").body(), "nested\n");
 
-                HttpResponse<byte[]> blob = client.send(request(server, "/blob.unknownext").build(),
-                        HttpResponse.BodyHandlers.ofByteArray());
-                assertEquals(blob.statusCode(), 200);
-                assertEquals(blob.body(), new byte[] {0, 1, 2, 3, (byte) 0xff});
-                assertEquals(blob.headers().firstValue("Content-Type").orElse(null), "application/octet-stream");
-            }
-        } finally {
-            server.stop(0);
-        }
+            HttpResponse<byte[]> blob = client.send(request(server, "/blob.unknownext").build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+            assertEquals(blob.statusCode(), 200);
+            assertEquals(blob.body(), new byte[] {0, 1, 2, 3, (byte) 0xff});
+            assertEquals(blob.headers().firstValue("Content-Type").orElse(null), "application/octet-stream");
+        });
     }
 
     @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = TIMEOUT)
     public void indexHtmlAndDirectoryRedirect(Impl impl) throws Exception {
-        HttpServer server = fileServer(impl);
-        try {
-            server.start();
-            try (HttpClient client = client()) {
-                HttpResponse<String> index = get(client, server, "/site/");
-                assertEquals(index.statusCode(), 200);
-                assertEquals(index.body(), "<html><body>index page</body></html>\n");
-                assertEquals(index.headers().firstValue("Content-Type").orElse(null), "text/html");
+        withFiles(impl, (server, client) -> {
+            HttpResponse<String> index = get(client, server, "/site/");
+            assertResponse(index, 200, "<html><body>index page</body></html>\n");
+            assertEquals(index.headers().firstValue("Content-Type").orElse(null), "text/html");
 
-                HttpResponse<String> bare = get(client, server, "/site");
-                assertEquals(bare.statusCode(), 301, "a directory without its slash");
-                assertEquals(bare.headers().firstValue("Location").orElse(null), "/site/");
-            }
-        } finally {
-            server.stop(0);
-        }
+            HttpResponse<String> bare = get(client, server, "/site");
+            assertEquals(bare.statusCode(), 301, "a directory without its slash");
+            assertEquals(bare.headers().firstValue("Location").orElse(null), "/site/");
+        });
     }
 
     @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = TIMEOUT)
     public void missingFileIs404(Impl impl) throws Exception {
-        HttpServer server = fileServer(impl);
-        try {
-            server.start();
-            try (HttpClient client = client()) {
-                for (String path : List.of("/missing.txt", "/sub/missing/deeper.txt", "/hello.txt/more")) {
-                    HttpResponse<String> r = get(client, server, path);
-                    assertEquals(r.statusCode(), 404, path);
-                    assertTrue(r.body().contains("<h1>"), "the 404 page: " + r.body());
-                }
+        withFiles(impl, (server, client) -> {
+            for (String path : List.of("/missing.txt", "/sub/missing/deeper.txt", "/hello.txt/more")) {
+                HttpResponse<String> r = get(client, server, path);
+                assertEquals(r.statusCode(), 404, path);
+                assertTrue(r.body().contains("<h1>"), "the 404 page: " + r.body());
             }
-        } finally {
-            server.stop(0);
-        }
+        });
     }
 
     @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = TIMEOUT)
     public void unsupportedMethods(Impl impl) throws Exception {
-        HttpServer server = fileServer(impl);
-        try {
-            server.start();
-            try (HttpClient client = client()) {
-                HttpResponse<String> post = client.send(request(server, "/hello.txt")
-                        .POST(HttpRequest.BodyPublishers.ofString("x")).build(), HttpResponse.BodyHandlers.ofString());
-                assertEquals(post.statusCode(), 405);
-                assertEquals(post.headers().firstValue("Allow").orElse(null), "HEAD, GET");
-                HttpResponse<String> odd = client.send(request(server, "/hello.txt")
-                        .method("FROB", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
-                assertEquals(odd.statusCode(), 501);
-            }
-        } finally {
-            server.stop(0);
-        }
+        withFiles(impl, (server, client) -> {
+            HttpResponse<String> post = client.send(request(server, "/hello.txt")
+                    .POST(HttpRequest.BodyPublishers.ofString("x")).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(post.statusCode(), 405);
+            assertEquals(post.headers().firstValue("Allow").orElse(null), "HEAD, GET");
+            HttpResponse<String> odd = client.send(request(server, "/hello.txt")
+                    .method("FROB", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(odd.statusCode(), 501);
+        });
+    }
+
+    /**
+     * Sends a GET of the path that closes the connection, and checks that what comes (after
+     * earlier responses of the connection, whose bodies must not show here) is one 200 whose
+     * body ends the bytes.
+     */
+    private static void assertLastGet(RawHttp raw, String path, String body, String what) throws IOException {
+        raw.send("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+        String rest = RawHttp.latin1(raw.readUntilClose());
+        assertTrue(rest.startsWith("HTTP/1.1 200"), what + ": " + rest);
+        assertTrue(rest.endsWith("\r\n\r\n" + body), rest);
     }
 
     @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = TIMEOUT)
     public void headHasHeadersAndNoBody(Impl impl) throws Exception {
-        HttpServer server = fileServer(impl);
-        try {
-            server.start();
-            try (RawClient raw = new RawClient(server.getAddress().getPort())) {
-                raw.send("HEAD /hello.txt HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
-                String head = raw.readHead();
-                assertEquals(status(head), 200, head);
-                assertEquals(header(head, "Content-Length"), String.valueOf(HELLO.length()), head);
-                assertEquals(header(head, "Content-Type"), "text/plain", head);
-                assertNotNull(header(head, "Last-Modified"), head);
+        withFiles(impl, server -> Servers.raw(server, raw -> {
+            raw.send("HEAD /hello.txt HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+            RawHttp.Head head = raw.readHead();
+            assertEquals(head.status(), 200, head.toString());
+            assertEquals(head.header("Content-Length"), String.valueOf(HELLO.length()), head.toString());
+            assertEquals(head.header("Content-Type"), "text/plain", head.toString());
+            assertNotNull(head.header("Last-Modified"), head.toString());
 
-                raw.send("HEAD /sub/ HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
-                String listing = raw.readHead();
-                assertEquals(status(listing), 200, "HEAD right after HEAD: a body of the first would show here: " + listing);
-                assertTrue(Integer.parseInt(header(listing, "Content-Length")) > 0, listing);
+            raw.send("HEAD /sub/ HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+            RawHttp.Head listing = raw.readHead();
+            assertEquals(listing.status(), 200, "HEAD right after HEAD: a body of the first would show here: " + listing);
+            assertTrue(Integer.parseInt(listing.header("Content-Length")) > 0, listing.toString());
 
-                // Had either HEAD response carried a body, its bytes would come before this one.
-                raw.send("GET /hello.txt HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
-                String rest = new String(raw.readToEnd(), ISO_8859_1);
-                assertTrue(rest.startsWith("HTTP/1.1 200"), "after the HEADs: " + rest);
-                assertTrue(rest.endsWith("\r\n\r\n" + HELLO), rest);
-            }
-        } finally {
-            server.stop(0);
-        }
+            // Had either HEAD response carried a body, its bytes would come before this one.
+            assertLastGet(raw, "/hello.txt", HELLO, "after the HEADs");
+        }));
     }
 
     /**
@@ -242,19 +204,12 @@ public class SimpleFileServerTest {
      */
     @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = TIMEOUT)
     public void ifModifiedSinceIsIgnoredByTheJdkFileHandler(Impl impl) throws Exception {
-        HttpServer server = fileServer(impl);
-        try {
-            server.start();
-            try (HttpClient client = client()) {
-                String lastModified = get(client, server, "/hello.txt").headers().firstValue("Last-Modified").orElseThrow();
-                HttpResponse<String> again = client.send(request(server, "/hello.txt")
-                        .header("If-Modified-Since", lastModified).build(), HttpResponse.BodyHandlers.ofString());
-                assertEquals(again.statusCode(), 200);
-                assertEquals(again.body(), HELLO);
-            }
-        } finally {
-            server.stop(0);
-        }
+        withFiles(impl, (server, client) -> {
+            String lastModified = get(client, server, "/hello.txt").headers().firstValue("Last-Modified").orElseThrow();
+            HttpResponse<String> again = client.send(request(server, "/hello.txt")
+                    .header("If-Modified-Since", lastModified).build(), HttpResponse.BodyHandlers.ofString());
+            assertResponse(again, 200, HELLO);
+        });
     }
 
     /**
@@ -263,37 +218,26 @@ public class SimpleFileServerTest {
      */
     @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = TIMEOUT)
     public void notModifiedHasNoBody(Impl impl) throws Exception {
-        HttpProviders.require(impl);
-        HttpServer server = impl.server();
-        try {
-            HttpHandler files = SimpleFileServer.createFileHandler(root);
-            String lastModified = "Tue, 2 Jan 2024 03:04:05 GMT";
-            server.createContext("/", HttpHandlers.handleOrElse(
-                    r -> lastModified.equals(r.getRequestHeaders().getFirst("If-Modified-Since")),
-                    HttpHandlers.of(304, Headers.of("Last-Modified", lastModified), ""),
-                    files));
-            server.start();
-            try (RawClient raw = new RawClient(server.getAddress().getPort())) {
-                raw.send("GET /hello.txt HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
-                String full = raw.readHead();
-                assertEquals(status(full), 200, full);
-                assertEquals(header(full, "Last-Modified"), lastModified, full);
-                assertEquals(new String(raw.readBody(Integer.parseInt(header(full, "Content-Length"))), ISO_8859_1), HELLO);
+        HttpHandler files = SimpleFileServer.createFileHandler(root);
+        String lastModified = "Tue, 2 Jan 2024 03:04:05 GMT";
+        Servers.raw(impl, Servers.context("/", HttpHandlers.handleOrElse(
+                r -> lastModified.equals(r.getRequestHeaders().getFirst("If-Modified-Since")),
+                HttpHandlers.of(304, Headers.of("Last-Modified", lastModified), ""),
+                files)), raw -> {
+            raw.send("GET /hello.txt HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+            RawHttp.Head full = raw.readHead();
+            assertEquals(full.status(), 200, full.toString());
+            assertEquals(full.header("Last-Modified"), lastModified, full.toString());
+            assertEquals(RawHttp.latin1(raw.readExactly(Integer.parseInt(full.header("Content-Length")))), HELLO);
 
-                raw.send("GET /hello.txt HTTP/1.1\r\nHost: 127.0.0.1\r\nIf-Modified-Since: " + lastModified + "\r\n\r\n");
-                String notModified = raw.readHead();
-                assertEquals(status(notModified), 304, notModified);
-                assertEquals(header(notModified, "Transfer-Encoding"), null, notModified);
+            raw.send("GET /hello.txt HTTP/1.1\r\nHost: 127.0.0.1\r\nIf-Modified-Since: " + lastModified + "\r\n\r\n");
+            RawHttp.Head notModified = raw.readHead();
+            assertEquals(notModified.status(), 304, notModified.toString());
+            assertEquals(notModified.header("Transfer-Encoding"), null, notModified.toString());
 
-                // Had the 304 carried a body, its bytes would come before this response.
-                raw.send("GET /sub/nested.txt HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
-                String rest = new String(raw.readToEnd(), ISO_8859_1);
-                assertTrue(rest.startsWith("HTTP/1.1 200"), "after the 304: " + rest);
-                assertTrue(rest.endsWith("\r\n\r\nnested\n"), rest);
-            }
-        } finally {
-            server.stop(0);
-        }
+            // Had the 304 carried a body, its bytes would come before this response.
+            assertLastGet(raw, "/sub/nested.txt", "nested\n", "after the 304");
+        });
     }
 
     /**
@@ -303,9 +247,7 @@ public class SimpleFileServerTest {
      */
     @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = TIMEOUT)
     public void rawPathsReachTheHandler(Impl impl) throws Exception {
-        HttpServer server = fileServer(impl);
-        try {
-            server.start();
+        withFiles(impl, server -> {
             for (String target : List.of("/hello.txt", "/%68ello.txt", "/sub/nested.txt", "/sub%2fnested.txt")) {
                 String response = rawGet(server, target);
                 assertTrue(response.startsWith("HTTP/1.1 200"), target + " -> " + response);
@@ -315,16 +257,12 @@ public class SimpleFileServerTest {
                 String response = rawGet(server, target);
                 assertEquals(status(response), 404, target + " -> " + response);
             }
-        } finally {
-            server.stop(0);
-        }
+        });
     }
 
     @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = TIMEOUT)
     public void pathTraversalNeverLeavesTheRoot(Impl impl) throws Exception {
-        HttpServer server = fileServer(impl);
-        try {
-            server.start();
+        withFiles(impl, server -> {
             List<String> targets = List.of(
                     "/../secret.txt",
                     "/../../secret.txt",
@@ -348,9 +286,7 @@ public class SimpleFileServerTest {
                 int code = status(response);
                 assertTrue(code == 400 || code == 404, target + " -> " + code + ": " + response);
             }
-        } finally {
-            server.stop(0);
-        }
+        });
     }
 
     /**
@@ -361,41 +297,20 @@ public class SimpleFileServerTest {
     public void createFileServerRunsOnLoomux() throws Exception {
         HttpServer server = SimpleFileServer.createFileServer(
                 new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), root, SimpleFileServer.OutputLevel.NONE);
-        try {
-            assertEquals(server.getClass().getName(), "io.loomux.http.internal.LoomuxHttpServer");
-            server.start();
-            try (HttpClient client = client()) {
-                HttpResponse<String> r = get(client, server, "/hello.txt");
-                assertEquals(r.statusCode(), 200);
-                assertEquals(r.body(), HELLO);
-                assertEquals(get(client, server, "/nope.txt").statusCode(), 404);
-            }
-        } finally {
-            server.stop(0);
-        }
+        Servers.run(server, s -> assertEquals(s.getClass().getName(), "io.loomux.http.internal.LoomuxHttpServer"),
+                started -> Servers.client(started, (s, client) -> {
+                    assertResponse(get(client, s, "/hello.txt"), 200, HELLO);
+                    assertEquals(get(client, s, "/nope.txt").statusCode(), 404);
+                }));
     }
 
     // ---------------------------------------------------------------- helpers
 
-    private static HttpClient client() {
-        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(5)).build();
-    }
-
-    private static HttpRequest.Builder request(HttpServer server, String path) {
-        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.getAddress().getPort() + path))
-                .timeout(Duration.ofSeconds(10));
-    }
-
-    private static HttpResponse<String> get(HttpClient client, HttpServer server, String path) throws Exception {
-        return client.send(request(server, path).build(), HttpResponse.BodyHandlers.ofString());
-    }
-
     /** @return the whole response to a GET of exactly {@code target}, sent on a new connection */
     private static String rawGet(HttpServer server, String target) throws IOException {
-        try (RawClient raw = new RawClient(server.getAddress().getPort())) {
+        try (RawHttp raw = RawHttp.connect(server)) {
             raw.send("GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
-            return new String(raw.readToEnd(), StandardCharsets.UTF_8);
+            return new String(raw.readUntilClose(), StandardCharsets.UTF_8);
         }
     }
 
@@ -405,102 +320,5 @@ public class SimpleFileServerTest {
             fail("not a status line: " + response);
         }
         return Integer.parseInt(parts[1].trim());
-    }
-
-    /** @return the first value of the field in a response head, or null */
-    private static String header(String head, String name) {
-        for (String line : head.split("\r\n")) {
-            if (line.isEmpty()) {
-                break;
-            }
-            int colon = line.indexOf(':');
-            if (colon > 0 && line.substring(0, colon).trim().equalsIgnoreCase(name)) {
-                return line.substring(colon + 1).trim();
-            }
-        }
-        return null;
-    }
-
-    /** A raw HTTP client on one socket to 127.0.0.1: clients normalise paths, this sends them as given. */
-    private static final class RawClient implements AutoCloseable {
-        private static final int MAX_HEAD = 64 * 1024;
-        private static final int MAX_BODY = 1024 * 1024;
-
-        private final Socket socket;
-        private final InputStream in;
-        private final OutputStream out;
-
-        RawClient(int port) throws IOException {
-            socket = new Socket();
-            socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 5000);
-            socket.setSoTimeout(10_000);
-            in = new BufferedInputStream(socket.getInputStream());
-            out = socket.getOutputStream();
-        }
-
-        void send(String request) throws IOException {
-            out.write(request.getBytes(ISO_8859_1));
-            out.flush();
-        }
-
-        /** @return a response head up to and including its blank line */
-        String readHead() throws IOException {
-            ByteArrayOutputStream b = new ByteArrayOutputStream();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            int state = 0;
-            // Bounded by MAX_HEAD bytes and the deadline (each read by the socket timeout).
-            for (int i = 0; i < MAX_HEAD && System.nanoTime() < deadline; i++) {
-                int c = in.read();
-                if (c < 0) {
-                    throw new EOFException("end of stream within a response head: " + b.toString(ISO_8859_1));
-                }
-                b.write(c);
-                state = (c == '\r' && (state == 0 || state == 2)) ? state + 1
-                        : (c == '\n' && (state == 1 || state == 3)) ? state + 1 : 0;
-                if (state == 4) {
-                    return b.toString(ISO_8859_1);
-                }
-            }
-            throw new IOException("no complete response head: " + b.toString(ISO_8859_1));
-        }
-
-        byte[] readBody(int length) throws IOException {
-            byte[] b = in.readNBytes(length);
-            if (b.length != length) {
-                throw new EOFException("body ended after " + b.length + " of " + length + " bytes");
-            }
-            return b;
-        }
-
-        /** @return what arrives until the server closes; a reset counts as the end */
-        byte[] readToEnd() throws IOException {
-            ByteArrayOutputStream b = new ByteArrayOutputStream();
-            byte[] buf = new byte[8192];
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            // Bounded by MAX_BODY bytes and the deadline (each read by the socket timeout).
-            while (b.size() < MAX_BODY) {
-                if (System.nanoTime() > deadline) {
-                    throw new SocketTimeoutException("the server did not close; so far: " + b.toString(ISO_8859_1));
-                }
-                int n;
-                try {
-                    n = in.read(buf);
-                } catch (SocketTimeoutException e) {
-                    throw e;
-                } catch (SocketException reset) {
-                    break;
-                }
-                if (n < 0) {
-                    break;
-                }
-                b.write(buf, 0, n);
-            }
-            return b.toByteArray();
-        }
-
-        @Override
-        public void close() throws IOException {
-            socket.close();
-        }
     }
 }

@@ -1,6 +1,5 @@
 package io.loomux.http;
 
-import com.sun.net.httpserver.HttpServer;
 import org.testng.annotations.Test;
 
 import java.net.URI;
@@ -14,32 +13,28 @@ import static org.testng.Assert.assertEquals;
 /** The simplest round trip on every implementation: if this fails, read nothing else first. */
 public class SmokeTest {
 
-    @Test(dataProvider = "all", dataProviderClass = HttpProviders.class)
+    @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = 20_000)
     public void getAndPost(Impl impl) throws Exception {
-        HttpProviders.require(impl);
-        HttpServer server = impl.server();
-        server.createContext("/echo", x -> {
+        Servers.run(impl, Servers.context("/echo", x -> {
             byte[] body = x.getRequestBody().readAllBytes();
             byte[] reply = (x.getRequestMethod() + " " + x.getRequestURI() + " " + new String(body, StandardCharsets.UTF_8))
                     .getBytes(StandardCharsets.UTF_8);
             x.sendResponseHeaders(200, reply.length);
             x.getResponseBody().write(reply);
             x.close();
-        });
-        server.start();
-        try (HttpClient client = HttpClient.newHttpClient()) {
-            URI base = URI.create("http://127.0.0.1:" + server.getAddress().getPort());
-            for (int i = 0; i < 3; i++) {
-                HttpResponse<String> r = client.send(HttpRequest.newBuilder(base.resolve("/echo/a?q=" + i)).build(),
-                        HttpResponse.BodyHandlers.ofString());
-                assertEquals(r.statusCode(), 200);
-                assertEquals(r.body(), "GET /echo/a?q=" + i + " ");
+        }), server -> {
+            try (HttpClient client = HttpClient.newHttpClient()) {
+                URI base = URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+                for (int i = 0; i < 3; i++) {
+                    HttpResponse<String> r = client.send(HttpRequest.newBuilder(base.resolve("/echo/a?q=" + i)).build(),
+                            HttpResponse.BodyHandlers.ofString());
+                    assertEquals(r.statusCode(), 200);
+                    assertEquals(r.body(), "GET /echo/a?q=" + i + " ");
+                }
+                HttpResponse<String> p = client.send(HttpRequest.newBuilder(base.resolve("/echo"))
+                        .POST(HttpRequest.BodyPublishers.ofString("hello")).build(), HttpResponse.BodyHandlers.ofString());
+                assertEquals(p.body(), "POST /echo hello");
             }
-            HttpResponse<String> p = client.send(HttpRequest.newBuilder(base.resolve("/echo"))
-                    .POST(HttpRequest.BodyPublishers.ofString("hello")).build(), HttpResponse.BodyHandlers.ofString());
-            assertEquals(p.body(), "POST /echo hello");
-        } finally {
-            server.stop(0);
-        }
+        });
     }
 }
