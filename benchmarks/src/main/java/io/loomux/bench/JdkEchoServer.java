@@ -40,9 +40,15 @@ public final class JdkEchoServer {
             s.setTcpNoDelay(true);
             InputStream in = s.getInputStream();
             OutputStream out = s.getOutputStream();
-            byte[] buf = new byte[8192];
+            // The same buffer policy as loomux's echo handler, so that memory per connection
+            // compares the runtimes, not the handlers: 1 KiB, doubled (up to 8 KiB) whenever a
+            // read fills it.
+            byte[] buf = new byte[1024];
             for (int n; (n = in.read(buf)) > 0; ) {
                 out.write(buf, 0, n);
+                if (n == buf.length && buf.length < 8192) {
+                    buf = new byte[buf.length * 2];
+                }
             }
         } catch (IOException e) {
             // the client went away

@@ -8,8 +8,16 @@ loomux_require_mvn
 
 # Builds the load generator and the runnable server jar; sets bench_jar and server_jar.
 build_jars() {
-  mvn -q -B -DskipTests install -pl bench,server -am >/dev/null
-  bench_jar=$(ls bench/target/loomux-bench-*-all.jar)
+  local log
+  log=$(mktemp)
+  if ! mvn -q -B -DskipTests install -pl benchmarks,server -am >"$log" 2>&1; then
+    cat "$log" >&2
+    rm -f "$log"
+    echo "bench: the build failed (Maven's output above)" >&2
+    exit 1
+  fi
+  rm -f "$log"
+  bench_jar=$(ls benchmarks/target/loomux-bench-*-all.jar)
   server_jar=$(ls server/target/loomux-server-*-all.jar)
 }
 

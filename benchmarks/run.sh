@@ -1,0 +1,312 @@
+#!/usr/bin/env bash
+# The benchmark run behind ./bench: every case side by side in one run, server pinned to CPU 0
+# and load to CPU 1, each case warmed up, repeated, and reported as the median.
+#
+#   ./bench                 full run (about 35 minutes): writes docs/benchmarks.md, the plot
+#                           docs/bench-echo.png and the table in README.md
+#   ./bench --quick         smoke run (a few minutes): prints the table, writes target/bench/
+#   ./bench --only CASES    comma-separated: echo, bulk, churn, http, idle, syscalls
+#
+# Nothing here is typed by hand: the tables are made from this run's measurements, with the
+# date, the machine and the versions. A cell that could not be measured says why (n/a) and
+# fails the run, so a broken case cannot pass for a result.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+
+quick=false
+only=""
+while [[ $# -gt 0 ]]; do
+  case $1 in
+    --quick) quick=true; shift ;;
+    --only) only=$2; shift 2 ;;
+    --only=*) only=${1#--only=}; shift ;;
+    -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "bench: unknown argument '$1' (try ./bench --help)" >&2; exit 2 ;;
+  esac
+done
+wants() { [[ -z $only || ",$only," == *",$1,"* ]]; }
+for c in ${only//,/ }; do
+  case $c in echo|bulk|churn|http|idle|syscalls) ;; *) echo "bench: unknown case '$c' for --only" >&2; exit 2 ;; esac
+done
+
+# shellcheck source=lib.sh
+. benchmarks/lib.sh
+
+if $quick; then
+  runs=1; warm=1; secs=2
+  echo_sizes=(64); echo_conns=(100 1000)
+  http_conns=(50 1000); http_pipeline=(1)
+  idle_conns=1000
+  bulk_bytes=$((256 << 20)); bulk_conns=(1 100)
+  churn_secs=2
+  out=target/bench
+else
+  runs=3; warm=3; secs=5
+  echo_sizes=(64 4096); echo_conns=(10 100 1000 10000)
+  http_conns=(50 1000); http_pipeline=(1 16)
+  idle_conns=10000
+  bulk_bytes=$((1 << 30)); bulk_conns=(1 100)
+  churn_secs=6
+  out=docs
+fi
+mkdir -p "$out" target/bench
+results=target/bench/results.tsv
+: >"$results"
+log=target/bench/servers.log
+: >"$log"
+
+# ---- tools -------------------------------------------------------------------------------
+
+apt_install() { # package: installs it when missing and this is root on Debian
+  if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
+    echo "bench: installing $1 (apt-get)" >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$1" >/dev/null 2>&1 \
+      || { apt-get update -q >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$1" >/dev/null 2>&1; }
+  fi
+}
+need() { # command package
+  command -v "$1" >/dev/null || apt_install "$2"
+  command -v "$1" >/dev/null || { echo "bench: needs $1 (apt-get install $2)" >&2; exit 1; }
+}
+need taskset util-linux
+need gcc gcc
+wants http && need wrk wrk
+$quick || need gnuplot gnuplot-nox
+
+echo "bench: building (mvn install -pl benchmarks,server -am, and the C echo server)" >&2
+build_jars
+gcc -O2 -Wall -Wextra -Werror -o target/bench/echo-c benchmarks/c/echo.c
+hz=$(getconf CLK_TCK)
+backends=$(available_backends "$server_jar")
+[[ -n $backends ]] || { echo "bench: no loomux backend is available here" >&2; exit 1; }
+
+# ---- servers -----------------------------------------------------------------------------
+
+java_opts=(-XX:+UseParallelGC)
+# Netty reaches for native access and sun.misc.Unsafe; JDK 23+ warns unless they are granted.
+netty_opts=(--enable-native-access=ALL-UNNAMED)
+feature=$(java -XshowSettings:properties -version 2>&1 | sed -nE 's/^ *java\.specification\.version = ([0-9]+).*/\1/p')
+[[ ${feature:-21} -ge 23 ]] && netty_opts+=(--sun-misc-unsafe-memory-access=allow)
+echo_servers=()
+for b in $backends; do echo_servers+=("loomux-$b"); done
+echo_servers+=(jdk-virtual-threads netty-epoll netty-nio)
+
+server_cmd() { # name port -> prints the command line, one word per line
+  local name=$1 port=$2
+  case $name in
+    loomux-*) printf '%s\n' java "${java_opts[@]}" --enable-native-access=ALL-UNNAMED -jar "$server_jar" echo \
+                --bind 127.0.0.1 --port "$port" --backend "${name#loomux-}" --max-connections 20000 ;;
+    jdk-virtual-threads) printf '%s\n' java "${java_opts[@]}" -cp "$bench_jar" io.loomux.bench.JdkEchoServer "$port" ;;
+    netty-epoll) printf '%s\n' java "${java_opts[@]}" "${netty_opts[@]}" -cp "$bench_jar" io.loomux.bench.NettyEchoServer "$port" epoll ;;
+    netty-nio) printf '%s\n' java "${java_opts[@]}" "${netty_opts[@]}" -cp "$bench_jar" io.loomux.bench.NettyEchoServer "$port" nio ;;
+    c-epoll) printf '%s\n' target/bench/echo-c "$port" ;;
+    http-loomux-*) printf '%s\n' java "${java_opts[@]}" --enable-native-access=ALL-UNNAMED -jar "$server_jar" hello \
+                -b 127.0.0.1 -p "$port" --backend "${name#http-loomux-}" ;;
+    http-jdk-default) printf '%s\n' java "${java_opts[@]}" -jar "$server_jar" hello -b 127.0.0.1 -p "$port" --server jdk ;;
+    http-jdk-virtual) printf '%s\n' java "${java_opts[@]}" -jar "$server_jar" hello -b 127.0.0.1 -p "$port" --server jdk --executor virtual ;;
+    *) echo "bench: no server '$name'" >&2; return 1 ;;
+  esac
+}
+
+port=7400
+server_pid=""
+start_server() { # name: starts it on a fresh port, pinned to CPU 0; sets port and server_pid
+  port=$((port + 1))
+  local cmd
+  mapfile -t cmd < <(server_cmd "$1" "$port")
+  echo "== $1 on $port: ${cmd[*]}" >>"$log"
+  taskset -c 0 "${cmd[@]}" >>"$log" 2>&1 &
+  server_pid=$!
+  wait_port "$port"
+}
+stop_server() {
+  kill "$server_pid" 2>/dev/null || true
+  wait "$server_pid" 2>/dev/null || true
+  server_pid=""
+}
+trap 'stop_server' EXIT
+
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+record() { printf '%s\t%s\n' "$1" "$2" >>"$results"; } # key value
+field() { sed -nE "s#.*(^| )$1=([0-9.]+).*#\\2#p" <<<"$2"; }   # name line
+load() { taskset -c 1 java -cp "$bench_jar" io.loomux.bench.EchoLoad "$@"; }
+
+median() { # key -> the median of its recorded values, or n/a
+  awk -F'\t' -v k="$1" '$1 == k { print $2 }' "$results" | sort -g \
+    | awk '{ v[NR] = $1 } END { if (NR == 0) print "n/a"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+progress() { printf 'bench: %-60s %s\n' "$1" "$2" >&2; }
+
+# ---- cases -------------------------------------------------------------------------------
+
+echo_case() { # server size conns run
+  local s=$1 size=$2 c=$3 line t0 t1 rate
+  start_server "$s"
+  line=$(load pingpong 127.0.0.1 "$port" "$c" "$size" "$warm" "$secs" 2>&1 & \
+         lp=$!; sleep "$warm"; t0=$(cpu_ticks "$server_pid"); wait $lp; echo "CPU0=$t0") || true
+  t1=$(cpu_ticks "$server_pid")
+  stop_server
+  t0=$(field CPU0 "$line")
+  rate=$(field 'msgs/s' "$line")
+  local key="echo|$size|$c|$s"
+  if [[ -n $rate && $(field errors "$line") == 0 ]]; then
+    record "$key|msgs" "$rate"
+    record "$key|p99" "$(field p99us "$line")"
+    record "$key|cpu" "$(awk -v t="$((t1 - t0))" -v hz="$hz" -v r="$rate" -v s="$secs" 'BEGIN { printf "%.2f", (t / hz) * 1e6 / (r * s) }')"
+  fi
+  progress "echo ${size}B x$c $s (run $4)" "${rate:-FAILED: $(tail -c 200 <<<"$line")}"
+}
+
+bulk_case() { # server conns run
+  local s=$1 c=$2 line gbs
+  start_server "$s"
+  line=$(load bulk 127.0.0.1 "$port" "$c" "$bulk_bytes" 2>&1) || true
+  stop_server
+  gbs=$(field 'GB/s' "$line")
+  [[ -n $gbs && $(field errors "$line") == 0 ]] && record "bulk|$c|$s|gbs" "$gbs"
+  progress "bulk $((bulk_bytes >> 20)) MiB x$c $s (run $3)" "${gbs:-FAILED: $(tail -c 200 <<<"$line")} GB/s"
+}
+
+churn_case() { # server run
+  local s=$1 line rate
+  start_server "$s"
+  line=$(load churn 127.0.0.1 "$port" 50 "$warm" "$churn_secs" 2>&1) || true
+  stop_server
+  rate=$(field 'conns/s' "$line")
+  [[ -n $rate && $(field errors "$line") == 0 ]] && record "churn|$s|rate" "$rate"
+  progress "churn $s (run $2)" "${rate:-FAILED: $(tail -c 200 <<<"$line")} conns/s"
+}
+
+heap_used_kb() { # pid -> heap used after a full GC, KiB
+  jcmd "$1" GC.run >/dev/null 2>&1 || true
+  jstat -gc "$1" 2>/dev/null | awk 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i } NR == 2 { printf "%.0f", $h["S0U"] + $h["S1U"] + $h["EU"] + $h["OU"] }'
+}
+rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
+
+idle_case() { # server run
+  local s=$1 rss0 heap0 rss1 heap1 cp ready=false
+  start_server "$s"
+  load pingpong 127.0.0.1 "$port" 10 64 1 1 >/dev/null 2>&1 || true   # warm the paths once
+  heap0=$(heap_used_kb "$server_pid"); rss0=$(rss_kb "$server_pid")
+  coproc IDLE { taskset -c 1 java -cp "$bench_jar" io.loomux.bench.IdleClients 127.0.0.1 "$port" "$idle_conns" 120 2>&1; }
+  cp=$IDLE_PID
+  local l
+  # Bounded: IdleClients prints its "idle N" line or ends within its 120 s.
+  while IFS= read -r -t 120 l <&"${IDLE[0]}"; do
+    if [[ $l == idle* ]]; then ready=true; break; fi
+  done
+  if $ready; then
+    heap1=$(heap_used_kb "$server_pid"); rss1=$(rss_kb "$server_pid")
+    record "idle|$s|rss" "$(awk -v a="$rss0" -v b="$rss1" -v n="$idle_conns" 'BEGIN { printf "%.0f", (b - a) * 1024 / n }')"
+    record "idle|$s|heap" "$(awk -v a="$heap0" -v b="$heap1" -v n="$idle_conns" 'BEGIN { printf "%.0f", (b - a) * 1024 / n }')"
+  fi
+  kill "$cp" 2>/dev/null || true; wait "$cp" 2>/dev/null || true
+  stop_server
+  progress "idle x$idle_conns $s (run $2)" "$($ready && echo "$(median "idle|$s|rss") B RSS/conn" || echo FAILED)"
+}
+
+syscall_tool=none
+sys_calls=(read write readv writev recvfrom sendto recvmsg sendmsg epoll_wait epoll_pwait epoll_ctl futex)
+syscalls_case() { # server
+  local s=$1 line total f
+  f=$(mktemp)
+  start_server "$s"
+  local tool=strace
+  if perf stat -e syscalls:sys_enter_read true >/dev/null 2>&1; then
+    tool=perf
+    local ev; ev=$(printf 'syscalls:sys_enter_%s,' "${sys_calls[@]}")
+    perf stat -x, -e "${ev%,}" -p "$server_pid" -o "$f" &
+  else
+    strace -f -c -o "$f" -p "$server_pid" &
+  fi
+  local tracer=$!
+  line=$(load pingpong 127.0.0.1 "$port" 100 64 0 "$secs" 2>&1) || true
+  kill -INT "$tracer" 2>/dev/null || true; wait "$tracer" 2>/dev/null || true
+  stop_server
+  syscall_tool=$tool
+  total=$(field total "$line")
+  # One "name count" line per call, from either tool's output.
+  local counts
+  if [[ $tool == perf ]]; then
+    counts=$(awk -F, '/sys_enter_/ { n = $3; sub(/.*sys_enter_/, "", n); print n, $1 + 0 }' "$f")
+  else
+    counts=$(awk '$NF ~ /^[a-z_0-9]+$/ && $4 ~ /^[0-9]+$/ { print $NF, $4 }' "$f")
+  fi
+  for c in read write epoll_wait epoll_ctl futex; do
+    local n
+    n=$(awk -v c="$c" '{ k = $1 }
+        k == "readv" || k == "recvfrom" || k == "recvmsg" { k = "read" }
+        k == "writev" || k == "sendto" || k == "sendmsg" { k = "write" }
+        k == "epoll_pwait" { k = "epoll_wait" }
+        k == c { n += $2 } END { print n + 0 }' <<<"$counts")
+    [[ -n $total && $total -gt 0 ]] && record "sys|$s|$c" "$(awk -v n="$n" -v t="$total" 'BEGIN { printf "%.3f", n / t }')"
+  done
+  rm -f "$f"
+  progress "system calls x100 $s" "$(median "sys|$s|read") reads/msg"
+}
+
+http_case() { # server conns pipeline run
+  local s=$1 c=$2 p=$3 outw rate t0 t1 script=() lua=""
+  if [[ $p -gt 1 ]]; then
+    lua=target/bench/pipeline-$p.lua
+    printf 'init = function(args)\n  local r = {}\n  for i = 1, %d do r[i] = wrk.format(nil, "/") end\n  req = table.concat(r)\nend\nrequest = function() return req end\n' "$p" >"$lua"
+    script=(-s "$lua")
+  fi
+  start_server "$s"
+  taskset -c 1 wrk -t1 -c"$c" -d"${warm}s" "${script[@]}" "http://127.0.0.1:$port/" >/dev/null 2>&1 || true
+  t0=$(cpu_ticks "$server_pid")
+  outw=$(taskset -c 1 wrk -t1 -c"$c" -d"${secs}s" --latency "${script[@]}" "http://127.0.0.1:$port/" 2>&1) || true
+  t1=$(cpu_ticks "$server_pid")
+  stop_server
+  rate=$(awk '/^Requests\/sec:/ { print $2 }' <<<"$outw")
+  local key="http|$c|$p|$s"
+  if [[ -n $rate ]]; then
+    record "$key|rps" "$rate"
+    record "$key|p99" "$(awk '$1 == "99%" { v = $2; if (v ~ /us$/) v = v + 0; else if (v ~ /ms$/) v = v * 1000; else if (v ~ /s$/) v = v * 1e6; print v }' <<<"$outw")"
+    record "$key|cpu" "$(awk -v t="$((t1 - t0))" -v hz="$hz" -v r="$rate" -v s="$secs" 'BEGIN { printf "%.2f", (t / hz) * 1e6 / (r * s) }')"
+  fi
+  progress "http x$c pipeline $p ${s#http-} (run $4)" "${rate:-FAILED} req/s"
+}
+
+http_servers=()
+for b in $backends; do http_servers+=("http-loomux-$b"); done
+http_servers+=(http-jdk-default http-jdk-virtual)
+
+started=$(date -u +%Y-%m-%dT%H:%MZ)
+for run in $(seq 1 "$runs"); do
+  if wants echo; then
+    for size in "${echo_sizes[@]}"; do
+      for c in "${echo_conns[@]}"; do
+        for s in "${echo_servers[@]}"; do echo_case "$s" "$size" "$c" "$run"; done
+      done
+    done
+    [[ $run -eq 1 ]] && echo_case c-epoll 64 1000 "$run"
+  fi
+  if wants http; then
+    for p in "${http_pipeline[@]}"; do
+      for c in "${http_conns[@]}"; do
+        for s in "${http_servers[@]}"; do http_case "$s" "$c" "$p" "$run"; done
+      done
+    done
+  fi
+  if wants bulk; then
+    for c in "${bulk_conns[@]}"; do
+      for s in "${echo_servers[@]}"; do bulk_case "$s" "$c" "$run"; done
+    done
+  fi
+  if wants churn; then
+    for s in "${echo_servers[@]}"; do churn_case "$s" "$run"; done
+  fi
+done
+if wants idle; then
+  for s in "${echo_servers[@]}"; do idle_case "$s" 1; done
+fi
+if wants syscalls; then
+  for s in "${echo_servers[@]}"; do syscalls_case "$s"; done
+fi
+
+# ---- report ------------------------------------------------------------------------------
+
+. benchmarks/report.sh
