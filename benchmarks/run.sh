@@ -2,7 +2,7 @@
 # The benchmark run behind ./bench: every case side by side in one run, server pinned to CPU 0
 # and load to CPU 1, each case warmed up, repeated, and reported as the median.
 #
-#   ./bench                 full run (about 35 minutes): writes docs/benchmarks.md, the plot
+#   ./bench                 full run (about 30 minutes): writes docs/benchmarks.md, the plot
 #                           docs/bench-echo.png and the table in README.md
 #   ./bench --quick         smoke run (a few minutes): prints the table, writes target/bench/
 #   ./bench --only CASES    comma-separated: echo, bulk, churn, http, idle, syscalls
@@ -42,7 +42,7 @@ if $quick; then
   churn_secs=2
   out=target/bench
 else
-  runs=3; warm=3; secs=5
+  runs=3; warm=3; secs=4
   echo_sizes=(64 4096); echo_conns=(10 100 1000 10000)
   http_conns=(50 1000); http_pipeline=(1 16)
   idle_conns=10000
