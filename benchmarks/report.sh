@@ -22,9 +22,10 @@ met() { # value op threshold -> yes/no
 
 # A servers x connection-counts table, each cell "rate (p99; cpu)". The key template names the
 # connection count as %c and the server as %s, e.g. "echo|64|%c|%s".
-# Usage: matrix KEY-TEMPLATE RATE-METRIC "SERVERS..." "CONNS..."
+# Usage: matrix KEY-TEMPLATE RATE-METRIC "SERVERS..." "CONNS..." [no-latency]
+# With no-latency the p99 shows as "-": wrk times a pipelined batch, not a request.
 matrix() {
-  local template=$1 metric=$2 s c k
+  local template=$1 metric=$2 latency=${5:-} s c k p99
   local -a servers conns
   read -ra servers <<<"$3"
   read -ra conns <<<"$4"
@@ -35,7 +36,8 @@ matrix() {
     for c in "${conns[@]}"; do
       k=${template//%c/$c}
       k=${k//%s/$s}
-      printf ' %s (%s; %s) |' "$(num "$k|$metric")" "$(num "$k|p99")" "$(num "$k|cpu" 1 1)"
+      if [[ $latency == no-latency ]]; then p99=-; else p99=$(num "$k|p99"); fi
+      printf ' %s (%s; %s) |' "$(num "$k|$metric")" "$p99" "$(num "$k|cpu" 1 1)"
     done
     echo
   done
@@ -80,9 +82,9 @@ report=$(mktemp)
   if wants http; then
     for p in "${http_pipeline[@]}"; do
       echo
-      echo "## HTTP hello (\`loomux hello\` and the same handler on the JDK's HttpServer), wrk$([[ $p -gt 1 ]] && echo ", $p pipelined requests"): requests per second (p99 µs; server CPU µs per request)"
+      echo "## HTTP hello (\`loomux hello\` and the same handler on the JDK's HttpServer), wrk$([[ $p -gt 1 ]] && echo ", $p pipelined requests"): requests per second (p99 µs$([[ $p -gt 1 ]] && echo ", not kept: wrk times a batch"); server CPU µs per request)"
       echo
-      matrix "http|%c|$p|%s" rps "${http_servers[*]}" "${http_conns[*]}"
+      matrix "http|%c|$p|%s" rps "${http_servers[*]}" "${http_conns[*]}" "$([[ $p -gt 1 ]] && echo no-latency)"
     done
   fi
   if wants bulk; then
@@ -139,6 +141,8 @@ report=$(mktemp)
 } >"$report"
 
 cp "$report" "$out/benchmarks.md"
+# Every run's raw figure next to the medians, so each cell can be traced.
+$quick || cp "$results" "$out/benchmarks-runs.tsv"
 cat "$report"
 
 if ! $quick; then
@@ -163,7 +167,7 @@ GP
   # The README's copy of the tables, between its markers.
   if grep -q '<!-- bench:begin -->' README.md; then
     awk -v f="$report" '
-      /<!-- bench:begin -->/ { print; print ""; while ((getline l < f) > 0) if (l !~ /^# Benchmarks/) print l; print ""; print "![echo throughput](docs/bench-echo.png)"; print ""; skip = 1; next }
+      /<!-- bench:begin -->/ { print; print ""; while ((getline l < f) > 0) if (l !~ /^# Benchmarks/) { sub(/^## /, "### ", l); print l }; print ""; print "![echo throughput](docs/bench-echo.png)"; print ""; skip = 1; next }
       /<!-- bench:end -->/ { skip = 0 }
       !skip { print }' README.md >target/bench/README.md && mv target/bench/README.md README.md
   fi
