@@ -1258,12 +1258,15 @@ public abstract class MultiplexerVerification {
             boolean gatherOk = false;
             for (int attempt = 0; attempt < 3 && !gatherOk; attempt++) {
                 Fixture.Pair p = fx.pair();
-                ByteBuffer[] srcs = new ByteBuffer[2048];
+                // 16 MiB: a gathering write goes on while each system call is taken whole, so
+                // what it offers must exceed the send buffer at its largest (Linux autotunes it
+                // up to tcp_wmem's 4 MiB) plus the peer's unread receive buffer; 4 MiB did not.
+                ByteBuffer[] srcs = new ByteBuffer[8192];
                 for (int i = 0; i < srcs.length; i++) {
                     srcs[i] = ByteBuffer.allocate(2048);
                 }
-                long offered = 2048L * 2048;
-                long first = fx.bounded("gathering SocketHandle.write of 2,048 buffers", () -> p.handle().write(srcs, 0, srcs.length));
+                long offered = 8192L * 2048;
+                long first = fx.bounded("gathering SocketHandle.write of 8,192 buffers", () -> p.handle().write(srcs, 0, srcs.length));
                 int from = 0;
                 while (from < srcs.length && !srcs[from].hasRemaining()) {
                     from++;
