@@ -10,7 +10,6 @@ import javax.net.ssl.SSLEngine;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -251,16 +250,11 @@ final class Http1Connection implements Runnable {
 
     /** Answers a request that cannot be served, then the connection closes. */
     private void refuse(int status, String message) throws IOException {
-        byte[] body = ("<h1>" + status + " " + Status.reason(status) + "</h1>" + escape(message))
-                .getBytes(StandardCharsets.ISO_8859_1);
+        byte[] body = Status.page(status, message);
         out.writeLatin1(Status.line(status) + "Date: " + Status.date() + "\r\nContent-type: text/html\r\n"
                 + "Content-length: " + body.length + "\r\nConnection: close\r\n\r\n");
         out.write(body, 0, body.length);
         out.flush();
-    }
-
-    private static String escape(String s) {
-        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
     }
 
     /** @return whether the connection may carry another request */
@@ -299,8 +293,7 @@ final class Http1Connection implements Runnable {
 
     /** The JDK's answer when no context or handler matches: a short HTML page. */
     private static void reject(ExchangeImpl x, int status, String message) throws IOException {
-        byte[] body = ("<h1>" + status + " " + Status.reason(status) + "</h1>" + message)
-                .getBytes(StandardCharsets.ISO_8859_1);
+        byte[] body = Status.page(status, message);
         x.getResponseHeaders().set("Content-type", "text/html");
         x.sendResponseHeaders(status, body.length);
         if (!x.head().isHead()) {
@@ -373,7 +366,7 @@ final class Http1Connection implements Runnable {
         if (!x.headersSent()) {
             try {
                 x.mustClose();
-                byte[] body = "<h1>500 Internal Server Error</h1>".getBytes(StandardCharsets.ISO_8859_1);
+                byte[] body = Status.page(500, "");
                 x.getResponseHeaders().clear();
                 x.getResponseHeaders().set("Content-type", "text/html");
                 x.sendResponseHeaders(500, body.length);

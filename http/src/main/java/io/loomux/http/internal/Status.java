@@ -1,5 +1,6 @@
 package io.loomux.http.internal;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -55,6 +56,19 @@ final class Status {
     static String reason(int code) {
         String reason = code >= 0 && code < REASONS.length ? REASONS[code] : null;
         return reason == null ? "" : reason;
+    }
+
+    /**
+     * The short HTML page the server answers with on its own (a refused request, no context, a
+     * failed handler), as the JDK's server does: the status line as a heading, then the reason.
+     *
+     * @param code    the status
+     * @param message why, as text (escaped here); may be empty
+     * @return the page's bytes
+     */
+    static byte[] page(int code, String message) {
+        String text = message.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+        return ("<h1>" + code + " " + reason(code) + "</h1>" + text).getBytes(StandardCharsets.ISO_8859_1);
     }
 
     /** @return the IMF-fixdate of now (RFC 9110 section 5.6.7), made at most once a second */
