@@ -113,6 +113,8 @@ report=$(mktemp)
       echo
     done
     wants idle && echo && echo "Idle memory: $idle_conns idle connections (each echoed once), server RSS and heap after a full GC, minus the same before, divided by the count."
+    echo
+    echo "\`$turns_server\` is \`loomux echo --release-idle\`: the same echo served in turns (\`ReadableHandler\`), so an idle connection holds no parked thread, stack or buffer; the other loomux rows and the JDK's keep a virtual thread parked in \`read\` per connection."
     wants syscalls && echo && echo "System calls: 100 connections of 64 B ping-pong for ${secs} s, server process only, counted with $syscall_tool, divided by the messages echoed."
   fi
   echo
@@ -133,7 +135,8 @@ report=$(mktemp)
     v=$(num "sys|loomux-epoll|epoll_ctl" 1 3); echo "| 0 epoll_ctl per echoed message (loomux epoll) | $v | $(met "$v" "<=" 0.001) |"
   fi
   if wants idle; then
-    r=$(ratio "idle|loomux-epoll|rss" "idle|jdk-virtual-threads|rss"); echo "| memory per idle connection ≤ 0.5x the JDK's (RSS, loomux / JDK) | ${r}x | $(met "$r" "<=" 0.5) |"
+    r=$(ratio "idle|loomux-epoll-turns|rss" "idle|jdk-virtual-threads|rss"); echo "| memory per idle connection ≤ 0.5x the JDK's (RSS, loomux epoll in turns / JDK) | ${r}x | $(met "$r" "<=" 0.5) |"
+    r=$(ratio "idle|loomux-epoll|rss" "idle|jdk-virtual-threads|rss"); echo "| same, loomux epoll with a thread per connection (RSS, loomux / JDK) | ${r}x | $(met "$r" "<=" 0.5) |"
   fi
   if wants http && [[ " ${http_conns[*]} " == *" 1000 "* ]]; then
     r=$(ratio "http|1000|1|http-loomux-epoll|rps" "http|1000|1|http-jdk-virtual|rps"); echo "| HTTP hello x1,000 ≥ 2x the JDK's HttpServer with virtual threads | ${r}x | $(met "$r" ">=" 2) |"

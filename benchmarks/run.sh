@@ -90,11 +90,17 @@ feature=$(java -XshowSettings:properties -version 2>&1 | sed -nE 's/^ *java\.spe
 [[ ${feature:-21} -ge 23 ]] && netty_opts+=(--sun-misc-unsafe-memory-access=allow)
 echo_servers=()
 for b in $backends; do echo_servers+=("loomux-$b"); done
-echo_servers+=(jdk-virtual-threads netty-epoll netty-nio)
+# The same echo served in turns (loomux echo --release-idle: no thread while a connection is
+# idle), on the first (highest-priority) backend.
+turns_server="loomux-$(awk 'NF { print $1; exit }' <<<"$backends")-turns"
+echo_servers+=("$turns_server" jdk-virtual-threads netty-epoll netty-nio)
 
 server_cmd() { # name port -> prints the command line, one word per line
   local name=$1 port=$2
   case $name in
+    loomux-*-turns) local b=${name#loomux-}
+                printf '%s\n' java "${java_opts[@]}" --enable-native-access=ALL-UNNAMED -jar "$server_jar" echo \
+                --bind 127.0.0.1 --port "$port" --backend "${b%-turns}" --max-connections 20000 --release-idle ;;
     loomux-*) printf '%s\n' java "${java_opts[@]}" --enable-native-access=ALL-UNNAMED -jar "$server_jar" echo \
                 --bind 127.0.0.1 --port "$port" --backend "${name#loomux-}" --max-connections 20000 ;;
     jdk-virtual-threads) printf '%s\n' java "${java_opts[@]}" -cp "$bench_jar" io.loomux.bench.JdkEchoServer "$port" ;;

@@ -111,6 +111,38 @@ public interface Connection extends ByteChannel, GatheringByteChannel {
     Duration writeTimeout();
 
     /**
+     * Reads what is already queued, without waiting: the read a turn of
+     * {@link #onReadable(Runnable)} work loops on until it returns 0.
+     *
+     * @param dst the buffer to fill from its position
+     * @return the count read; 0 if nothing is queued (or {@code dst} has no space); -1 at end
+     *     of stream
+     * @throws IOException as described on the class (never a timeout: it does not wait)
+     */
+    int readAvailable(ByteBuffer dst) throws IOException;
+
+    /**
+     * Gives up waiting with a thread: runs {@code task} on a new virtual thread once this
+     * connection has something for a reader (bytes, end of stream, an error) or is closed, while
+     * no thread waits meanwhile. A connection that is idle for long then costs no parked thread,
+     * no stack and no buffer, only the connection itself.
+     *
+     * <p>Call it where a read would otherwise wait: after {@link #readAvailable} returned 0, or a
+     * read came back with fewer bytes than asked (the data so far is consumed). It returns false,
+     * and does not run the task, when it cannot prove that nothing is waiting to be read (an event
+     * has arrived, the last read filled its buffer, the peer hung up, the connection is closed):
+     * read now, on the calling thread.
+     * Until the task runs, the connection must not be read from: a read that would wait then
+     * throws {@link IllegalStateException}. Writing is unaffected. The read timeout does not
+     * apply to this wait; a server limits idle connections by closing them, which runs the task.
+     *
+     * @param task what serves the connection next; it sees any close as its read's exception
+     * @return true if armed (the task runs later, once); false if the caller should read now
+     * @throws IllegalStateException if another thread is reading
+     */
+    boolean onReadable(Runnable task);
+
+    /**
      * Half-closes: the peer reads end of stream; this side can still read.
      *
      * @throws IOException on a socket error or if closed

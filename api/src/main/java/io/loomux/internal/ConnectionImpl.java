@@ -2,6 +2,7 @@ package io.loomux.internal;
 
 import io.loomux.Connection;
 import io.loomux.spi.Events;
+import io.loomux.spi.Registration;
 import io.loomux.spi.SocketHandle;
 
 import java.io.IOException;
@@ -37,9 +38,18 @@ final class ConnectionImpl extends SocketCore implements Connection {
     private InputStream in;
     private OutputStream out;
 
+    /** The task {@link #onReadable} armed; taken by {@link #startReadableTask()}. */
+    private volatile Runnable readableTask;
+    /** The armed action, made once per connection so that arming allocates nothing. */
+    private Runnable readableStarter;
+
     ConnectionImpl(Engine engine, SocketHandle socket) {
         super(engine, socket);
         this.socket = socket;
+        // Registered (next, by the engine) before anyone reads: on an edge-triggered backend every
+        // byte that is or will be queued is announced by an edge at or after the registration,
+        // so the receive queue counts as drained until a read fills its buffer.
+        this.readDrained = edge;
     }
 
     /** Caches the addresses once connected; a failure leaves them to be read lazily. */
@@ -97,30 +107,112 @@ final class ConnectionImpl extends SocketCore implements Connection {
             // Each pass does one backend read or one wait; waits end by event, deadline, close
             // or interrupt, and a spurious OK costs one extra pass.
             for (;;) {
-                if (!(edge && readDrained && readReady.isIdle() && !hungUp)) {
-                    readReady.consume();
-                    enter();
-                    int n;
-                    try {
-                        n = socket.read(dst);
-                    } finally {
-                        exit();
-                    }
-                    if (n > 0) {
-                        readDrained = dst.hasRemaining();
-                        engine.counters.read(n);
+                if (!knownEmpty()) {
+                    int n = readOnce(dst);
+                    if (n != 0) {
                         return n;
                     }
-                    if (n < 0) {
-                        readDrained = false;
-                        return -1;
-                    }
-                    readDrained = true;
                 }
                 await(readReady, Events.READABLE, deadline, "Read");
             }
         } finally {
             readLock.unlock();
+        }
+    }
+
+    @Override
+    public int readAvailable(ByteBuffer dst) throws IOException {
+        Objects.requireNonNull(dst, "dst");
+        readLock.lock();
+        try {
+            beginBlocking();
+            if (!dst.hasRemaining() || knownEmpty()) {
+                if (!isOpen()) {
+                    enter(); // throws the right ClosedChannelException
+                }
+                return 0; // nothing is queued, and no system call is needed to know it
+            }
+            return readOnce(dst);
+        } finally {
+            readLock.unlock();
+        }
+    }
+
+    /**
+     * Edge-triggered, drained by the last read, no edge since and no hang-up: the receive queue
+     * is empty, without a system call to ask. Caller holds readLock.
+     */
+    private boolean knownEmpty() {
+        return edge && readDrained && readReady.isIdle() && !hungUp;
+    }
+
+    /** One backend read, recording whether it drained the queue. Caller holds readLock. */
+    private int readOnce(ByteBuffer dst) throws IOException {
+        readReady.consume();
+        enter();
+        int n;
+        try {
+            n = socket.read(dst);
+        } finally {
+            exit();
+        }
+        if (n > 0) {
+            readDrained = dst.hasRemaining();
+            engine.counters.read(n);
+        } else {
+            readDrained = n == 0;
+        }
+        return n;
+    }
+
+    @Override
+    public boolean onReadable(Runnable task) {
+        Objects.requireNonNull(task, "task");
+        if (!readLock.tryLock()) {
+            throw new IllegalStateException("a read is in progress on this connection");
+        }
+        try {
+            if (!isOpen()) {
+                return false; // the caller's read reports the close
+            }
+            if (edge) {
+                // Without proof that the queue is empty, bytes may sit there with no edge to come.
+                if (!readDrained || hungUp) {
+                    return false;
+                }
+            } else {
+                Registration r = registration;
+                if (r != null) {
+                    r.arm(Events.READABLE);
+                }
+            }
+            readableTask = task;
+            Runnable starter = readableStarter;
+            if (starter == null) {
+                starter = this::startReadableTask;
+                readableStarter = starter;
+            }
+            if (readReady.arm(starter)) {
+                return true;
+            }
+            readableTask = null;
+            return false;
+        } finally {
+            readLock.unlock();
+        }
+    }
+
+    /** The armed action: runs once, on the poller thread (an event) or the closing thread. */
+    private void startReadableTask() {
+        Runnable task = readableTask;
+        readableTask = null;
+        try {
+            Thread.startVirtualThread(task);
+        } catch (RuntimeException | OutOfMemoryError e) {
+            // No thread, no service: close rather than leave the peer waiting on a dead connection.
+            System.getLogger("io.loomux").log(System.Logger.Level.WARNING,
+                    "loomux could not start a thread for a readable connection; closing it", e);
+            closeCore();
         }
     }
 

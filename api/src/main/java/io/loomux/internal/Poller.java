@@ -10,7 +10,8 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * One poller: polls one {@link PollSet} and turns each reported event into
- * {@link Readiness#signal()} calls. It never runs user code.
+ * {@link Readiness#signal()} calls. It never runs user code: an armed action ({@link Readiness#arm})
+ * is the blocking layer's own, which starts a virtual thread and returns.
  *
  * <p>Two threads take turns at the poll set, never both at once ({@code owner} says whose turn
  * it is; only the owner polls, and it hands over only after its poll has returned):

@@ -14,8 +14,14 @@ import java.util.concurrent.locks.LockSupport;
  *   READY ── thread: consume(), CAS READY -> IDLE, then retry the I/O call
  *   WAITING(me) ── poller: signal(), CAS me -> READY, unpark(me)
  *   WAITING(me) ── deadline or interrupt: CAS me -> IDLE (the thread's own) ──► TIMEOUT / INTERRUPTED
- *   any ── close(): getAndSet CLOSED, unpark a waiter ──► CLOSED (terminal)
+ *   IDLE ── thread: arm(action), CAS IDLE -> action ──► ARMED(action); the thread goes on or ends
+ *   ARMED(action) ── poller: signal(), CAS action -> READY, run action
+ *   any ── close(): getAndSet CLOSED, unpark a waiter or run an armed action ──► CLOSED (terminal)
  * </pre>
+ *
+ * <p>ARMED is WAITING without a thread: the connection needs no parked thread (no stack, no
+ * buffer) while nothing arrives, and the action, run once by whoever moves the state on, starts
+ * the work again. It must be quick and must not block: it runs on the poller thread.
  *
  * <p>Invariants:
  * <ul>
@@ -57,7 +63,7 @@ public final class Readiness {
         }
     }
 
-    /** IDLE, READY, CLOSED_STATE, or the waiting Thread. */
+    /** IDLE, READY, CLOSED_STATE, the waiting Thread, or an armed action (a Runnable, not a Thread). */
     @SuppressWarnings("unused") // accessed through STATE
     private volatile Object state = IDLE;
 
@@ -73,12 +79,36 @@ public final class Readiness {
                 return;
             }
             if (STATE.compareAndSet(this, s, READY)) {
-                if (s != IDLE) {
-                    LockSupport.unpark((Thread) s);
-                }
+                wake(s);
                 return;
             }
         }
+    }
+
+    /** Wakes what the state held before an event or close took it: a thread, an action, or nothing. */
+    private static void wake(Object s) {
+        if (s instanceof Thread t) {
+            LockSupport.unpark(t);
+        } else if (s instanceof Runnable action) {
+            action.run();
+        }
+    }
+
+    /**
+     * Thread side, instead of {@link #await} when no thread should wait: leaves {@code action}
+     * to be run once, by the poller on the next event or by {@link #close()}. Like await it
+     * follows a "would block" (or proof that the socket is drained); an event since the last
+     * {@link #consume()} makes it refuse, so no wake-up is lost.
+     *
+     * @param action quick and non-blocking; not a {@link Thread}
+     * @return true if armed; false if an event already arrived or the direction is closed, in
+     *     which case the action will not run and the caller goes on itself
+     */
+    public boolean arm(Runnable action) {
+        if (action instanceof Thread) {
+            throw new IllegalArgumentException("an armed action cannot be a Thread");
+        }
+        return STATE.compareAndSet(this, IDLE, action);
     }
 
     /**
@@ -114,7 +144,12 @@ public final class Readiness {
         Thread me = Thread.currentThread();
         if (!STATE.compareAndSet(this, IDLE, me)) {
             // READY: an event landed after consume(); retry without parking. Or CLOSED.
-            return state == CLOSED_STATE ? CLOSED : OK;
+            Object s = state;
+            if (s instanceof Runnable && !(s instanceof Thread)) {
+                throw new IllegalStateException("an action is armed for this socket's readiness; "
+                        + "no thread may wait on it until the action runs");
+            }
+            return s == CLOSED_STATE ? CLOSED : OK;
         }
         stats.park();
         // Each iteration parks once; it ends on the first wake-up that is not spurious. The
@@ -147,16 +182,13 @@ public final class Readiness {
      * Closes this direction for good and wakes its waiter, which sees {@link #CLOSED}.
      */
     public void close() {
-        Object s = STATE.getAndSet(this, CLOSED_STATE);
-        if (s instanceof Thread t) {
-            LockSupport.unpark(t);
-        }
+        wake(STATE.getAndSet(this, CLOSED_STATE));
     }
 
     @Override
     public String toString() {
         Object s = state;
-        return s instanceof Thread t ? "WAITING(" + t + ")" : s.toString();
+        return s instanceof Thread t ? "WAITING(" + t + ")" : s instanceof Marker ? s.toString() : "ARMED";
     }
 
     private record Marker(String name) {

@@ -126,4 +126,86 @@ public class ReadinessTest {
             poller.join();
         }
     }
+
+    // ---- armed actions: waiting without a thread ----------------------------------------------
+
+    @Test(timeOut = 20_000)
+    public void anArmedActionRunsOnceOnTheNextSignal() {
+        Readiness r = new Readiness();
+        java.util.concurrent.atomic.AtomicInteger runs = new java.util.concurrent.atomic.AtomicInteger();
+        assertTrue(r.arm(runs::incrementAndGet));
+        assertEquals(runs.get(), 0, "arming must not run the action");
+        assertFalse(r.isIdle());
+        r.signal();
+        assertEquals(runs.get(), 1);
+        r.signal();
+        assertEquals(runs.get(), 1, "an action runs once; later events only leave READY");
+        assertEquals(r.await(0, new Counters()), Readiness.OK, "the event is left for the reader");
+    }
+
+    @Test(timeOut = 20_000)
+    public void armingRefusesWhenAnEventAlreadyArrived() {
+        Readiness r = new Readiness();
+        java.util.concurrent.atomic.AtomicInteger runs = new java.util.concurrent.atomic.AtomicInteger();
+        r.signal();
+        assertFalse(r.arm(runs::incrementAndGet), "an event since consume() must not be slept through");
+        assertEquals(runs.get(), 0);
+        r.consume();
+        assertTrue(r.arm(runs::incrementAndGet), "after consume the state is IDLE and arming works");
+    }
+
+    @Test(timeOut = 20_000)
+    public void closeRunsAnArmedActionAndLaterArmsAreRefused() {
+        Readiness r = new Readiness();
+        java.util.concurrent.atomic.AtomicInteger runs = new java.util.concurrent.atomic.AtomicInteger();
+        assertTrue(r.arm(runs::incrementAndGet));
+        r.close();
+        assertEquals(runs.get(), 1, "close must start the work again so that it sees the close");
+        assertTrue(r.isClosed());
+        assertFalse(r.arm(runs::incrementAndGet));
+        r.signal();
+        assertEquals(runs.get(), 1);
+    }
+
+    @Test(timeOut = 20_000)
+    public void aThreadCannotWaitWhileAnActionIsArmed() {
+        Readiness r = new Readiness();
+        assertTrue(r.arm(() -> { }));
+        try {
+            r.await(0, new Counters());
+            org.testng.Assert.fail("await must refuse while an action is armed");
+        } catch (IllegalStateException expected) {
+            assertTrue(expected.getMessage().contains("armed"), expected.getMessage());
+        }
+    }
+
+    @Test(timeOut = 20_000)
+    public void aThreadIsNotAnAction() {
+        Readiness r = new Readiness();
+        org.testng.Assert.assertThrows(IllegalArgumentException.class, () -> r.arm(Thread.ofVirtual().unstarted(() -> { })));
+        assertTrue(r.isIdle());
+    }
+
+    @Test(timeOut = 20_000)
+    public void signalAndArmRacingNeverLoseTheEvent() throws Exception {
+        // Whichever wins, the event is either seen by arm (refused) or runs the action: never neither.
+        for (int i = 0; i < 2_000; i++) {
+            Readiness r = new Readiness();
+            java.util.concurrent.atomic.AtomicInteger runs = new java.util.concurrent.atomic.AtomicInteger();
+            java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+            Thread poller = Thread.ofPlatform().start(() -> {
+                try {
+                    go.await();
+                } catch (InterruptedException e) {
+                    return;
+                }
+                r.signal();
+            });
+            go.countDown();
+            boolean armed = r.arm(runs::incrementAndGet);
+            poller.join(PATIENCE.toMillis());
+            assertFalse(poller.isAlive());
+            assertEquals(runs.get() + (armed ? 0 : 1), 1, "run " + i + ": armed=" + armed + ", runs=" + runs.get());
+        }
+    }
 }

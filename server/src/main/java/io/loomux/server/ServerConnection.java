@@ -49,6 +49,8 @@ final class ServerConnection implements Connection {
     }
 
     final long id;
+    /** With a {@link ReadableHandler}: the connection's next turn, made once, set before it is first armed. */
+    Runnable turn;
     private final Connection delegate;
     private final TcpServer server;
     private final InetSocketAddress remote;
@@ -102,6 +104,18 @@ final class ServerConnection implements Connection {
             lastActivity = System.nanoTime();
             BYTES_OUT.getAndAdd(this, n);
         }
+    }
+
+    @Override
+    public int readAvailable(ByteBuffer dst) throws IOException {
+        int n = delegate.readAvailable(dst);
+        readDone(n);
+        return n;
+    }
+
+    @Override
+    public boolean onReadable(Runnable task) {
+        return delegate.onReadable(task);
     }
 
     @Override

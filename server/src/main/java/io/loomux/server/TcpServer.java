@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
@@ -38,7 +39,9 @@ import java.util.stream.Collectors;
 
 /**
  * A TCP server on loomux: one acceptor thread, and one new virtual thread per connection running
- * the {@link ConnectionHandler} in plain blocking style.
+ * the {@link ConnectionHandler} in plain blocking style; or, with a {@link ReadableHandler}, a
+ * new virtual thread per turn, only while bytes are there to serve, so that idle connections
+ * hold no thread.
  *
  * <p>How it behaves:
  * <ul>
@@ -85,6 +88,7 @@ public final class TcpServer implements AutoCloseable {
     private final BackendInfo backend;
     private final int pollers;
     private final ConnectionHandler handler;
+    private final ReadableHandler readable;
     private final int maxConnections;
     private final Semaphore permits;
     private final Duration readTimeout;
@@ -94,6 +98,12 @@ public final class TcpServer implements AutoCloseable {
 
     /** Handler threads still running, with their connection. A thread leaves when it ends. */
     private final ConcurrentHashMap<Thread, ServerConnection> sessions = new ConcurrentHashMap<>();
+    /**
+     * With a {@link ReadableHandler}: connections between turns, waiting in the poller with no
+     * thread. A connection joins before it is armed and leaves once its next turn's thread is in
+     * {@link #sessions}, so shutdown, which closes these, never misses one in passing.
+     */
+    private final Set<ServerConnection> waiting = ConcurrentHashMap.newKeySet();
     private final AtomicLong accepted = new AtomicLong();
     private final AtomicLong active = new AtomicLong();
     private final AtomicLong acceptErrors = new AtomicLong();
@@ -128,6 +138,7 @@ public final class TcpServer implements AutoCloseable {
         this.backend = runtime.backend();
         this.pollers = runtime.pollers();
         this.handler = b.handler;
+        this.readable = b.readable;
         this.maxConnections = b.maxConnections;
         this.permits = new Semaphore(b.maxConnections);
         this.readTimeout = b.readTimeout;
@@ -142,7 +153,10 @@ public final class TcpServer implements AutoCloseable {
                 + backend.name() + ", " + pollers + " pollers, max " + maxConnections + " connections)");
     }
 
-    /** @return a builder; {@link Builder#handler(ConnectionHandler)} is required */
+    /**
+     * @return a builder; {@link Builder#handler(ConnectionHandler)} or
+     *     {@link Builder#readableHandler(ReadableHandler)} is required
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -185,12 +199,19 @@ public final class TcpServer implements AutoCloseable {
     public List<ConnectionInfo> connections() {
         long now = System.nanoTime();
         List<ConnectionInfo> out = new ArrayList<>();
-        for (ServerConnection c : sessions.values()) {
-            if (!c.isClosed()) {
-                out.add(c.info(now));
-            }
+        for (ServerConnection c : openConnections()) {
+            out.add(c.info(now));
         }
         return out;
+    }
+
+    /** Each open connection once, whether a thread serves it or it waits between turns. */
+    private Set<ServerConnection> openConnections() {
+        Set<ServerConnection> all = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        all.addAll(sessions.values());
+        all.addAll(waiting);
+        all.removeIf(ServerConnection::isClosed);
+        return all;
     }
 
     /** @return connections the idle timeout has closed since the server started */
@@ -252,6 +273,9 @@ public final class TcpServer implements AutoCloseable {
                 interrupted = e;
             }
             // From here no new session appears: the acceptor has ended (or is stuck, logged).
+            // Connections between turns have nothing in progress: they close now, not after the
+            // grace (closing one runs its turn, which sees the close and ends).
+            closeWaiting();
             if (interrupted == null) {
                 try {
                     clean = awaitHandlers(this::forceDeadline);
@@ -366,7 +390,12 @@ public final class TcpServer implements AutoCloseable {
             backoff = 0;
             active.incrementAndGet();
             long id = accepted.incrementAndGet();
-            startSession(new ServerConnection(id, c, this, idleTimeout != null));
+            ServerConnection sc = new ServerConnection(id, c, this, idleTimeout != null);
+            if (readable != null) {
+                startTurns(sc);
+            } else {
+                startSession(sc);
+            }
         }
     }
 
@@ -388,28 +417,116 @@ public final class TcpServer implements AutoCloseable {
         try {
             configure(c);
             handler.handle(c);
-        } catch (IOException e) {
-            LOG.log(System.Logger.Level.DEBUG, () -> c + " ended: " + e);
-        } catch (InterruptedException e) {
-            LOG.log(System.Logger.Level.DEBUG, () -> c + " interrupted");
         } catch (Throwable t) {
-            LOG.log(System.Logger.Level.WARNING, "loomux handler of " + c + " threw", t);
+            handlerEnded(c, t);
         } finally {
             c.closeQuietly();
-            sessions.remove(Thread.currentThread());
-            if (closeRuntimeWhenHandlersEnd && sessions.isEmpty()) {
-                closeRuntime();
+            sessionEnded(Thread.currentThread());
+        }
+    }
+
+    /** Logs how a handler ended by throwing: peers going away at DEBUG, anything else at WARNING. */
+    private static void handlerEnded(ServerConnection c, Throwable t) {
+        if (t instanceof IOException) {
+            LOG.log(System.Logger.Level.DEBUG, () -> c + " ended: " + t);
+        } else if (t instanceof InterruptedException) {
+            LOG.log(System.Logger.Level.DEBUG, () -> c + " interrupted");
+        } else {
+            LOG.log(System.Logger.Level.WARNING, "loomux handler of " + c + " threw", t);
+        }
+    }
+
+    /** A handler thread (a session, or a run of turns) ends; its connection is closed or armed. */
+    private void sessionEnded(Thread me) {
+        sessions.remove(me);
+        if (closeRuntimeWhenHandlersEnd && sessions.isEmpty() && waiting.isEmpty()) {
+            closeRuntime();
+        }
+        if (stopping.get()) {
+            // Wake the shutdown waiting for handlers. Read after the remove: if shutdown
+            // started later, its own check sees the remove; if earlier, it gets the signal.
+            lock.lock();
+            try {
+                changed.signalAll();
+            } finally {
+                lock.unlock();
             }
-            if (stopping.get()) {
-                // Wake the shutdown waiting for handlers. Read after the remove: if shutdown
-                // started later, its own check sees the remove; if earlier, it gets the signal.
-                lock.lock();
-                try {
-                    changed.signalAll();
-                } finally {
-                    lock.unlock();
+        }
+    }
+
+    // ---- turns (ReadableHandler) ------------------------------------------------------------
+
+    /** On the acceptor: a connection starts out waiting; its first turn runs when bytes arrive. */
+    private void startTurns(ServerConnection c) {
+        try {
+            configure(c);
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.DEBUG, () -> c + " could not be configured: " + e);
+            c.closeQuietly();
+            return;
+        }
+        c.turn = () -> runTurns(c);
+        waitOrRun(c);
+    }
+
+    /**
+     * Arms the connection for its next turn, or, when bytes may already be there, starts the
+     * turn on a new thread. Called with {@code c} in neither map.
+     */
+    private void waitOrRun(ServerConnection c) {
+        waiting.add(c);
+        try {
+            if (c.onReadable(c.turn)) {
+                return;
+            }
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "loomux could not arm " + c, e);
+            waiting.remove(c);
+            c.closeQuietly();
+            return;
+        }
+        try {
+            Thread.startVirtualThread(c.turn);
+        } catch (RuntimeException | OutOfMemoryError e) {
+            LOG.log(System.Logger.Level.WARNING, "loomux could not start a thread for " + c + ": " + e);
+            waiting.remove(c);
+            c.closeQuietly();
+        }
+    }
+
+    /**
+     * One thread's run of turns: serves, and while bytes may be waiting serves again on this
+     * thread; ends by arming the connection (no thread until the next bytes) or closing it.
+     */
+    private void runTurns(ServerConnection c) {
+        Thread me = Thread.currentThread();
+        sessions.put(me, c);
+        waiting.remove(c);
+        boolean armed = false;
+        try {
+            // Each pass is one turn; it ends when the handler declines, the connection closes,
+            // shutdown begins, or the connection could be armed.
+            while (!c.isClosed() && readable.serve(c) && !c.isClosed()) {
+                waiting.add(c);
+                // After the add: a shutdown that began earlier is seen here; one that begins
+                // later finds the connection in waiting and closes it, which runs the turn.
+                if (stopping.get()) {
+                    waiting.remove(c);
+                    break;
                 }
+                if (c.onReadable(c.turn)) {
+                    armed = true;
+                    break;
+                }
+                waiting.remove(c);
             }
+        } catch (Throwable t) {
+            handlerEnded(c, t);
+        } finally {
+            if (!armed) {
+                c.closeQuietly();
+            }
+            sessionEnded(me);
         }
     }
 
@@ -451,16 +568,21 @@ public final class TcpServer implements AutoCloseable {
         try {
             long now = System.nanoTime();
             long limit = idleTimeout.toNanos();
-            for (ServerConnection c : sessions.values()) {
-                if (!c.isClosed() && c.idleNanos(now) >= limit) {
-                    idleClosed.incrementAndGet();
-                    LOG.log(System.Logger.Level.DEBUG, () -> "closing " + c + ": idle for " + idleTimeout);
-                    c.closeQuietly();
-                }
-            }
+            sweep(sessions.values(), now, limit);
+            sweep(waiting, now, limit);
         } catch (RuntimeException e) {
             // A throwing task would cancel the schedule, and with it every later idle close.
             LOG.log(System.Logger.Level.WARNING, "loomux idle sweep failed", e);
+        }
+    }
+
+    private void sweep(Iterable<ServerConnection> connections, long now, long limit) {
+        for (ServerConnection c : connections) {
+            if (!c.isClosed() && c.idleNanos(now) >= limit) {
+                idleClosed.incrementAndGet();
+                LOG.log(System.Logger.Level.DEBUG, () -> "closing " + c + ": idle for " + idleTimeout);
+                c.closeQuietly();
+            }
         }
     }
 
@@ -522,7 +644,13 @@ public final class TcpServer implements AutoCloseable {
 
     private boolean othersRunning() {
         int n = sessions.size();
-        return n > (sessions.containsKey(Thread.currentThread()) ? 1 : 0);
+        return n > (sessions.containsKey(Thread.currentThread()) ? 1 : 0) || !waiting.isEmpty();
+    }
+
+    private void closeWaiting() {
+        for (ServerConnection c : waiting) {
+            c.closeQuietly();
+        }
     }
 
     private void closeListener() {
@@ -545,6 +673,7 @@ public final class TcpServer implements AutoCloseable {
             // For a handler blocked on something other than its connection (a queue, a lock).
             e.getKey().interrupt();
         }
+        closeWaiting();
         int closed = n;
         if (closed > 0) {
             LOG.log(System.Logger.Level.DEBUG, () -> "loomux server " + address + ": grace over, closed "
@@ -702,6 +831,7 @@ public final class TcpServer implements AutoCloseable {
         private Loomux loomux;
         private int pollers;
         private ConnectionHandler handler;
+        private ReadableHandler readable;
         private int maxConnections = 10_000;
         private int backlog = 1024;
         private Duration idleTimeout;
@@ -779,6 +909,22 @@ public final class TcpServer implements AutoCloseable {
                 throw new IllegalArgumentException("handler must not be null");
             }
             this.handler = h;
+            return this;
+        }
+
+        /**
+         * Serves connections in turns instead, holding no thread while a connection is idle
+         * (see {@link ReadableHandler}). Set this or {@link #handler(ConnectionHandler)}.
+         *
+         * @param h serves each connection, a turn each time bytes arrive
+         * @return this
+         * @throws IllegalArgumentException if null
+         */
+        public Builder readableHandler(ReadableHandler h) {
+            if (h == null) {
+                throw new IllegalArgumentException("readableHandler must not be null");
+            }
+            this.readable = h;
             return this;
         }
 
@@ -886,15 +1032,20 @@ public final class TcpServer implements AutoCloseable {
          * Opens the runtime (unless one was given), listens, and starts accepting.
          *
          * @return the running server
-         * @throws IllegalArgumentException            if no handler was set, or a runtime was
+         * @throws IllegalArgumentException            if no handler or both kinds were set, or a runtime was
          *     given together with a backend or poller count
          * @throws io.loomux.BackendSelectionException if the backend cannot be selected
          * @throws IOException                         if the runtime fails to open or the
          *     address cannot be bound (a {@link java.net.BindException} when in use)
          */
         public TcpServer start() throws IOException {
-            if (handler == null) {
-                throw new IllegalArgumentException("a handler is required: call handler(...) before start()");
+            if (handler == null && readable == null) {
+                throw new IllegalArgumentException("a handler is required: call handler(...) or readableHandler(...)"
+                        + " before start()");
+            }
+            if (handler != null && readable != null) {
+                throw new IllegalArgumentException("both handler(...) and readableHandler(...) were set; a server"
+                        + " serves its connections one way: set one");
             }
             if (loomux != null && (backendSet || pollers != 0)) {
                 throw new IllegalArgumentException("loomux(runtime) was given, so backend(...) and pollers(...)"

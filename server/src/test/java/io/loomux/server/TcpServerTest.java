@@ -160,6 +160,10 @@ public class TcpServerTest {
         IllegalArgumentException noHandler = expectThrows(IllegalArgumentException.class,
                 () -> TcpServer.builder().start());
         assertTrue(noHandler.getMessage().contains("handler"), noHandler.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> TcpServer.builder().readableHandler(null));
+        IllegalArgumentException both = expectThrows(IllegalArgumentException.class,
+                () -> TcpServer.builder().handler(TestSupport.ECHO).readableHandler(c -> false).start());
+        assertTrue(both.getMessage().contains("both"), both.getMessage());
     }
 
     @Test

@@ -150,8 +150,11 @@ public final class Main {
      * @param backend        the backend's name, or null for the default
      * @param pollers        poller threads, 0 for the default
      * @param maxConnections the connection limit
+     * @param releaseIdle    serve in turns ({@link io.loomux.server.ReadableHandler}): idle
+     *                       connections hold no thread
      */
-    record EchoOptions(int port, InetAddress bind, String backend, int pollers, int maxConnections) {
+    record EchoOptions(int port, InetAddress bind, String backend, int pollers, int maxConnections,
+                       boolean releaseIdle) {
     }
 
     static EchoOptions parseEcho(List<String> args) throws UsageException {
@@ -160,6 +163,7 @@ public final class Main {
         String backend = null;
         int pollers = 0;
         int maxConnections = 10_000;
+        boolean releaseIdle = false;
         Args a = new Args(args, "echo");
         // Bounded: every pass consumes at least one argument.
         while (a.hasNext()) {
@@ -175,6 +179,7 @@ public final class Main {
                 }
                 case "--pollers" -> pollers = a.intValue(opt, 0, 1024);
                 case "--max-connections" -> maxConnections = a.intValue(opt, 1, Integer.MAX_VALUE);
+                case "--release-idle" -> releaseIdle = true;
                 default -> throw new UsageException(opt.startsWith("-")
                         ? "unknown option '" + opt + "' for echo"
                         : unexpected(opt, "echo"), "echo");
@@ -183,17 +188,16 @@ public final class Main {
         if (bind == null) {
             bind = anyIPv4();
         }
-        return new EchoOptions(port, bind, backend, pollers, maxConnections);
+        return new EchoOptions(port, bind, backend, pollers, maxConnections, releaseIdle);
     }
 
     static TcpServer startEcho(EchoOptions o) throws IOException {
-        return TcpServer.builder()
+        TcpServer.Builder b = TcpServer.builder()
                 .address(new InetSocketAddress(o.bind(), o.port()))
                 .backend(o.backend())
                 .pollers(o.pollers())
-                .maxConnections(o.maxConnections())
-                .handler(new EchoHandler())
-                .start();
+                .maxConnections(o.maxConnections());
+        return (o.releaseIdle() ? b.readableHandler(new EchoHandler()) : b.handler(new EchoHandler())).start();
     }
 
     /** @return the line {@code loomux echo} prints once it listens */
@@ -336,7 +340,7 @@ public final class Main {
     static String echoUsage() {
         return """
                 Usage: loomux echo [--port N] [--bind ADDR] [--backend NAME] [--pollers N]
-                                   [--max-connections N]
+                                   [--max-connections N] [--release-idle]
 
                 Runs a TCP echo server until Ctrl-C or SIGTERM, then lets connections finish
                 for %d s, closes the rest and prints the counters.
@@ -349,6 +353,8 @@ public final class Main {
                   --pollers N           poller threads, 0 for the default (default 0)
                   --max-connections N   most connections open at once; more wait in the
                                         listen backlog (default 10000)
+                  --release-idle        serve in turns: a connection holds a thread only while
+                                        bytes are there to echo, none while idle
                   -h, --help            print this help
                 """.formatted(GRACE.toSeconds(), DEFAULT_PORT);
     }

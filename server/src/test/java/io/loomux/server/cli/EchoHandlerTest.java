@@ -16,11 +16,18 @@ import static org.testng.Assert.assertTrue;
 
 public class EchoHandlerTest {
 
-    @Test
-    public void echoesABulkStreamIntact() throws Exception {
+    @org.testng.annotations.DataProvider(name = "modes")
+    public static Object[][] modes() {
+        return new Object[][] {{false}, {true}};
+    }
+
+    /** @param releaseIdle a thread per connection, or turns ({@code --release-idle}) */
+    @Test(dataProvider = "modes")
+    public void echoesABulkStreamIntact(boolean releaseIdle) throws Exception {
         byte[] data = new byte[1 << 20];
         new Random(42).nextBytes(data);
-        try (TcpServer server = Main.startEcho(new Main.EchoOptions(0, InetAddress.getByName("127.0.0.1"), null, 0, 10));
+        try (TcpServer server = Main.startEcho(new Main.EchoOptions(0, InetAddress.getByName("127.0.0.1"), null, 0, 10,
+                releaseIdle));
              Socket s = new Socket()) {
             s.connect(server.address(), 5000);
             s.setSoTimeout(5000);

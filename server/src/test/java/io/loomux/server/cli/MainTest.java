@@ -112,12 +112,14 @@ public class MainTest {
         assertEquals(d.maxConnections(), 10_000);
         Main.EchoOptions o = Main.parseEcho(List.of("--port=0", "--bind", "127.0.0.1", "--backend", "selector",
                 "--pollers", "2", "--max-connections=5"));
-        assertEquals(o, new Main.EchoOptions(0, InetAddress.getByName("127.0.0.1"), "selector", 2, 5));
+        assertEquals(o, new Main.EchoOptions(0, InetAddress.getByName("127.0.0.1"), "selector", 2, 5, false));
+        assertTrue(Main.parseEcho(List.of("--release-idle")).releaseIdle());
+        assertTrue(Main.echoUsage().contains("--release-idle"));
     }
 
     @Test
     public void theEchoServerSaysWhereAndOnWhat() throws Exception {
-        try (TcpServer s = Main.startEcho(new Main.EchoOptions(0, InetAddress.getByName("127.0.0.1"), null, 1, 10))) {
+        try (TcpServer s = Main.startEcho(new Main.EchoOptions(0, InetAddress.getByName("127.0.0.1"), null, 1, 10, false))) {
             assertTrue(Main.describe(s).matches(
                     "loomux echo server on /127\\.0\\.0\\.1:\\d+ \\(backend " + io.loomux.Loomux.defaultBackend().name()
                             + ", priority \\d+, 1 poller\\)"),
@@ -127,7 +129,7 @@ public class MainTest {
 
     @Test
     public void aBusyPortIsStatus1WithOneLine() throws Exception {
-        try (TcpServer s = Main.startEcho(new Main.EchoOptions(0, InetAddress.getByName("127.0.0.1"), null, 0, 10))) {
+        try (TcpServer s = Main.startEcho(new Main.EchoOptions(0, InetAddress.getByName("127.0.0.1"), null, 0, 10, false))) {
             Result r = run("echo", "--bind", "127.0.0.1", "--port", Integer.toString(s.address().getPort()));
             assertEquals(r.status(), 1, r.toString());
             assertEquals(r.err().strip().lines().count(), 1L, r.err());
