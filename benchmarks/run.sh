@@ -148,19 +148,21 @@ progress() { printf 'bench: %-60s %s\n' "$1" "$2" >&2; }
 # ---- cases -------------------------------------------------------------------------------
 
 echo_case() { # server size conns run
-  local s=$1 size=$2 c=$3 line t0 t1 rate
+  local s=$1 size=$2 c=$3 line rate
   start_server "$s"
-  line=$(load pingpong 127.0.0.1 "$port" "$c" "$size" "$warm" "$secs" 2>&1 & \
-         lp=$!; sleep "$warm"; t0=$(cpu_ticks "$server_pid"); wait $lp; echo "CPU0=$t0") || true
-  t1=$(cpu_ticks "$server_pid")
+  # The load reads the server's CPU time itself at the start and end of its measured period.
+  line=$(taskset -c 1 java -Dechoload.cpuOf="$server_pid" -cp "$bench_jar" io.loomux.bench.EchoLoad \
+         pingpong 127.0.0.1 "$port" "$c" "$size" "$warm" "$secs" 2>&1) || true
   stop_server
-  t0=$(field CPU0 "$line")
   rate=$(field 'msgs/s' "$line")
-  local key="echo|$size|$c|$s"
-  if [[ -n $rate && $(field errors "$line") == 0 ]]; then
+  local key="echo|$size|$c|$s" ticks took
+  ticks=$(field serverTicks "$line"); took=$(field seconds "$line")
+  if [[ -n $rate && $(field errors "$line") == 0 && -n $ticks && -n $took ]]; then
     record "$key|msgs" "$rate"
     record "$key|p99" "$(field p99us "$line")"
-    record "$key|cpu" "$(awk -v t="$((t1 - t0))" -v hz="$hz" -v r="$rate" -v s="$secs" 'BEGIN { printf "%.2f", (t / hz) * 1e6 / (r * s) }')"
+    record "$key|cpu" "$(awk -v t="$ticks" -v hz="$hz" -v r="$rate" -v s="$took" 'BEGIN { printf "%.2f", (t / hz) * 1e6 / (r * s) }')"
+    # How busy the server's core was: near 100 % means the server, not the load, is the limit.
+    record "$key|busy" "$(awk -v t="$ticks" -v hz="$hz" -v s="$took" 'BEGIN { printf "%.0f", (t / hz) * 100 / s }')"
   fi
   progress "echo ${size}B x$c $s (run $4)" "${rate:-FAILED: $(tail -c 200 <<<"$line")}"
 }

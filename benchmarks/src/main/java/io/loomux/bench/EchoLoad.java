@@ -44,7 +44,9 @@ import java.util.concurrent.atomic.LongAdder;
  * <li><b>ping-pong</b>: {@code connections} connections (10,000 is fine with 20,000 open files),
  * each sends a {@code messageBytes} message, reads the whole echo back, checks it and repeats,
  * for a warm-up and then a measured period. Prints
- * {@code msgs/s=… p50us=… p99us=… errors=… connections=… size=… total=…} (round-trip latency).
+ * {@code msgs/s=… p50us=… p99us=… errors=… connections=… size=… total=… seconds=… serverTicks=…}
+ * (round-trip latency; {@code serverTicks} is the CPU time of the process named by
+ * {@code -Dechoload.cpuOf=PID} over the measured period, in clock ticks, -1 if none).
  * The connections are driven by one selector thread per available processor (so one under
  * {@code taskset -c 1}) that polls without sleeping ({@code -Dechoload.spin=false} makes it
  * block in the selector instead), so the client costs little more than one write and one read a
@@ -201,10 +203,12 @@ public final class EchoLoad {
             loop.recorder.getIntervalHistogram(); // discards the warm-up's latencies
         }
         long before = messages.sum();
+        long ticksBefore = serverTicks();
         long start = System.nanoTime();
         TimeUnit.NANOSECONDS.sleep(runNanos);
         long count = messages.sum() - before;
         double seconds = (System.nanoTime() - start) / 1e9;
+        long ticks = serverTicks() - ticksBefore;
         Histogram all = new Histogram(HIGHEST_NANOS, 2);
         for (PingPongLoop loop : loops) {
             all.add(loop.recorder.getIntervalHistogram());
@@ -214,10 +218,34 @@ public final class EchoLoad {
         for (Thread t : running) {
             t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(joinDeadline - System.nanoTime())));
         }
-        System.out.printf("msgs/s=%.0f p50us=%.1f p99us=%.1f errors=%d connections=%d size=%d total=%d%n",
+        System.out.printf("msgs/s=%.0f p50us=%.1f p99us=%.1f errors=%d connections=%d size=%d total=%d"
+                        + " seconds=%.3f serverTicks=%d%n",
                 count / seconds, all.getValueAtPercentile(50) / 1e3, all.getValueAtPercentile(99) / 1e3,
-                errors.sum(), connections, size, messages.sum());
+                errors.sum(), connections, size, messages.sum(), seconds, ticksBefore < 0 ? -1 : ticks);
         return errors.sum() == 0 ? 0 : 1;
+    }
+
+    /**
+     * The server's CPU time so far, user plus system, in clock ticks, from
+     * {@code /proc/PID/stat} of the process {@code -Dechoload.cpuOf=PID} names; read at the start
+     * and end of the measured period, so that CPU per message covers exactly that period.
+     *
+     * @return the ticks, or -1 when no server is named or it cannot be read
+     */
+    private static long serverTicks() {
+        String pid = System.getProperty("echoload.cpuOf");
+        if (pid == null || pid.isBlank()) {
+            return -1;
+        }
+        try {
+            String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc", pid.strip(), "stat"));
+            // The command name (field 2) may hold spaces; fields 14 and 15 count from after it.
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+        } catch (java.io.IOException | RuntimeException e) {
+            System.err.println("EchoLoad: cannot read the CPU time of process " + pid + ": " + e);
+            return -1;
+        }
     }
 
     /**
