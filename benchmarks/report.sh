@@ -122,10 +122,10 @@ report=$(mktemp)
       done
       echo
     done
-    wants idle && echo && echo "Idle memory: $idle_conns idle connections (each echoed once), server RSS and heap after a full GC, minus the same before, divided by the count."
+    wants idle && echo && echo "Idle memory: $idle_conns idle connections (each echoed once), server RSS and heap after a full GC, minus the same before, divided by the count; median of $runs."
     echo
     echo "\`$turns_server\` is \`loomux echo --release-idle\`: the same echo served in turns (\`ReadableHandler\`), so an idle connection holds no parked thread, stack or buffer; the other loomux rows and the JDK's keep a virtual thread parked in \`read\` per connection."
-    wants syscalls && echo && echo "System calls: 100 connections of 64 B ping-pong for ${secs} s, server process only, counted with $syscall_tool, divided by the messages echoed."
+    wants syscalls && echo && echo "System calls: 100 connections of 64 B ping-pong for ${secs} s, server process only, counted with $syscall_tool, divided by the messages echoed; median of $runs."
   fi
   echo
   echo "## Goals (ratios from this run)"

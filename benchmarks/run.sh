@@ -194,7 +194,7 @@ heap_used_kb() { # pid -> heap used after a full GC, KiB
 rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
 
 idle_case() { # server run
-  local s=$1 rss0 heap0 rss1 heap1 cp ready=false
+  local s=$1 rss0 heap0 rss1 heap1 cp per ready=false
   start_server "$s"
   load pingpong 127.0.0.1 "$port" 10 64 1 1 >/dev/null 2>&1 || true   # warm the paths once
   heap0=$(heap_used_kb "$server_pid"); rss0=$(rss_kb "$server_pid")
@@ -207,17 +207,18 @@ idle_case() { # server run
   done
   if $ready; then
     heap1=$(heap_used_kb "$server_pid"); rss1=$(rss_kb "$server_pid")
-    record "idle|$s|rss" "$(awk -v a="$rss0" -v b="$rss1" -v n="$idle_conns" 'BEGIN { printf "%.0f", (b - a) * 1024 / n }')"
+    per=$(awk -v a="$rss0" -v b="$rss1" -v n="$idle_conns" 'BEGIN { printf "%.0f", (b - a) * 1024 / n }')
+    record "idle|$s|rss" "$per"
     record "idle|$s|heap" "$(awk -v a="$heap0" -v b="$heap1" -v n="$idle_conns" 'BEGIN { printf "%.0f", (b - a) * 1024 / n }')"
   fi
   kill "$cp" 2>/dev/null || true; wait "$cp" 2>/dev/null || true
   stop_server
-  progress "idle x$idle_conns $s (run $2)" "$($ready && echo "$(median "idle|$s|rss") B RSS/conn" || echo FAILED)"
+  progress "idle x$idle_conns $s (run $2)" "$($ready && echo "$per B RSS/conn" || echo FAILED)"
 }
 
 syscall_tool=none
 sys_calls=(read write readv writev recvfrom sendto recvmsg sendmsg epoll_wait epoll_pwait epoll_ctl futex)
-syscalls_case() { # server
+syscalls_case() { # server run
   local s=$1 line total f
   f=$(mktemp)
   start_server "$s"
@@ -252,7 +253,7 @@ syscalls_case() { # server
     [[ -n $total && $total -gt 0 ]] && record "sys|$s|$c" "$(awk -v n="$n" -v t="$total" 'BEGIN { printf "%.3f", n / t }')"
   done
   rm -f "$f"
-  progress "system calls x100 $s" "$(median "sys|$s|read") reads/msg"
+  progress "system calls x100 $s (run $2)" "$(median "sys|$s|read") reads/msg"
 }
 
 http_case() { # server conns pipeline run
@@ -307,13 +308,13 @@ for run in $(seq 1 "$runs"); do
   if wants churn; then
     for s in "${echo_servers[@]}"; do churn_case "$s" "$run"; done
   fi
+  if wants idle; then
+    for s in "${echo_servers[@]}"; do idle_case "$s" "$run"; done
+  fi
+  if wants syscalls; then
+    for s in "${echo_servers[@]}"; do syscalls_case "$s" "$run"; done
+  fi
 done
-if wants idle; then
-  for s in "${echo_servers[@]}"; do idle_case "$s" 1; done
-fi
-if wants syscalls; then
-  for s in "${echo_servers[@]}"; do syscalls_case "$s"; done
-fi
 
 # ---- report ------------------------------------------------------------------------------
 
