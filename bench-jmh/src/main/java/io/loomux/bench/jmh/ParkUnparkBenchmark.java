@@ -51,6 +51,10 @@ import java.util.stream.Collectors;
  * <p>Reported as average time per round trip in microseconds ({@code ParkUnparkBenchmark.*}) and
  * as throughput in round trips per second ({@code ParkUnparkBenchmark.Throughput.*}).
  *
+ * <p>The loomux variants run with {@code echoMode=thread} (the echo end is a virtual thread
+ * parked in read) and {@code echoMode=turns} (the echo end holds no thread: each byte starts one
+ * through {@link Connection#onReadable}), so the two ways of waiting are measured side by side.
+ *
  * <p>Variants (JMH sorts them by name):
  * <ul>
  *   <li>{@code loomuxFromPlatformThread}: loomux on both ends, the caller is JMH's platform
@@ -159,6 +163,14 @@ public class ParkUnparkBenchmark {
         @Param({"epoll", "selector"})
         public String backend;
 
+        /**
+         * How the server end waits: {@code thread}, a virtual thread parked in read (WAITING in
+         * the state machine); {@code turns}, no thread ({@link Connection#onReadable}, ARMED):
+         * each byte starts a new virtual thread that echoes it and arms again.
+         */
+        @Param({"thread", "turns"})
+        public String echoMode;
+
         Loomux runtime;
         Listener listener;
         Connection client;
@@ -185,7 +197,11 @@ public class ParkUnparkBenchmark {
             server = listener.accept(SETUP_TIMEOUT);
             noDelay(client);
             noDelay(server);
-            echo = startEcho("loomux-echo-" + backend, server);
+            if (echoMode.equals("turns")) {
+                startTurnEcho(server);
+            } else {
+                echo = startEcho("loomux-echo-" + backend, server);
+            }
             warmUpOnce(client, out, in);
         }
 
@@ -218,8 +234,8 @@ public class ParkUnparkBenchmark {
             }
             // Each round trip reads 2 bytes on this runtime: 1 at the echo end, 1 at the client.
             double roundTrips = Math.max(1, bytesRead) / 2.0;
-            System.out.printf(Locale.ROOT, "%n  [loomux %s, measured: %.2f parks and %.2f polls per round trip,"
-                            + " %.2f events per poll]%n", backend, parks / roundTrips, polls / roundTrips,
+            System.out.printf(Locale.ROOT, "%n  [loomux %s, echo in %s, measured: %.2f parks and %.2f polls per round trip,"
+                            + " %.2f events per poll]%n", backend, echoMode, parks / roundTrips, polls / roundTrips,
                     polls == 0 ? 0.0 : (double) events / polls);
         }
 
@@ -324,6 +340,41 @@ public class ParkUnparkBenchmark {
                 // closed at teardown
             }
         });
+    }
+
+    /**
+     * An echo in turns: no thread waits; each arriving byte starts a virtual thread that echoes
+     * what is queued and arms the connection again. Only one turn runs at a time (the next is
+     * armed after this one's last use of the buffer), so they share one buffer.
+     */
+    private static void startTurnEcho(Connection server) {
+        ByteBuffer b = ByteBuffer.allocateDirect(64);
+        Runnable[] turn = new Runnable[1];
+        turn[0] = () -> {
+            try {
+                // Each pass echoes what is queued; it ends armed, or at end of stream.
+                for (;;) {
+                    b.clear();
+                    int n = server.readAvailable(b);
+                    if (n < 0) {
+                        return;
+                    }
+                    if (n == 0) {
+                        if (server.onReadable(turn[0])) {
+                            return;
+                        }
+                        continue;
+                    }
+                    b.flip();
+                    server.write(b);
+                }
+            } catch (IOException e) {
+                // closed at teardown
+            }
+        };
+        if (!server.onReadable(turn[0])) {
+            Thread.startVirtualThread(turn[0]);
+        }
     }
 
     /** One round trip before JMH starts timing, so that a broken pair fails setup, not iteration 1. */
