@@ -2,7 +2,6 @@ package io.loomux.internal;
 
 import io.loomux.Connection;
 import io.loomux.spi.Events;
-import io.loomux.spi.Registration;
 import io.loomux.spi.SocketHandle;
 
 import java.io.IOException;
@@ -175,17 +174,11 @@ final class ConnectionImpl extends SocketCore implements Connection {
             if (!isOpen()) {
                 return false; // the caller's read reports the close
             }
-            if (edge) {
-                // Without proof that the queue is empty, bytes may sit there with no edge to come.
-                if (!readDrained || hungUp) {
-                    return false;
-                }
-            } else {
-                Registration r = registration;
-                if (r != null) {
-                    r.arm(Events.READABLE);
-                }
+            // Without proof that the queue is empty, bytes may sit there with no edge to come.
+            if (edge && (!readDrained || hungUp)) {
+                return false;
             }
+            armInterest(Events.READABLE);
             readableTask = task;
             Runnable starter = readableStarter;
             if (starter == null) {

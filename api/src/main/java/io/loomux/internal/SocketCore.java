@@ -174,12 +174,7 @@ abstract class SocketCore {
      * @throws IOException on timeout, close or interrupt
      */
     final void await(Readiness ready, int interest, long deadline, String what) throws IOException {
-        if (!edge) {
-            Registration r = registration;
-            if (r != null) {
-                r.arm(interest);
-            }
-        }
+        armInterest(interest);
         switch (ready.await(deadline, engine.counters)) {
             case Readiness.OK -> {
                 return;
@@ -190,6 +185,21 @@ abstract class SocketCore {
             }
             case Readiness.INTERRUPTED -> throw interrupted();
             default -> throw new AsynchronousCloseException();
+        }
+    }
+
+    /**
+     * Before a wait, with or without a thread: a one-shot backend reports only armed interest
+     * (and reports it at once if the socket is already ready); an edge-triggered one needs none.
+     *
+     * @param interest {@link Events#READABLE} or {@link Events#WRITABLE}
+     */
+    final void armInterest(int interest) {
+        if (!edge) {
+            Registration r = registration;
+            if (r != null) {
+                r.arm(interest);
+            }
         }
     }
 

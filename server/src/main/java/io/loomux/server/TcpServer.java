@@ -19,6 +19,7 @@ import java.net.StandardSocketOptions;
 import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -207,8 +208,7 @@ public final class TcpServer implements AutoCloseable {
 
     /** Each open connection once, whether a thread serves it or it waits between turns. */
     private Set<ServerConnection> openConnections() {
-        Set<ServerConnection> all = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-        all.addAll(sessions.values());
+        Set<ServerConnection> all = new HashSet<>(sessions.values()); // identity: no equals of its own
         all.addAll(waiting);
         all.removeIf(ServerConnection::isClosed);
         return all;
@@ -470,18 +470,20 @@ public final class TcpServer implements AutoCloseable {
     }
 
     /**
-     * Arms the connection for its next turn, or, when bytes may already be there, starts the
-     * turn on a new thread. Called with {@code c} in neither map.
+     * Starts the connection's first turn: armed, or, when bytes may already be there, on a new
+     * thread now.
      */
     private void waitOrRun(ServerConnection c) {
-        waiting.add(c);
         try {
-            if (c.onReadable(c.turn)) {
+            if (armNextTurn(c)) {
                 return;
             }
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "loomux could not arm " + c, e);
-            waiting.remove(c);
+            c.closeQuietly();
+            return;
+        }
+        if (stopping.get()) {
             c.closeQuietly();
             return;
         }
@@ -489,9 +491,31 @@ public final class TcpServer implements AutoCloseable {
             Thread.startVirtualThread(c.turn);
         } catch (RuntimeException | OutOfMemoryError e) {
             LOG.log(System.Logger.Level.WARNING, "loomux could not start a thread for " + c + ": " + e);
-            waiting.remove(c);
             c.closeQuietly();
         }
+    }
+
+    /**
+     * Leaves the connection waiting for its next turn without a thread. It joins
+     * {@link #waiting} before it is armed, and the shutdown flag is read after the join: a
+     * shutdown that began earlier is seen here, one that begins later finds the connection in
+     * waiting and closes it, which runs the turn.
+     *
+     * @return true if armed; false if shutdown has begun or bytes may be there already (the
+     *     caller closes or serves now); {@code c} is then not in waiting
+     */
+    private boolean armNextTurn(ServerConnection c) {
+        waiting.add(c);
+        try {
+            if (!stopping.get() && c.onReadable(c.turn)) {
+                return true;
+            }
+        } catch (RuntimeException e) {
+            waiting.remove(c);
+            throw e;
+        }
+        waiting.remove(c);
+        return false;
     }
 
     /**
@@ -507,18 +531,13 @@ public final class TcpServer implements AutoCloseable {
             // Each pass is one turn; it ends when the handler declines, the connection closes,
             // shutdown begins, or the connection could be armed.
             while (!c.isClosed() && readable.serve(c) && !c.isClosed()) {
-                waiting.add(c);
-                // After the add: a shutdown that began earlier is seen here; one that begins
-                // later finds the connection in waiting and closes it, which runs the turn.
-                if (stopping.get()) {
-                    waiting.remove(c);
-                    break;
-                }
-                if (c.onReadable(c.turn)) {
+                if (armNextTurn(c)) {
                     armed = true;
                     break;
                 }
-                waiting.remove(c);
+                if (stopping.get()) {
+                    break;
+                }
             }
         } catch (Throwable t) {
             handlerEnded(c, t);
