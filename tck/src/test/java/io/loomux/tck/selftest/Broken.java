@@ -203,6 +203,27 @@ public final class Broken {
         }
     }
 
+    /**
+     * Plain writes are right, but a gathering write makes one call of at most {@code IOV_MAX}
+     * (1,024) buffers and returns, with room left in the send buffer: the cap the JDK's own
+     * gathering write has, which a backend on it must go past.
+     */
+    static final class GatherCapped extends Delegating {
+        GatherCapped() {
+            super(new SelectorMultiplexerProvider());
+        }
+
+        @Override
+        SocketHandle wrapSocket(SocketHandle h) {
+            return new Sock(h) {
+                @Override
+                public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
+                    return d.write(srcs, offset, Math.min(length, 1024));
+                }
+            };
+        }
+    }
+
     // ---- the kit, once per provider ----------------------------------------------------------
 
     /** The kit against a correct provider: everything passes. */
@@ -263,6 +284,14 @@ public final class Broken {
         @Override
         protected MultiplexerProvider createProvider() {
             return new Chunking();
+        }
+    }
+
+    /** The kit against {@link GatherCapped}. */
+    public static class GatherCappedVerification extends BrokenVerification {
+        @Override
+        protected MultiplexerProvider createProvider() {
+            return new GatherCapped();
         }
     }
 }

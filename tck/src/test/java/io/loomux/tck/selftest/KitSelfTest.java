@@ -169,4 +169,10 @@ public class KitSelfTest {
                 "required_shortReadMeansTheReceiveQueueIsEmpty",
                 "required_shortWriteMeansTheSendBufferIsFull");
     }
+
+    @Test
+    public void aGatheringWriteCappedPerCallIsCaught() {
+        assertFails(run(Broken.GatherCappedVerification.class),
+                "required_shortWriteMeansTheSendBufferIsFull");
+    }
 }
