@@ -24,7 +24,8 @@ import static org.testng.Assert.assertTrue;
  * the same, else on loomux alone with the JDK's answer in the test's name: malformed request
  * lines, limits (414, 431), unsupported codings and versions (501, 505), a header that never
  * ends (408), the request-smuggling defences (Content-Length with Transfer-Encoding, differing
- * lengths, line folding, bare CR, whitespace before a colon) and a missing Host. Each bad request
+ * lengths, line folding, bare CR, whitespace before a colon, chunked framing outside the grammar)
+ * and a missing Host. Each bad request
  * gets its status and then its connection closes; another connection, open all along, and a new
  * one are still served.
  */
@@ -418,5 +419,120 @@ public class BadRequestTest {
     @Test(dataProvider = "loomux", dataProviderClass = HttpProviders.class, timeOut = 20_000)
     public void transferEncodingInAnHttp10RequestIs400WhereTheJdkServesIt(Impl impl) throws Exception {
         assertRefused(impl, 400, "POST /ok HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n");
+    }
+
+    // ---- chunked framing ------------------------------------------------------------------------
+
+    /**
+     * One case of a data provider: its text, named for the test report (which would otherwise
+     * print the raw bytes, line ends and NULs included).
+     *
+     * @param name what the case is
+     * @param text the bytes, as ISO-8859-1 text
+     */
+    record Input(String name, String text) {
+        /** @return the case named by its text, line ends shown as escapes */
+        static Input shown(String text) {
+            return new Input(show(text), text);
+        }
+
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    /** The head of a chunked POST to /ok: the test adds the chunks. */
+    private static final String CHUNKED = POST + "Transfer-Encoding: chunked\r\n\r\n";
+
+    /**
+     * Chunked bodies outside RFC 9112 section 7.1's grammar: a chunk size with anything but hex
+     * digits (spaces, a NUL, a sign), one too large for 64 bits, a line ended by a bare LF
+     * (chunk size, last chunk, trailer field or trailer end), chunk data not followed by CRLF, and
+     * chunk extensions that are not {@code *( BWS ";" BWS token [ BWS "=" BWS ( token /
+     * quoted-string ) ] )}. A proxy in front may frame any of them otherwise and forward what
+     * follows as a request of its own.
+     *
+     * @return every loomux backend with each bad body (after {@link #CHUNKED})
+     */
+    @DataProvider(name = "badChunks")
+    public static Object[][] badChunks() {
+        return HttpProviders.loomuxWith(
+                new Object[] {new Input("a space before the size", " 5\r\nhello\r\n0\r\n\r\n")},
+                new Object[] {new Input("a space after the size", "5 \r\nhello\r\n0\r\n\r\n")},
+                new Object[] {new Input("a tab after the size", "5\t\r\nhello\r\n0\r\n\r\n")},
+                new Object[] {new Input("a NUL after the size", "5\0\r\nhello\r\n0\r\n\r\n")},
+                new Object[] {new Input("a plus sign", "+5\r\nhello\r\n0\r\n\r\n")},
+                new Object[] {new Input("a minus sign", "-5\r\nhello\r\n0\r\n\r\n")},
+                new Object[] {new Input("a 0x prefix", "0x5\r\nhello\r\n0\r\n\r\n")},
+                new Object[] {new Input("no size", "\r\nhello\r\n0\r\n\r\n")},
+                new Object[] {new Input("no size before an extension", ";a\r\nhello\r\n0\r\n\r\n")},
+                new Object[] {new Input("a size of 2^64 + 5 (overflow)", "10000000000000005\r\nhello\r\n0\r\n\r\n")},
+                new Object[] {new Input("a size of 17 hex digits", "fffffffffffffffff\r\nhello\r\n0\r\n\r\n")},
+                new Object[] {new Input("a bare LF after the size", "5\nhello\r\n0\r\n\r\n")},
+                new Object[] {new Input("a bare LF after the last chunk", "5\r\nhello\r\n0\n\r\n")},
+                new Object[] {new Input("a bare LF ending the trailer", "5\r\nhello\r\n0\r\n\n")},
+                new Object[] {new Input("a bare LF after a trailer field", "5\r\nhello\r\n0\r\nX-T: v\n\r\n")},
+                new Object[] {new Input("a bare CR in a trailer field", "5\r\nhello\r\n0\r\nX-T: a\rb\r\n\r\n")},
+                new Object[] {new Input("a bare LF after chunk data", "5\r\nhello\n0\r\n\r\n")},
+                new Object[] {new Input("chunk data longer than its size", "5\r\nhelloXX\r\n0\r\n\r\n")},
+                new Object[] {new Input("chunk data shorter than its size", "5\r\nhell\r\n0\r\n\r\n")},
+                new Object[] {new Input("an extension without a name", "5;\r\nhello\r\n0\r\n\r\n")},
+                new Object[] {new Input("an extension with only a value", "5;=b\r\nhello\r\n0\r\n\r\n")},
+                new Object[] {new Input("an extension with an empty value", "5;a=\r\nhello\r\n0\r\n\r\n")},
+                new Object[] {new Input("an extension name with a space", "5;a b\r\nhello\r\n0\r\n\r\n")},
+                new Object[] {new Input("an extension name that is not a token", "5;a@=b\r\nhello\r\n0\r\n\r\n")},
+                new Object[] {new Input("an extension value with a space", "5;a=b c\r\nhello\r\n0\r\n\r\n")},
+                new Object[] {new Input("an unterminated quoted value", "5;a=\"b\r\nhello\r\n0\r\n\r\n")},
+                new Object[] {new Input("text after a quoted value", "5;a=\"b\"c\r\nhello\r\n0\r\n\r\n")},
+                new Object[] {new Input("a NUL in a quoted value", "5;a=\"b\0\"\r\nhello\r\n0\r\n\r\n")},
+                new Object[] {new Input("a trailing semicolon", "5;a=b;\r\nhello\r\n0\r\n\r\n")},
+                new Object[] {new Input("a comma for a semicolon", "5,a=b\r\nhello\r\n0\r\n\r\n")},
+                new Object[] {new Input("a bad extension on the last chunk", "5\r\nhello\r\n0;a b\r\n\r\n")});
+    }
+
+    /*
+     * Each bad body gets 400 and its connection closes: the GET pipelined after it, which a
+     * proxy may have sent as a request of its own, is not served. The JDK closes the connection
+     * without an answer when its handler's read fails on a bad size or line end, and serves
+     * every body whose only fault is its extensions (it skips everything after the ";").
+     */
+    @Test(dataProvider = "badChunks", timeOut = 20_000)
+    public void badChunkedFramingIs400AndNothingAfterItIsServedWhereTheJdkClosesOrServesIt(Impl impl, Input bad)
+            throws Exception {
+        String what = bad.name();
+        String chunks = bad.text();
+        withServer(impl, server -> Servers.raw(server, c -> {
+            c.send(CHUNKED + chunks + RawHttp.get("/ok"));
+            RawHttp.Response r = c.read();
+            assertEquals(r.status(), 400, what + ": " + show(chunks) + " -> " + r);
+            assertTrue(r.saysClose(), what + ": the refusal does not say the connection closes: " + r);
+            assertTrue(c.closedByPeer(), what + ": the request pipelined after it was answered, or the"
+                    + " connection stayed open");
+        }));
+    }
+
+    /**
+     * Chunked bodies at the edges of the grammar that must still be served: extensions with
+     * whitespace around their separators, quoted values with escapes, leading zeros, upper- and
+     * lower-case hex, a trailer.
+     *
+     * @return every loomux backend with each good body and what it decodes to
+     */
+    @DataProvider(name = "goodChunks")
+    public static Object[][] goodChunks() {
+        return HttpProviders.loomuxWith(
+                new Object[] {Input.shown("5\r\nhello\r\n0\r\n\r\n"), "hello"},
+                new Object[] {Input.shown("5 ;a\r\nhello\r\n0\r\n\r\n"), "hello"},
+                new Object[] {Input.shown("5\t; a = b ;c=\"d ;\\\" e\"\r\nhello\r\n0;last\r\n\r\n"), "hello"},
+                new Object[] {Input.shown("5;a=!#$%&'*+-.^_`|~\r\nhello\r\n0\r\n\r\n"), "hello"},
+                new Object[] {Input.shown("0005\r\nhello\r\nA\r\n0123456789\r\nb\r\n0123456789a\r\n0\r\n\r\n"),
+                        "hello01234567890123456789a"},
+                new Object[] {Input.shown("5\r\nhello\r\n0\r\nX-T: v\r\nX-U:\r\n\r\n"), "hello"});
+    }
+
+    @Test(dataProvider = "goodChunks", timeOut = 20_000)
+    public void chunkedFramingAtTheEdgesOfTheGrammarIsServed(Impl impl, Input chunks, String body) throws Exception {
+        withServer(impl, server -> assertAccepted(server, CHUNKED + chunks.text(), body));
     }
 }

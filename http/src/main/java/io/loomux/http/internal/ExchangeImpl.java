@@ -221,6 +221,11 @@ class ExchangeImpl extends HttpExchange {
         return closeAfter;
     }
 
+    /** @return why the request body's framing is bad, or null if it is not (or was not read) */
+    HttpError requestRefusal() {
+        return requestBody.refusal();
+    }
+
     /** @return whether the response head went out */
     boolean headersSent() {
         return headersSent;

@@ -355,7 +355,8 @@ final class Http1Connection implements Runnable {
 
     /**
      * A handler threw. If no response went out yet the client gets 500 (the JDK closes the
-     * connection without an answer); either way the connection closes.
+     * connection without an answer), or the refusal of a request body with bad framing (400),
+     * which is what the handler's read failed on; either way the connection closes.
      */
     private void handlerFailed(ExchangeImpl x, Throwable t) {
         LOG.log(System.Logger.Level.WARNING, "the handler for " + x + " failed", t);
@@ -366,10 +367,12 @@ final class Http1Connection implements Runnable {
         if (!x.headersSent()) {
             try {
                 x.mustClose();
-                byte[] body = Status.page(500, "");
+                HttpError refusal = x.requestRefusal();
+                int status = refusal == null ? 500 : refusal.status;
+                byte[] body = Status.page(status, refusal == null ? "" : refusal.getMessage());
                 x.getResponseHeaders().clear();
                 x.getResponseHeaders().set("Content-type", "text/html");
-                x.sendResponseHeaders(500, body.length);
+                x.sendResponseHeaders(status, body.length);
                 out.write(body, 0, body.length);
                 out.flush();
             } catch (IOException | RuntimeException ignored) {
