@@ -10,6 +10,7 @@ import javax.net.ssl.SSLEngine;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -36,6 +37,16 @@ final class Http1Connection implements Runnable {
 
     private static final int BUFFER = 8192;
 
+    /**
+     * How long a connection closed after an answer, while its client may still be sending,
+     * reads and discards before it closes (see {@link Transport#closeLingering}): long enough for
+     * a client on any sane link to finish sending a refused head or an unread body and read the
+     * answer, short enough that lingering connections cannot pile up.
+     */
+    static final Duration LINGER_TIME = Duration.ofSeconds(2);
+    /** The most bytes discarded while lingering: a client that sends more gets the reset. */
+    static final long LINGER_BYTES = 1 << 20;
+
     private final ServerCore server;
     private final Connection connection;
     private final HttpServerSettings settings;
@@ -50,6 +61,8 @@ final class Http1Connection implements Runnable {
     private volatile long idleSince = System.nanoTime();
     private volatile Thread thread;
     private boolean headerStarted;
+    /** The server closes with the client perhaps still sending: close lingering. */
+    private boolean lingerOnClose;
     /** Made once: starts the header timeout at a request's first byte. */
     private final Runnable firstByte = this::firstByte;
 
@@ -186,6 +199,11 @@ final class Http1Connection implements Runnable {
                 }
             }
             state.set(CLOSED);
+            if (lingerOnClose && !forcedClosed) {
+                // Not counted as an exchange, so the server's stop neither waits for it nor
+                // misses it: stop closes every connection still in its set, which ends this.
+                transport.closeLingering(LINGER_TIME, LINGER_BYTES);
+            }
             closeTransport();
             server.connectionClosed(this);
         }
@@ -200,7 +218,7 @@ final class Http1Connection implements Runnable {
             headerStarted = false;
             in.deadline(0);
             // No timeout of its own while idle: the reaper closes it (see closeIfIdleSince).
-            in.perReadTimeout(java.time.Duration.ZERO);
+            in.perReadTimeout(Duration.ZERO);
             idleSince = System.nanoTime();
             RequestHead head;
             try {
@@ -248,8 +266,10 @@ final class Http1Connection implements Runnable {
         }
     }
 
-    /** Answers a request that cannot be served, then the connection closes. */
+    /** Answers a request that cannot be served, then the connection closes (lingering). */
     private void refuse(int status, String message) throws IOException {
+        // The rest of the refused head may still be on its way.
+        lingerOnClose = true;
         byte[] body = Status.page(status, message);
         out.writeLatin1(Status.line(status) + "Date: " + Status.date() + "\r\nContent-type: text/html\r\n"
                 + "Content-length: " + body.length + "\r\nConnection: close\r\n\r\n");
@@ -287,6 +307,11 @@ final class Http1Connection implements Runnable {
         }
         if (!x.awaitFinished()) {
             return false;
+        }
+        if (x.closeAfter() && (!x.requestBodyRead() || in.buffered() > 0)) {
+            // An unread body (too long to drain, or broken) or pipelined requests: the client
+            // may still be sending.
+            lingerOnClose = true;
         }
         return !x.closeAfter();
     }
