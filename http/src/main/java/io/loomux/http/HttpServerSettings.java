@@ -26,7 +26,8 @@ import java.util.Objects;
  *       reads of a request body</td></tr>
  *   <tr><td>{@link #headerTimeout()}</td><td>loomux.http.headerTimeout (seconds)</td>
  *       <td>sun.net.httpserver.maxReqTime</td><td>20 s from a request's first byte to the end of
- *       its header; slower gets 408</td></tr>
+ *       its header, slower gets 408; and from a new connection's start to its first request's
+ *       first byte, slower is closed without an answer</td></tr>
  *   <tr><td>{@link #drainLimit()}</td><td>loomux.http.drainLimit</td>
  *       <td>sun.net.httpserver.drainAmount</td><td>65,536 bytes of an unread request body are
  *       read and discarded to keep the connection; a longer one closes it</td></tr>
@@ -202,7 +203,11 @@ public final class HttpServerSettings {
         return idleTimeout;
     }
 
-    /** @return how long a request may take from its first byte to the end of its header */
+    /**
+     * @return how long a request may take from its first byte to the end of its header (else
+     *     408), and how long a new connection may wait before its first request begins (else it
+     *     is closed without an answer)
+     */
     public Duration headerTimeout() {
         return headerTimeout;
     }

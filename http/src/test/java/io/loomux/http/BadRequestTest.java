@@ -322,16 +322,46 @@ public class BadRequestTest {
         }
     }
 
-    /* The JDK has no header timeout by default; see above. */
+    /*
+     * A new connection's first request must arrive within the header timeout (here 1 s; the idle
+     * timeout is 30 s): one that sends nothing is closed then, without an answer, as the JDK
+     * closes it after -Dsun.net.httpserver.maxReqTime (no answer to a client that never spoke,
+     * which may have opened the connection ahead of need). Two silent connections at once, so
+     * that each is closed on its own clock.
+     */
     @Test(dataProvider = "loomux", dataProviderClass = HttpProviders.class, timeOut = 20_000)
-    public void idleConnectionIsNotTimedOutAsASlowHeaderWhereTheJdkHasNoHeaderTimeout(Impl impl) throws Exception {
+    public void silentNewConnectionIsClosedAfterTheHeaderTimeoutAsTheJdkDoesWithMaxReqTime(Impl impl)
+            throws Exception {
+        withHeaderTimeout(impl, server -> {
+            try (RawHttp first = RawHttp.connect(server); RawHttp second = RawHttp.connect(server)) {
+                long start = System.nanoTime();
+                // Bounded: each read waits at most the given time.
+                assertTrue(first.closedByPeer(Duration.ofSeconds(5)),
+                        "a silent new connection was answered or stayed open 5 s (header timeout 1 s)");
+                assertTrue(second.closedByPeer(Duration.ofSeconds(1)),
+                        "the second silent new connection was answered or stayed open");
+                long tookMs = Duration.ofNanos(System.nanoTime() - start).toMillis();
+                assertTrue(tookMs >= HEADER_TIMEOUT.toMillis() - 100, "closed after only " + tookMs + " ms");
+            }
+            try (RawHttp fresh = RawHttp.connect(server)) {
+                assertServed(fresh, "a new connection after the silent ones");
+            }
+        });
+    }
+
+    /*
+     * The header timeout runs from a request's first byte: a connection waiting between
+     * requests waits up to the idle timeout (30 s), however short the header timeout (1 s).
+     * The JDK has no header timeout by default; see above.
+     */
+    @Test(dataProvider = "loomux", dataProviderClass = HttpProviders.class, timeOut = 20_000)
+    public void keptAliveConnectionWaitsForTheIdleTimeoutNotTheHeaderTimeout(Impl impl) throws Exception {
         withHeaderTimeout(impl, server -> Servers.raw(server, c -> {
-            // The header timeout runs from a request's first byte: waiting between requests
-            // (up to the idle timeout, 30 s) is not a slow header.
-            assertTrue(c.silentFor(Duration.ofMillis(1300)), "an idle new connection got an answer or was closed");
-            assertServed(c, "after 1.3 s idle before the first request");
-            assertTrue(c.silentFor(Duration.ofMillis(1300)), "an idle kept-alive connection was answered or closed");
-            assertServed(c, "after 1.3 s idle between requests");
+            assertServed(c, "the first request");
+            assertTrue(c.silentFor(Duration.ofMillis(1500)), "an idle kept-alive connection was answered or closed");
+            assertServed(c, "after 1.5 s idle between requests");
+            assertTrue(c.silentFor(Duration.ofMillis(1500)), "an idle kept-alive connection was answered or closed");
+            assertServed(c, "after 1.5 s idle again");
         }));
     }
 

@@ -59,6 +59,12 @@ final class Http1Connection implements Runnable {
     private volatile boolean forcedClosed;
     /** System.nanoTime() when the connection last became idle; read by the server's reaper. */
     private volatile long idleSince = System.nanoTime();
+    /**
+     * No request has begun yet: the reaper closes the connection after the header timeout
+     * rather than the idle timeout, so a client that connects and says nothing is not held
+     * for the idle timeout.
+     */
+    private volatile boolean awaitingFirstRequest = true;
     private volatile Thread thread;
     private boolean headerStarted;
     /** The server closes with the client perhaps still sending: close lingering. */
@@ -122,14 +128,18 @@ final class Http1Connection implements Runnable {
     }
 
     /**
-     * Closes the connection if it has been idle longer than the idle timeout. The server's reaper
-     * calls this about once a second, so that a connection waiting for its next request needs no
-     * timer of its own: a timed wait per request costs a timer set and cancelled each time.
+     * Closes the connection if it has been idle longer than the idle timeout, or, before its
+     * first request, than the header timeout (it is closed without an answer: a client that
+     * never spoke may have opened it ahead of need, and a 408 would be read as the answer to its
+     * first request). The server's reaper calls this about once a second, so that a connection
+     * waiting for its next request needs no timer of its own: a timed wait per request costs a
+     * timer set and cancelled each time.
      *
      * @param now System.nanoTime()
      */
     void closeIfIdleSince(long now) {
-        if (state.get() == IDLE && now - idleSince > settings.idleTimeout().toNanos()) {
+        Duration limit = awaitingFirstRequest ? settings.headerTimeout() : settings.idleTimeout();
+        if (state.get() == IDLE && now - idleSince > limit.toNanos()) {
             closeIfIdle();
         }
     }
@@ -159,6 +169,9 @@ final class Http1Connection implements Runnable {
 
     private void firstByte() {
         headerStarted = true;
+        if (awaitingFirstRequest) {
+            awaitingFirstRequest = false;
+        }
         in.deadline(System.nanoTime() + settings.headerTimeout().toNanos());
         state.compareAndSet(IDLE, BUSY);
     }
