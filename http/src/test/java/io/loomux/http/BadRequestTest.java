@@ -432,6 +432,20 @@ public class BadRequestTest {
     }
 
     /*
+     * requireHost(false) (-Dloomux.http.requireHost=false) serves an HTTP/1.1 request without
+     * Host, as the JDK does, for programs whose old clients send none. Two Host headers are still
+     * 400: a request that names two hosts is not an old client's.
+     */
+    @Test(dataProvider = "loomux", dataProviderClass = HttpProviders.class, timeOut = 20_000)
+    public void http11WithoutHostIsServedAsByTheJdkWhenHostIsNotRequired(Impl impl) throws Exception {
+        withServer(impl, HttpServerSettings.builder().requireHost(false).build(), server -> {
+            assertAccepted(server, "GET /ok HTTP/1.1\r\n\r\n", "");
+            assertAccepted(server, "POST /ok HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello", "hello");
+            assertRefused(server, "GET /ok HTTP/1.1\r\nHost: 127.0.0.1\r\nHost: example.com\r\n\r\n", 400);
+        });
+    }
+
+    /*
      * The JDK ignores an Expect it does not know and serves the request. RFC 9110 section 10.1.1:
      * a server MAY answer 417 to an expectation other than 100-continue, which loomux does.
      */

@@ -131,7 +131,7 @@ record RequestHead(String method, String target, URI uri, String protocol, boole
         }
         if (!http10) {
             List<String> host = headers.get("Host");
-            if (host == null || host.size() != 1) {
+            if (host == null ? settings.requireHost() : host.size() != 1) {
                 throw new HttpError(400, host == null ? "No Host header" : "More than one Host header");
             }
         }
