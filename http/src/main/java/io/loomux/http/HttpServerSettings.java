@@ -26,7 +26,8 @@ import java.util.Objects;
  *       reads of a request body</td></tr>
  *   <tr><td>{@link #headerTimeout()}</td><td>loomux.http.headerTimeout (seconds)</td>
  *       <td>sun.net.httpserver.maxReqTime</td><td>20 s from a request's first byte to the end of
- *       its header; slower gets 408</td></tr>
+ *       its header, slower gets 408; and from a new connection's start to its first request's
+ *       first byte, slower is closed without an answer</td></tr>
  *   <tr><td>{@link #drainLimit()}</td><td>loomux.http.drainLimit</td>
  *       <td>sun.net.httpserver.drainAmount</td><td>65,536 bytes of an unread request body are
  *       read and discarded to keep the connection; a longer one closes it</td></tr>
@@ -34,6 +35,9 @@ import java.util.Objects;
  *       <td>sun.net.httpserver.nodelay</td><td>true (responses leave in one write each)</td></tr>
  *   <tr><td>{@link #pathMatcher()}</td><td>loomux.http.pathMatcher</td><td>sun.net.httpserver.pathMatcher</td>
  *       <td>{@code stringPrefix}, the JDK's; {@code pathPrefix} matches whole path segments</td></tr>
+ *   <tr><td>{@link #requireHost()}</td><td>loomux.http.requireHost</td><td></td>
+ *       <td>true: an HTTP/1.1 request without Host gets 400 (RFC 9112 section 3.2); false
+ *       serves it, as the JDK does</td></tr>
  * </table>
  *
  * <p>A JDK property set to zero or a negative number means "no limit" to the JDK; here it is
@@ -68,6 +72,7 @@ public final class HttpServerSettings {
     private final long drainLimit;
     private final boolean tcpNoDelay;
     private final PathMatcher pathMatcher;
+    private final boolean requireHost;
 
     private HttpServerSettings(Builder b) {
         this.maxConnections = b.maxConnections;
@@ -79,6 +84,7 @@ public final class HttpServerSettings {
         this.drainLimit = b.drainLimit;
         this.tcpNoDelay = b.tcpNoDelay;
         this.pathMatcher = b.pathMatcher;
+        this.requireHost = b.requireHost;
     }
 
     /** @return the defaults in the table above */
@@ -103,6 +109,7 @@ public final class HttpServerSettings {
         b.drainLimit = drainLimit;
         b.tcpNoDelay = tcpNoDelay;
         b.pathMatcher = pathMatcher;
+        b.requireHost = requireHost;
         return b;
     }
 
@@ -163,6 +170,9 @@ public final class HttpServerSettings {
         if ((z = booleanProperty("loomux.http.tcpNoDelay")) != null) {
             b.tcpNoDelay(z);
         }
+        if ((z = booleanProperty("loomux.http.requireHost")) != null) {
+            b.requireHost(z);
+        }
         for (String name : new String[] {"sun.net.httpserver.pathMatcher", "loomux.http.pathMatcher"}) {
             String m = property(name);
             if (m != null) {
@@ -202,7 +212,11 @@ public final class HttpServerSettings {
         return idleTimeout;
     }
 
-    /** @return how long a request may take from its first byte to the end of its header */
+    /**
+     * @return how long a request may take from its first byte to the end of its header (else
+     *     408), and how long a new connection may wait before its first request begins (else it
+     *     is closed without an answer)
+     */
     public Duration headerTimeout() {
         return headerTimeout;
     }
@@ -222,12 +236,24 @@ public final class HttpServerSettings {
         return pathMatcher;
     }
 
+    /**
+     * Whether an HTTP/1.1 request must carry a Host header. RFC 9112 section 3.2 says a server
+     * must answer 400 to one without (and to one with more than one); the JDK's server serves
+     * it. Turn this off for programs whose old clients send no Host: such a request is then
+     * served, with no Host among its headers. A request with two Host headers still gets 400.
+     *
+     * @return true (the default) if an HTTP/1.1 request without Host gets 400
+     */
+    public boolean requireHost() {
+        return requireHost;
+    }
+
     @Override
     public String toString() {
         return "HttpServerSettings[maxConnections=" + maxConnections + ", maxRequestLineLength=" + maxRequestLineLength
                 + ", maxHeaderBytes=" + maxHeaderBytes + ", maxHeaders=" + maxHeaders + ", idleTimeout=" + idleTimeout
                 + ", headerTimeout=" + headerTimeout + ", drainLimit=" + drainLimit + ", tcpNoDelay=" + tcpNoDelay
-                + ", pathMatcher=" + pathMatcher + "]";
+                + ", pathMatcher=" + pathMatcher + ", requireHost=" + requireHost + "]";
     }
 
     private static String property(String name) {
@@ -299,6 +325,7 @@ public final class HttpServerSettings {
         private long drainLimit = 65_536;
         private boolean tcpNoDelay = true;
         private PathMatcher pathMatcher = PathMatcher.STRING_PREFIX;
+        private boolean requireHost = true;
 
         private Builder() {
         }
@@ -384,6 +411,17 @@ public final class HttpServerSettings {
          */
         public Builder pathMatcher(PathMatcher m) {
             this.pathMatcher = Objects.requireNonNull(m, "pathMatcher");
+            return this;
+        }
+
+        /**
+         * @param required whether an HTTP/1.1 request without Host gets 400 (true, the default)
+         *                 or is served, as by the JDK's server (false); see
+         *                 {@link HttpServerSettings#requireHost()}
+         * @return this
+         */
+        public Builder requireHost(boolean required) {
+            this.requireHost = required;
             return this;
         }
 

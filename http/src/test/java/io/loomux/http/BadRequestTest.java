@@ -24,7 +24,8 @@ import static org.testng.Assert.assertTrue;
  * the same, else on loomux alone with the JDK's answer in the test's name: malformed request
  * lines, limits (414, 431), unsupported codings and versions (501, 505), a header that never
  * ends (408), the request-smuggling defences (Content-Length with Transfer-Encoding, differing
- * lengths, line folding, bare CR, whitespace before a colon) and a missing Host. Each bad request
+ * lengths, line folding, bare CR, whitespace before a colon, chunked framing outside the grammar)
+ * and a missing Host. Each bad request
  * gets its status and then its connection closes; another connection, open all along, and a new
  * one are still served.
  */
@@ -321,16 +322,46 @@ public class BadRequestTest {
         }
     }
 
-    /* The JDK has no header timeout by default; see above. */
+    /*
+     * A new connection's first request must arrive within the header timeout (here 1 s; the idle
+     * timeout is 30 s): one that sends nothing is closed then, without an answer, as the JDK
+     * closes it after -Dsun.net.httpserver.maxReqTime (no answer to a client that never spoke,
+     * which may have opened the connection ahead of need). Two silent connections at once, so
+     * that each is closed on its own clock.
+     */
     @Test(dataProvider = "loomux", dataProviderClass = HttpProviders.class, timeOut = 20_000)
-    public void idleConnectionIsNotTimedOutAsASlowHeaderWhereTheJdkHasNoHeaderTimeout(Impl impl) throws Exception {
+    public void silentNewConnectionIsClosedAfterTheHeaderTimeoutAsTheJdkDoesWithMaxReqTime(Impl impl)
+            throws Exception {
+        withHeaderTimeout(impl, server -> {
+            try (RawHttp first = RawHttp.connect(server); RawHttp second = RawHttp.connect(server)) {
+                long start = System.nanoTime();
+                // Bounded: each read waits at most the given time.
+                assertTrue(first.closedByPeer(Duration.ofSeconds(5)),
+                        "a silent new connection was answered or stayed open 5 s (header timeout 1 s)");
+                assertTrue(second.closedByPeer(Duration.ofSeconds(1)),
+                        "the second silent new connection was answered or stayed open");
+                long tookMs = Duration.ofNanos(System.nanoTime() - start).toMillis();
+                assertTrue(tookMs >= HEADER_TIMEOUT.toMillis() - 100, "closed after only " + tookMs + " ms");
+            }
+            try (RawHttp fresh = RawHttp.connect(server)) {
+                assertServed(fresh, "a new connection after the silent ones");
+            }
+        });
+    }
+
+    /*
+     * The header timeout runs from a request's first byte: a connection waiting between
+     * requests waits up to the idle timeout (30 s), however short the header timeout (1 s).
+     * The JDK has no header timeout by default; see above.
+     */
+    @Test(dataProvider = "loomux", dataProviderClass = HttpProviders.class, timeOut = 20_000)
+    public void keptAliveConnectionWaitsForTheIdleTimeoutNotTheHeaderTimeout(Impl impl) throws Exception {
         withHeaderTimeout(impl, server -> Servers.raw(server, c -> {
-            // The header timeout runs from a request's first byte: waiting between requests
-            // (up to the idle timeout, 30 s) is not a slow header.
-            assertTrue(c.silentFor(Duration.ofMillis(1300)), "an idle new connection got an answer or was closed");
-            assertServed(c, "after 1.3 s idle before the first request");
-            assertTrue(c.silentFor(Duration.ofMillis(1300)), "an idle kept-alive connection was answered or closed");
-            assertServed(c, "after 1.3 s idle between requests");
+            assertServed(c, "the first request");
+            assertTrue(c.silentFor(Duration.ofMillis(1500)), "an idle kept-alive connection was answered or closed");
+            assertServed(c, "after 1.5 s idle between requests");
+            assertTrue(c.silentFor(Duration.ofMillis(1500)), "an idle kept-alive connection was answered or closed");
+            assertServed(c, "after 1.5 s idle again");
         }));
     }
 
@@ -401,6 +432,20 @@ public class BadRequestTest {
     }
 
     /*
+     * requireHost(false) (-Dloomux.http.requireHost=false) serves an HTTP/1.1 request without
+     * Host, as the JDK does, for programs whose old clients send none. Two Host headers are still
+     * 400: a request that names two hosts is not an old client's.
+     */
+    @Test(dataProvider = "loomux", dataProviderClass = HttpProviders.class, timeOut = 20_000)
+    public void http11WithoutHostIsServedAsByTheJdkWhenHostIsNotRequired(Impl impl) throws Exception {
+        withServer(impl, HttpServerSettings.builder().requireHost(false).build(), server -> {
+            assertAccepted(server, "GET /ok HTTP/1.1\r\n\r\n", "");
+            assertAccepted(server, "POST /ok HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello", "hello");
+            assertRefused(server, "GET /ok HTTP/1.1\r\nHost: 127.0.0.1\r\nHost: example.com\r\n\r\n", 400);
+        });
+    }
+
+    /*
      * The JDK ignores an Expect it does not know and serves the request. RFC 9110 section 10.1.1:
      * a server MAY answer 417 to an expectation other than 100-continue, which loomux does.
      */
@@ -418,5 +463,120 @@ public class BadRequestTest {
     @Test(dataProvider = "loomux", dataProviderClass = HttpProviders.class, timeOut = 20_000)
     public void transferEncodingInAnHttp10RequestIs400WhereTheJdkServesIt(Impl impl) throws Exception {
         assertRefused(impl, 400, "POST /ok HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n");
+    }
+
+    // ---- chunked framing ------------------------------------------------------------------------
+
+    /**
+     * One case of a data provider: its text, named for the test report (which would otherwise
+     * print the raw bytes, line ends and NULs included).
+     *
+     * @param name what the case is
+     * @param text the bytes, as ISO-8859-1 text
+     */
+    record Input(String name, String text) {
+        /** @return the case named by its text, line ends shown as escapes */
+        static Input shown(String text) {
+            return new Input(show(text), text);
+        }
+
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    /** The head of a chunked POST to /ok: the test adds the chunks. */
+    private static final String CHUNKED = POST + "Transfer-Encoding: chunked\r\n\r\n";
+
+    /**
+     * Chunked bodies outside RFC 9112 section 7.1's grammar: a chunk size with anything but hex
+     * digits (spaces, a NUL, a sign), one too large for 64 bits, a line ended by a bare LF
+     * (chunk size, last chunk, trailer field or trailer end), chunk data not followed by CRLF, and
+     * chunk extensions that are not {@code *( BWS ";" BWS token [ BWS "=" BWS ( token /
+     * quoted-string ) ] )}. A proxy in front may frame any of them otherwise and forward what
+     * follows as a request of its own.
+     *
+     * @return every loomux backend with each bad body (after {@link #CHUNKED})
+     */
+    @DataProvider(name = "badChunks")
+    public static Object[][] badChunks() {
+        return HttpProviders.loomuxWith(
+                new Object[] {new Input("a space before the size", " 5\r\nhello\r\n0\r\n\r\n")},
+                new Object[] {new Input("a space after the size", "5 \r\nhello\r\n0\r\n\r\n")},
+                new Object[] {new Input("a tab after the size", "5\t\r\nhello\r\n0\r\n\r\n")},
+                new Object[] {new Input("a NUL after the size", "5\0\r\nhello\r\n0\r\n\r\n")},
+                new Object[] {new Input("a plus sign", "+5\r\nhello\r\n0\r\n\r\n")},
+                new Object[] {new Input("a minus sign", "-5\r\nhello\r\n0\r\n\r\n")},
+                new Object[] {new Input("a 0x prefix", "0x5\r\nhello\r\n0\r\n\r\n")},
+                new Object[] {new Input("no size", "\r\nhello\r\n0\r\n\r\n")},
+                new Object[] {new Input("no size before an extension", ";a\r\nhello\r\n0\r\n\r\n")},
+                new Object[] {new Input("a size of 2^64 + 5 (overflow)", "10000000000000005\r\nhello\r\n0\r\n\r\n")},
+                new Object[] {new Input("a size of 17 hex digits", "fffffffffffffffff\r\nhello\r\n0\r\n\r\n")},
+                new Object[] {new Input("a bare LF after the size", "5\nhello\r\n0\r\n\r\n")},
+                new Object[] {new Input("a bare LF after the last chunk", "5\r\nhello\r\n0\n\r\n")},
+                new Object[] {new Input("a bare LF ending the trailer", "5\r\nhello\r\n0\r\n\n")},
+                new Object[] {new Input("a bare LF after a trailer field", "5\r\nhello\r\n0\r\nX-T: v\n\r\n")},
+                new Object[] {new Input("a bare CR in a trailer field", "5\r\nhello\r\n0\r\nX-T: a\rb\r\n\r\n")},
+                new Object[] {new Input("a bare LF after chunk data", "5\r\nhello\n0\r\n\r\n")},
+                new Object[] {new Input("chunk data longer than its size", "5\r\nhelloXX\r\n0\r\n\r\n")},
+                new Object[] {new Input("chunk data shorter than its size", "5\r\nhell\r\n0\r\n\r\n")},
+                new Object[] {new Input("an extension without a name", "5;\r\nhello\r\n0\r\n\r\n")},
+                new Object[] {new Input("an extension with only a value", "5;=b\r\nhello\r\n0\r\n\r\n")},
+                new Object[] {new Input("an extension with an empty value", "5;a=\r\nhello\r\n0\r\n\r\n")},
+                new Object[] {new Input("an extension name with a space", "5;a b\r\nhello\r\n0\r\n\r\n")},
+                new Object[] {new Input("an extension name that is not a token", "5;a@=b\r\nhello\r\n0\r\n\r\n")},
+                new Object[] {new Input("an extension value with a space", "5;a=b c\r\nhello\r\n0\r\n\r\n")},
+                new Object[] {new Input("an unterminated quoted value", "5;a=\"b\r\nhello\r\n0\r\n\r\n")},
+                new Object[] {new Input("text after a quoted value", "5;a=\"b\"c\r\nhello\r\n0\r\n\r\n")},
+                new Object[] {new Input("a NUL in a quoted value", "5;a=\"b\0\"\r\nhello\r\n0\r\n\r\n")},
+                new Object[] {new Input("a trailing semicolon", "5;a=b;\r\nhello\r\n0\r\n\r\n")},
+                new Object[] {new Input("a comma for a semicolon", "5,a=b\r\nhello\r\n0\r\n\r\n")},
+                new Object[] {new Input("a bad extension on the last chunk", "5\r\nhello\r\n0;a b\r\n\r\n")});
+    }
+
+    /*
+     * Each bad body gets 400 and its connection closes: the GET pipelined after it, which a
+     * proxy may have sent as a request of its own, is not served. The JDK closes the connection
+     * without an answer when its handler's read fails on a bad size or line end, and serves
+     * every body whose only fault is its extensions (it skips everything after the ";").
+     */
+    @Test(dataProvider = "badChunks", timeOut = 20_000)
+    public void badChunkedFramingIs400AndNothingAfterItIsServedWhereTheJdkClosesOrServesIt(Impl impl, Input bad)
+            throws Exception {
+        String what = bad.name();
+        String chunks = bad.text();
+        withServer(impl, server -> Servers.raw(server, c -> {
+            c.send(CHUNKED + chunks + RawHttp.get("/ok"));
+            RawHttp.Response r = c.read();
+            assertEquals(r.status(), 400, what + ": " + show(chunks) + " -> " + r);
+            assertTrue(r.saysClose(), what + ": the refusal does not say the connection closes: " + r);
+            assertTrue(c.closedByPeer(), what + ": the request pipelined after it was answered, or the"
+                    + " connection stayed open");
+        }));
+    }
+
+    /**
+     * Chunked bodies at the edges of the grammar that must still be served: extensions with
+     * whitespace around their separators, quoted values with escapes, leading zeros, upper- and
+     * lower-case hex, a trailer.
+     *
+     * @return every loomux backend with each good body and what it decodes to
+     */
+    @DataProvider(name = "goodChunks")
+    public static Object[][] goodChunks() {
+        return HttpProviders.loomuxWith(
+                new Object[] {Input.shown("5\r\nhello\r\n0\r\n\r\n"), "hello"},
+                new Object[] {Input.shown("5 ;a\r\nhello\r\n0\r\n\r\n"), "hello"},
+                new Object[] {Input.shown("5\t; a = b ;c=\"d ;\\\" e\"\r\nhello\r\n0;last\r\n\r\n"), "hello"},
+                new Object[] {Input.shown("5;a=!#$%&'*+-.^_`|~\r\nhello\r\n0\r\n\r\n"), "hello"},
+                new Object[] {Input.shown("0005\r\nhello\r\nA\r\n0123456789\r\nb\r\n0123456789a\r\n0\r\n\r\n"),
+                        "hello01234567890123456789a"},
+                new Object[] {Input.shown("5\r\nhello\r\n0\r\nX-T: v\r\nX-U:\r\n\r\n"), "hello"});
+    }
+
+    @Test(dataProvider = "goodChunks", timeOut = 20_000)
+    public void chunkedFramingAtTheEdgesOfTheGrammarIsServed(Impl impl, Input chunks, String body) throws Exception {
+        withServer(impl, server -> assertAccepted(server, CHUNKED + chunks.text(), body));
     }
 }

@@ -89,7 +89,20 @@ public final class HttpProviders {
      * @return rows of the implementation and then the case's parameters
      */
     public static Object[][] allWith(Object[]... cases) {
-        Object[][] impls = all();
+        return with(all(), cases);
+    }
+
+    /**
+     * Every implementation of {@link #loomux()} with every case.
+     *
+     * @param cases the cases, each the parameters after the implementation
+     * @return rows of the implementation and then the case's parameters
+     */
+    public static Object[][] loomuxWith(Object[]... cases) {
+        return with(loomux(), cases);
+    }
+
+    private static Object[][] with(Object[][] impls, Object[]... cases) {
         Object[][] rows = new Object[impls.length * cases.length][];
         int i = 0;
         for (Object[] c : cases) {

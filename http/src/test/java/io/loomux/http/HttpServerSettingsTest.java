@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.List;
 
 import static org.testng.Assert.assertEquals;
+import static org.testng.Assert.assertFalse;
 import static org.testng.Assert.assertTrue;
 import static org.testng.Assert.expectThrows;
 
@@ -25,7 +26,8 @@ public class HttpServerSettingsTest {
             "loomux.http.headerTimeout", "sun.net.httpserver.maxReqTime",
             "loomux.http.drainLimit", "sun.net.httpserver.drainAmount",
             "loomux.http.tcpNoDelay", "sun.net.httpserver.nodelay",
-            "loomux.http.maxRequestLineLength", "loomux.http.pathMatcher", "sun.net.httpserver.pathMatcher");
+            "loomux.http.maxRequestLineLength", "loomux.http.pathMatcher", "sun.net.httpserver.pathMatcher",
+            "loomux.http.requireHost");
 
     @AfterMethod
     public void clear() {
@@ -108,6 +110,21 @@ public class HttpServerSettingsTest {
                     HttpServerSettings::fromSystemProperties);
             assertTrue(e.getMessage().contains(c[2]), e.getMessage());
         }
+    }
+
+    @Test(timeOut = 10_000)
+    public void hostIsRequiredUnlessSaidOtherwise() {
+        assertTrue(HttpServerSettings.defaults().requireHost());
+        set("loomux.http.requireHost", "false");
+        HttpServerSettings s = HttpServerSettings.fromSystemProperties();
+        assertFalse(s.requireHost());
+        assertFalse(s.toBuilder().build().requireHost());
+        assertTrue(s.toString().contains("requireHost=false"), s.toString());
+        assertTrue(HttpServerSettings.builder().requireHost(false).requireHost(true).build().requireHost());
+        set("loomux.http.requireHost", "no");
+        IllegalArgumentException e = expectThrows(IllegalArgumentException.class,
+                HttpServerSettings::fromSystemProperties);
+        assertTrue(e.getMessage().contains("-Dloomux.http.requireHost=no"), e.getMessage());
     }
 
     @Test(timeOut = 10_000)

@@ -221,6 +221,16 @@ class ExchangeImpl extends HttpExchange {
         return closeAfter;
     }
 
+    /** @return whether the request body was read (or drained) to its end */
+    boolean requestBodyRead() {
+        return requestBody.atEnd();
+    }
+
+    /** @return why the request body's framing is bad, or null if it is not (or was not read) */
+    HttpError requestRefusal() {
+        return requestBody.refusal();
+    }
+
     /** @return whether the response head went out */
     boolean headersSent() {
         return headersSent;

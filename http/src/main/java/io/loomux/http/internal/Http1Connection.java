@@ -10,6 +10,7 @@ import javax.net.ssl.SSLEngine;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -36,6 +37,16 @@ final class Http1Connection implements Runnable {
 
     private static final int BUFFER = 8192;
 
+    /**
+     * How long a connection closed after an answer, while its client may still be sending,
+     * reads and discards before it closes (see {@link Transport#closeLingering}): long enough for
+     * a client on any sane link to finish sending a refused head or an unread body and read the
+     * answer, short enough that lingering connections cannot pile up.
+     */
+    static final Duration LINGER_TIME = Duration.ofSeconds(2);
+    /** The most bytes discarded while lingering: a client that sends more gets the reset. */
+    static final long LINGER_BYTES = 1 << 20;
+
     private final ServerCore server;
     private final Connection connection;
     private final HttpServerSettings settings;
@@ -48,8 +59,16 @@ final class Http1Connection implements Runnable {
     private volatile boolean forcedClosed;
     /** System.nanoTime() when the connection last became idle; read by the server's reaper. */
     private volatile long idleSince = System.nanoTime();
+    /**
+     * No request has begun yet: the reaper closes the connection after the header timeout
+     * rather than the idle timeout, so a client that connects and says nothing is not held
+     * for the idle timeout.
+     */
+    private volatile boolean awaitingFirstRequest = true;
     private volatile Thread thread;
     private boolean headerStarted;
+    /** The server closes with the client perhaps still sending: close lingering. */
+    private boolean lingerOnClose;
     /** Made once: starts the header timeout at a request's first byte. */
     private final Runnable firstByte = this::firstByte;
 
@@ -109,14 +128,18 @@ final class Http1Connection implements Runnable {
     }
 
     /**
-     * Closes the connection if it has been idle longer than the idle timeout. The server's reaper
-     * calls this about once a second, so that a connection waiting for its next request needs no
-     * timer of its own: a timed wait per request costs a timer set and cancelled each time.
+     * Closes the connection if it has been idle longer than the idle timeout, or, before its
+     * first request, than the header timeout (it is closed without an answer: a client that
+     * never spoke may have opened it ahead of need, and a 408 would be read as the answer to its
+     * first request). The server's reaper calls this about once a second, so that a connection
+     * waiting for its next request needs no timer of its own: a timed wait per request costs a
+     * timer set and cancelled each time.
      *
      * @param now System.nanoTime()
      */
     void closeIfIdleSince(long now) {
-        if (state.get() == IDLE && now - idleSince > settings.idleTimeout().toNanos()) {
+        Duration limit = awaitingFirstRequest ? settings.headerTimeout() : settings.idleTimeout();
+        if (state.get() == IDLE && now - idleSince > limit.toNanos()) {
             closeIfIdle();
         }
     }
@@ -146,6 +169,9 @@ final class Http1Connection implements Runnable {
 
     private void firstByte() {
         headerStarted = true;
+        if (awaitingFirstRequest) {
+            awaitingFirstRequest = false;
+        }
         in.deadline(System.nanoTime() + settings.headerTimeout().toNanos());
         state.compareAndSet(IDLE, BUSY);
     }
@@ -186,6 +212,11 @@ final class Http1Connection implements Runnable {
                 }
             }
             state.set(CLOSED);
+            if (lingerOnClose && !forcedClosed) {
+                // Not counted as an exchange, so the server's stop neither waits for it nor
+                // misses it: stop closes every connection still in its set, which ends this.
+                transport.closeLingering(LINGER_TIME, LINGER_BYTES);
+            }
             closeTransport();
             server.connectionClosed(this);
         }
@@ -200,7 +231,7 @@ final class Http1Connection implements Runnable {
             headerStarted = false;
             in.deadline(0);
             // No timeout of its own while idle: the reaper closes it (see closeIfIdleSince).
-            in.perReadTimeout(java.time.Duration.ZERO);
+            in.perReadTimeout(Duration.ZERO);
             idleSince = System.nanoTime();
             RequestHead head;
             try {
@@ -248,8 +279,10 @@ final class Http1Connection implements Runnable {
         }
     }
 
-    /** Answers a request that cannot be served, then the connection closes. */
+    /** Answers a request that cannot be served, then the connection closes (lingering). */
     private void refuse(int status, String message) throws IOException {
+        // The rest of the refused head may still be on its way.
+        lingerOnClose = true;
         byte[] body = Status.page(status, message);
         out.writeLatin1(Status.line(status) + "Date: " + Status.date() + "\r\nContent-type: text/html\r\n"
                 + "Content-length: " + body.length + "\r\nConnection: close\r\n\r\n");
@@ -287,6 +320,11 @@ final class Http1Connection implements Runnable {
         }
         if (!x.awaitFinished()) {
             return false;
+        }
+        if (x.closeAfter() && (!x.requestBodyRead() || in.buffered() > 0)) {
+            // An unread body (too long to drain, or broken) or pipelined requests: the client
+            // may still be sending.
+            lingerOnClose = true;
         }
         return !x.closeAfter();
     }
@@ -355,7 +393,8 @@ final class Http1Connection implements Runnable {
 
     /**
      * A handler threw. If no response went out yet the client gets 500 (the JDK closes the
-     * connection without an answer); either way the connection closes.
+     * connection without an answer), or the refusal of a request body with bad framing (400),
+     * which is what the handler's read failed on; either way the connection closes.
      */
     private void handlerFailed(ExchangeImpl x, Throwable t) {
         LOG.log(System.Logger.Level.WARNING, "the handler for " + x + " failed", t);
@@ -366,10 +405,12 @@ final class Http1Connection implements Runnable {
         if (!x.headersSent()) {
             try {
                 x.mustClose();
-                byte[] body = Status.page(500, "");
+                HttpError refusal = x.requestRefusal();
+                int status = refusal == null ? 500 : refusal.status;
+                byte[] body = Status.page(status, refusal == null ? "" : refusal.getMessage());
                 x.getResponseHeaders().clear();
                 x.getResponseHeaders().set("Content-type", "text/html");
-                x.sendResponseHeaders(500, body.length);
+                x.sendResponseHeaders(status, body.length);
                 out.write(body, 0, body.length);
                 out.flush();
             } catch (IOException | RuntimeException ignored) {

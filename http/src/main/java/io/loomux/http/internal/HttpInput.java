@@ -26,6 +26,15 @@ final class HttpInput {
         }
     }
 
+    /** Thrown when a line that must end with CRLF ends with a bare LF. */
+    static final class BareLfException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        BareLfException() {
+            super("a line ended by a bare LF");
+        }
+    }
+
     private final Transport transport;
     private byte[] buf;
     private ByteBuffer wrapped;
@@ -101,7 +110,8 @@ final class HttpInput {
     }
 
     /**
-     * Reads one line, ended by LF (a CR before it is dropped).
+     * Reads one line, ended by LF (a CR before it is dropped): RFC 9112 section 2.2 lets a
+     * request's start line and header fields end with a bare LF.
      *
      * @param max the most bytes the line may hold, CR excluded
      * @return the line as ISO-8859-1 text, or null if the stream ended before any byte of it
@@ -109,13 +119,36 @@ final class HttpInput {
      * @throws EOFException         if the stream ends inside the line
      */
     String readLine(int max) throws IOException {
+        return readLine(max, false);
+    }
+
+    /**
+     * Reads one line that must end with CRLF, as the lines of a chunked body do (RFC 9112
+     * section 7.1): where a proxy in front may read a bare LF otherwise, the body's end is in
+     * doubt.
+     *
+     * @param max the most bytes the line may hold, CR excluded
+     * @return the line as ISO-8859-1 text, or null if the stream ended before any byte of it
+     * @throws BareLfException      if the line ends with a bare LF
+     * @throws LineTooLongException if the line is longer than {@code max}
+     * @throws EOFException         if the stream ends inside the line
+     */
+    String readCrlfLine(int max) throws IOException {
+        return readLine(max, true);
+    }
+
+    private String readLine(int max, boolean crlfOnly) throws IOException {
         int scanned = pos;
         // Bounded: each pass either returns, throws, or reads at least one more byte, and the
         // line may not exceed max.
         while (true) {
             for (int i = scanned; i < lim; i++) {
                 if (buf[i] == '\n') {
-                    int end = i > pos && buf[i - 1] == '\r' ? i - 1 : i;
+                    boolean cr = i > pos && buf[i - 1] == '\r';
+                    if (crlfOnly && !cr) {
+                        throw new BareLfException();
+                    }
+                    int end = cr ? i - 1 : i;
                     if (end - pos > max) {
                         throw new LineTooLongException();
                     }

@@ -9,7 +9,10 @@ import java.io.InputStream;
 /**
  * A request's body as the handler reads it: exactly Content-Length bytes, or the chunks of a
  * chunked body with its trailer read and ignored, or nothing. It never reads past the body's
- * end, so a pipelined next request stays in {@link HttpInput}'s buffer.
+ * end, so a pipelined next request stays in {@link HttpInput}'s buffer. A chunked body's framing
+ * is read strictly (lines end with CRLF only, sizes and extensions as {@link ChunkLine} says):
+ * bad framing fails the read, closes the connection after the exchange, and is answered with
+ * 400 (431 for a trailer too large) if the response has not begun.
  *
  * <p>On the first read of a request that expects {@code 100 Continue}, the exchange sends it.
  * When the exchange ends, what is left is read and discarded, up to the drain limit; a body
@@ -17,6 +20,9 @@ import java.io.InputStream;
  * connection close after the response instead.
  */
 final class RequestBody extends InputStream {
+
+    /** The longest chunk line (size and extensions) read, CRLF excluded. */
+    static final int MAX_CHUNK_LINE = 1024;
 
     private final ExchangeImpl exchange;
     private final HttpInput in;
@@ -30,6 +36,8 @@ final class RequestBody extends InputStream {
     private boolean closed;
     /** The body is broken (the client went away or sent bad framing): the connection must close. */
     private boolean broken;
+    /** Set with {@code broken} when the framing was bad (rather than the connection failing). */
+    private HttpError refusal;
     private final byte[] one = new byte[1];
 
     RequestBody(ExchangeImpl exchange, HttpInput in, HttpServerSettings settings, long contentLength) {
@@ -80,29 +88,28 @@ final class RequestBody extends InputStream {
     private boolean nextChunk() throws IOException {
         try {
             if (!atChunkStart) {
-                String end = in.readLine(0);
-                if (end == null || !end.isEmpty()) {
-                    throw new IOException("bad chunk: no CRLF after its data");
+                int cr = in.read();
+                int lf = cr < 0 ? -1 : in.read();
+                if (lf < 0) {
+                    throw new EOFException("the client closed the connection inside a chunked body");
+                }
+                if (cr != '\r' || lf != '\n') {
+                    throw new HttpError(400, "No CRLF after a chunk's data");
                 }
             }
             atChunkStart = false;
-            String line = in.readLine(1024);
+            String line;
+            try {
+                line = in.readCrlfLine(MAX_CHUNK_LINE);
+            } catch (HttpInput.BareLfException e) {
+                throw new HttpError(400, "A chunk line ended by a bare LF");
+            } catch (HttpInput.LineTooLongException e) {
+                throw new HttpError(400, "A chunk line longer than " + MAX_CHUNK_LINE + " bytes");
+            }
             if (line == null) {
                 throw new EOFException("the client closed the connection inside a chunked body");
             }
-            int semi = line.indexOf(';');
-            String hex = (semi < 0 ? line : line.substring(0, semi)).trim();
-            if (hex.isEmpty() || hex.length() > 15) {
-                throw new IOException("bad chunk size '" + hex + "'");
-            }
-            long size = 0;
-            for (int i = 0; i < hex.length(); i++) {
-                int d = Character.digit(hex.charAt(i), 16);
-                if (d < 0) {
-                    throw new IOException("bad chunk size '" + hex + "'");
-                }
-                size = size * 16 + d;
-            }
+            long size = ChunkLine.size(line);
             if (size == 0) {
                 RequestHead.readFields(in, settings, false);
                 eof = true;
@@ -110,10 +117,22 @@ final class RequestBody extends InputStream {
             }
             remaining = size;
             return true;
-        } catch (HttpError | IOException e) {
+        } catch (HttpError e) {
             broken = true;
-            throw e instanceof IOException io ? io : new IOException(e.getMessage());
+            refusal = e;
+            throw new IOException("bad chunked request body: " + e.getMessage());
+        } catch (IOException e) {
+            broken = true;
+            throw e;
         }
+    }
+
+    /**
+     * @return why the body's framing is bad, with the status to answer (when the response has
+     *     not gone out yet); null if it is not
+     */
+    HttpError refusal() {
+        return refusal;
     }
 
     /** @return whether the body was read to its end */

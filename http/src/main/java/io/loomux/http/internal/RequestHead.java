@@ -131,7 +131,7 @@ record RequestHead(String method, String target, URI uri, String protocol, boole
         }
         if (!http10) {
             List<String> host = headers.get("Host");
-            if (host == null || host.size() != 1) {
+            if (host == null ? settings.requireHost() : host.size() != 1) {
                 throw new HttpError(400, host == null ? "No Host header" : "More than one Host header");
             }
         }
@@ -191,9 +191,13 @@ record RequestHead(String method, String target, URI uri, String protocol, boole
         while (true) {
             String line;
             try {
-                line = in.readLine(settings.maxHeaderBytes() - bytes);
+                int max = settings.maxHeaderBytes() - bytes;
+                // A trailer is part of a chunked body, whose lines end with CRLF only.
+                line = request ? in.readLine(max) : in.readCrlfLine(max);
             } catch (HttpInput.LineTooLongException e) {
                 throw new HttpError(431, "Request header fields larger than " + settings.maxHeaderBytes() + " bytes");
+            } catch (HttpInput.BareLfException e) {
+                throw new HttpError(400, "A trailer field line ended by a bare LF");
             }
             if (line == null) {
                 throw new EOFException("the connection ended inside the " + (request ? "header" : "trailer"));
@@ -301,13 +305,15 @@ record RequestHead(String method, String target, URI uri, String protocol, boole
             return false;
         }
         for (int i = from; i < to; i++) {
-            char c = s.charAt(i);
-            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || isDigit(c)
-                    || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
-            if (!ok) {
+            if (!isTchar(s.charAt(i))) {
                 return false;
             }
         }
         return true;
+    }
+
+    /** RFC 9110 section 5.6.2: a character of a token. */
+    static boolean isTchar(char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || isDigit(c) || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
     }
 }

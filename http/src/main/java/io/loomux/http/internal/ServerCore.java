@@ -220,11 +220,13 @@ public final class ServerCore {
     }
 
     /**
-     * Closes connections idle longer than the idle timeout, checking a few times per timeout (at
-     * most once a second), so a connection may live up to a tick past its timeout.
+     * Closes connections idle longer than the idle timeout (or, before their first request, the
+     * header timeout), checking a few times per timeout (at most once a second), so a connection
+     * may live up to a tick past its timeout.
      */
     private void reapLoop() {
-        long tick = Math.max(10, Math.min(1000, settings.idleTimeout().toMillis() / 4));
+        long shortest = Math.min(settings.idleTimeout().toMillis(), settings.headerTimeout().toMillis());
+        long tick = Math.max(10, Math.min(1000, shortest / 4));
         // Bounded by stop.
         while (!stopping) {
             try {

@@ -239,19 +239,32 @@ final class TlsTransport extends Transport {
         return engine.getSession();
     }
 
+    /** The TLS end (close_notify), then the socket's: a client reading sees a whole stream end. */
+    @Override
+    void shutdownOutput() throws IOException {
+        closeNotify();
+        super.shutdownOutput();
+    }
+
     @Override
     public void close() {
-        // close_notify is a courtesy: try it only if no write is in progress, never wait for it.
+        closeNotify();
+        super.close();
+    }
+
+    /** close_notify is a courtesy: try it only if no write is in progress, never wait for it. */
+    private void closeNotify() {
         if (writeLock.tryLock()) {
             try {
-                engine.closeOutbound();
-                wrapAndSend(EMPTY);
+                if (!engine.isOutboundDone()) {
+                    engine.closeOutbound();
+                    wrapAndSend(EMPTY);
+                }
             } catch (IOException | RuntimeException ignored) {
                 // The connection is closing anyway.
             } finally {
                 writeLock.unlock();
             }
         }
-        super.close();
     }
 }

@@ -54,6 +54,55 @@ abstract class Transport implements Closeable {
         return connection.remoteAddress();
     }
 
+    /**
+     * Ends what this side sends: the client reads the end of the stream after the response.
+     *
+     * @throws IOException if the connection is closed or failed
+     */
+    void shutdownOutput() throws IOException {
+        connection.shutdownOutput();
+    }
+
+    /**
+     * Closes lingering, as nginx does, when the client may still be sending: a close with bytes
+     * unread makes the kernel send a reset, which fails the client's send of the rest of its
+     * request (most clients then give up without reading the answer) and may destroy the
+     * answer in the client's buffer. So the output is shut down first (the response is whole
+     * and ends in a FIN), then what arrives is read and discarded until the client closes, or
+     * {@code time} has passed, or {@code bytes} were discarded, and only then is the connection
+     * closed. Any failure ends the lingering; so does {@link #close()} from another thread (the
+     * server's stop), which wakes the read.
+     *
+     * @param time  the longest the lingering lasts
+     * @param bytes the most bytes discarded
+     */
+    final void closeLingering(Duration time, long bytes) {
+        try {
+            shutdownOutput();
+            long deadline = System.nanoTime() + time.toNanos();
+            // Error path only: a buffer of its own costs nothing on the way of a served request.
+            ByteBuffer discard = ByteBuffer.allocate(8192);
+            long left = bytes;
+            // Bounded by the deadline and by the byte count.
+            while (left > 0) {
+                long wait = deadline - System.nanoTime();
+                if (wait <= 0) {
+                    break;
+                }
+                connection.setReadTimeout(Duration.ofNanos(wait));
+                discard.clear();
+                int n = connection.read(discard);
+                if (n < 0) {
+                    break;
+                }
+                left -= n;
+            }
+        } catch (IOException | RuntimeException ignored) {
+            // A timeout, a reset, or the server's stop closing it: the lingering is over.
+        }
+        close();
+    }
+
     /** Closes the connection; idempotent, never throws. */
     @Override
     public void close() {
