@@ -83,23 +83,50 @@ abstract class SocketCore {
      * @throws ClosedChannelException if closed
      */
     final void enter() throws ClosedChannelException {
+        if (!tryEnter()) {
+            throw new ClosedChannelException();
+        }
+    }
+
+    /**
+     * Before a backend call that a closed socket simply skips (arming, reading an address).
+     *
+     * @return true if entered: {@link #exit()} must follow; false if closed
+     */
+    final boolean tryEnter() {
         // Bounded: a CAS fails only when another thread entered, exited or closed meanwhile.
         for (;;) {
             int g = gate;
             if (g < 0) {
-                throw new ClosedChannelException();
+                return false;
             }
             if (GATE.compareAndSet(this, g, g + 1)) {
-                return;
+                return true;
             }
         }
     }
 
-    /** After a backend call that {@link #enter()} let in; releases the handle if it was the last. */
+    /**
+     * After a backend call that {@link #enter()} let in; releases the handle if it was the last.
+     *
+     * @throws IllegalStateException if no call is in progress: an exit without its enter would
+     *     take the count below zero, and a gate that reads "closed" with calls in progress never
+     *     releases the descriptor (or, later, releases it under a call that is still using it)
+     */
     final void exit() {
-        int g = (int) GATE.getAndAdd(this, -1) - 1;
-        if (g == CLOSED_BIT) {
-            release();
+        // Bounded as in tryEnter.
+        for (;;) {
+            int g = gate;
+            if ((g & ~CLOSED_BIT) == 0) {
+                throw new IllegalStateException("loomux: SocketCore.exit() without a matching enter() on " + this
+                        + ": the gate counts no backend call in progress; an unbalanced exit would corrupt it");
+            }
+            if (GATE.compareAndSet(this, g, g - 1)) {
+                if (g - 1 == CLOSED_BIT) {
+                    release();
+                }
+                return;
+            }
         }
     }
 

@@ -1,0 +1,67 @@
+package io.loomux.internal;
+
+import io.loomux.Connection;
+import io.loomux.Loomux;
+import io.loomux.spi.Triggering;
+import org.testng.annotations.DataProvider;
+import org.testng.annotations.Test;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.AsynchronousCloseException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import static org.awaitility.Awaitility.await;
+import static org.testng.Assert.assertEquals;
+import static org.testng.Assert.assertFalse;
+import static org.testng.Assert.assertNull;
+import static org.testng.Assert.assertTrue;
+import static org.testng.Assert.expectThrows;
+
+/**
+ * The close gate ({@link SocketCore#enter()}/{@link SocketCore#exit()}): every backend call that
+ * names a descriptor runs inside it, so a close in the middle of one never frees the number
+ * under it. Each test closes exactly where a race would, from inside the fake backend's call.
+ */
+public class GateTest {
+
+    private static final Duration PATIENCE = Duration.ofSeconds(10);
+    private static final InetSocketAddress ANY = new InetSocketAddress("127.0.0.1", 9);
+
+    /** Runs {@code r} on another thread and waits for it: a close racing with the current call. */
+    private static void onAnotherThread(ThrowingRunnable r) {
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        Thread.ofPlatform().start(() -> {
+            try {
+                r.run();
+                f.complete(null);
+            } catch (Throwable e) {
+                f.completeExceptionally(e);
+            }
+        });
+        f.orTimeout(10, TimeUnit.SECONDS).join();
+    }
+
+    private interface ThrowingRunnable {
+        void run() throws Exception;
+    }
+
+    @Test(timeOut = 20_000)
+    public void unbalancedExitFailsLoudlyAndLeavesTheGateIntact() throws Exception {
+        FakeBackend b = new FakeBackend(Triggering.EDGE);
+        try (Loomux l = Loomux.builder().provider(b).pollers(1).build()) {
+            Connection c = l.connect(ANY, PATIENCE);
+            SocketCore core = (SocketCore) c;
+            IllegalStateException e = expectThrows(IllegalStateException.class, core::exit);
+            assertTrue(e.getMessage().contains("without a matching enter()"), e.getMessage());
+            c.close();
+            assertEquals(b.lastConnected.closeCalls.get(), 1, "close released the descriptor: the gate still counts right");
+            assertEquals(b.misuse, List.of());
+        }
+    }
+}
