@@ -64,4 +64,44 @@ public class GateTest {
             assertEquals(b.misuse, List.of());
         }
     }
+
+    @DataProvider
+    public Object[][] waits() {
+        return new Object[][]{{"read"}, {"onReadable"}};
+    }
+
+    /**
+     * A one-shot backend is armed before a wait; a close that lands while the arm is in the
+     * backend must not free the descriptor until the arm has returned.
+     */
+    @Test(dataProvider = "waits", timeOut = 20_000)
+    public void armRunsInsideTheGate(String how) throws Exception {
+        FakeBackend b = new FakeBackend(Triggering.ONE_SHOT);
+        try (Loomux l = Loomux.builder().provider(b).pollers(1).build()) {
+            Connection c = l.connect(ANY, PATIENCE);
+            FakeBackend.FakeSocket s = b.lastConnected;
+            s.duringArm = () -> {
+                s.duringArm = null;
+                onAnotherThread(c::close);
+                assertEquals(s.closeCalls.get(), 0, "the descriptor was freed while arm was using it");
+            };
+            if (how.equals("read")) {
+                CompletableFuture<Object> f = new CompletableFuture<>();
+                Thread.ofVirtual().start(() -> {
+                    try {
+                        f.complete(c.read(ByteBuffer.allocate(4)));
+                    } catch (Throwable e) {
+                        f.complete(e);
+                    }
+                });
+                Object r = f.get(10, TimeUnit.SECONDS);
+                assertTrue(r instanceof AsynchronousCloseException, String.valueOf(r));
+            } else {
+                assertFalse(c.onReadable(() -> { }), "closed while arming: nothing to wait for");
+            }
+            assertEquals(b.misuse, List.of(), "backend calls on closed handles");
+            await().atMost(PATIENCE).until(() -> s.closeCalls.get() == 1);
+            assertTrue(s.cancelled);
+        }
+    }
 }
