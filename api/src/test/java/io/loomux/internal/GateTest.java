@@ -104,4 +104,25 @@ public class GateTest {
             assertTrue(s.cancelled);
         }
     }
+
+    /**
+     * The runtime closes while a new socket is being registered: the socket is closed once,
+     * after the registration returned, and its registration is cancelled rather than leaked.
+     */
+    @Test(timeOut = 20_000)
+    public void registrationRunsInsideTheGate() throws Exception {
+        FakeBackend b = new FakeBackend(Triggering.EDGE);
+        Loomux l = Loomux.builder().provider(b).pollers(1).build();
+        try (l) {
+            b.pollSet.duringRegister = () -> {
+                b.pollSet.duringRegister = null;
+                onAnotherThread(l::close);
+            };
+            IOException e = expectThrows(IOException.class, () -> l.connect(ANY, PATIENCE));
+            assertTrue(e.getMessage().contains("closed"), e.getMessage());
+            assertEquals(b.misuse, List.of(), "backend calls on closed handles");
+            assertEquals(b.lastConnected.closeCalls.get(), 1);
+            assertEquals(b.pollSet.registered, java.util.Set.of(), "a registration outlived its socket");
+        }
+    }
 }
