@@ -175,10 +175,21 @@ public interface Connection extends ByteChannel, GatheringByteChannel {
      */
     <T> T getOption(SocketOption<T> option) throws IOException;
 
-    /** @return the local address */
+    /**
+     * Read once connected and kept: after close it returns the address the connection had, as
+     * {@link java.net.Socket#getLocalSocketAddress()} does.
+     *
+     * @return the local address; null only if it could not be read before the connection closed
+     */
     InetSocketAddress localAddress();
 
-    /** @return the peer's address */
+    /**
+     * Read once connected and kept: after close it returns the address the connection had, as
+     * {@link java.net.Socket#getRemoteSocketAddress()} does.
+     *
+     * @return the peer's address; null only if it could not be read before the connection closed
+     *     (a peer that reset the connection at once, for instance)
+     */
     InetSocketAddress remoteAddress();
 
     /**

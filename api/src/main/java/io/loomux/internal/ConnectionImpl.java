@@ -51,13 +51,26 @@ final class ConnectionImpl extends SocketCore implements Connection {
         this.readDrained = edge;
     }
 
-    /** Caches the addresses once connected; a failure leaves them to be read lazily. */
+    /**
+     * Caches the addresses once connected, so that they outlive close as {@link java.net.Socket}'s
+     * do. A failure leaves them to be read lazily. Inside the gate: the descriptor number of a
+     * closed connection may already be another's, whose addresses it would report.
+     */
     void connected() {
+        if (!tryEnter()) {
+            return; // closed: what was cached is all there is
+        }
         try {
-            local = socket.localAddress();
-            remote = socket.remoteAddress();
+            if (local == null) {
+                local = socket.localAddress();
+            }
+            if (remote == null) {
+                remote = socket.remoteAddress();
+            }
         } catch (IOException e) {
-            // Reported by the accessor if still unavailable then.
+            // Left null; asked again on the next accessor call while open.
+        } finally {
+            exit();
         }
     }
 

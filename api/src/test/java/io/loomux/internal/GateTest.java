@@ -125,4 +125,46 @@ public class GateTest {
             assertEquals(b.pollSet.registered, java.util.Set.of(), "a registration outlived its socket");
         }
     }
+
+    /** Connects while the backend cannot tell addresses, as for a peer that reset at once. */
+    private static Connection connectWithAddressesUnread(FakeBackend b, Loomux l) throws IOException {
+        b.addressesFail = true;
+        try {
+            return l.connect(ANY, PATIENCE);
+        } finally {
+            b.addressesFail = false;
+        }
+    }
+
+    /**
+     * Addresses not read at open are read later inside the gate; after close they are never
+     * asked of the backend (the number may be another socket's), and are null, as an unconnected
+     * {@link java.net.Socket}'s are.
+     */
+    @Test(timeOut = 20_000)
+    public void addressesAfterCloseNeverReachTheBackend() throws Exception {
+        FakeBackend b = new FakeBackend(Triggering.EDGE);
+        try (Loomux l = Loomux.builder().provider(b).pollers(1).build()) {
+            Connection c = connectWithAddressesUnread(b, l);
+            c.close();
+            assertNull(c.localAddress());
+            assertNull(c.remoteAddress());
+            assertEquals(b.misuse, List.of(), "backend calls on closed handles");
+        }
+    }
+
+    /** Addresses read while open outlive close, as {@link java.net.Socket}'s do. */
+    @Test(timeOut = 20_000)
+    public void addressesReadWhileOpenOutliveClose() throws Exception {
+        FakeBackend b = new FakeBackend(Triggering.EDGE);
+        try (Loomux l = Loomux.builder().provider(b).pollers(1).build()) {
+            Connection c = connectWithAddressesUnread(b, l);
+            assertEquals(c.localAddress(), new InetSocketAddress("127.0.0.1", 1), "read lazily, while open");
+            assertEquals(c.remoteAddress(), new InetSocketAddress("127.0.0.1", 2));
+            c.close();
+            assertEquals(c.localAddress(), new InetSocketAddress("127.0.0.1", 1));
+            assertEquals(c.remoteAddress(), new InetSocketAddress("127.0.0.1", 2));
+            assertEquals(b.misuse, List.of(), "backend calls on closed handles");
+        }
+    }
 }
