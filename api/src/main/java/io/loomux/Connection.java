@@ -138,7 +138,8 @@ public interface Connection extends ByteChannel, GatheringByteChannel {
      *
      * @param task what serves the connection next; it sees any close as its read's exception
      * @return true if armed (the task runs later, once); false if the caller should read now
-     * @throws IllegalStateException if another thread is reading
+     * @throws IllegalStateException if another thread is reading, or a task is already armed
+     *     and has not run yet (the armed task stays armed)
      */
     boolean onReadable(Runnable task);
 

@@ -7,6 +7,8 @@ import io.loomux.spi.SocketHandle;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.net.InetSocketAddress;
 import java.net.SocketOption;
 import java.nio.ByteBuffer;
@@ -27,6 +29,16 @@ import java.util.Objects;
  */
 final class ConnectionImpl extends SocketCore implements Connection {
 
+    private static final VarHandle READABLE_TASK;
+
+    static {
+        try {
+            READABLE_TASK = MethodHandles.lookup().findVarHandle(ConnectionImpl.class, "readableTask", Runnable.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     private final SocketHandle socket;
     private volatile InetSocketAddress local;
     private volatile InetSocketAddress remote;
@@ -37,7 +49,12 @@ final class ConnectionImpl extends SocketCore implements Connection {
     private InputStream in;
     private OutputStream out;
 
-    /** The task {@link #onReadable} armed; taken by {@link #startReadableTask()}. */
+    /**
+     * The task {@link #onReadable} armed, claimed by CAS from null before the arm and taken by
+     * {@link #startReadableTask()}: non-null exactly while a task is armed or being armed, so a
+     * second arm is refused before it can touch the first one's task.
+     */
+    @SuppressWarnings("unused") // through READABLE_TASK
     private volatile Runnable readableTask;
     /** The armed action, made once per connection so that arming allocates nothing. */
     private Runnable readableStarter;
@@ -184,25 +201,31 @@ final class ConnectionImpl extends SocketCore implements Connection {
             throw new IllegalStateException("a read is in progress on this connection");
         }
         try {
-            if (!isOpen()) {
-                return false; // the caller's read reports the close
+            if (!READABLE_TASK.compareAndSet(this, null, task)) {
+                throw new IllegalStateException("a task is already armed on this connection; "
+                        + "it must run before another can be armed");
             }
-            // Without proof that the queue is empty, bytes may sit there with no edge to come.
-            if (edge && (!readDrained || hungUp)) {
-                return false;
+            // Published before the arm's CAS, which the action's run follows: the action always
+            // finds it. Every path that does not arm gives the claim back.
+            boolean armed = false;
+            try {
+                // Closed: the caller's read reports it. Edge-triggered without proof that the
+                // queue is empty: bytes may sit there with no edge to come.
+                if (isOpen() && !(edge && (!readDrained || hungUp))) {
+                    armInterest(Events.READABLE);
+                    Runnable starter = readableStarter;
+                    if (starter == null) {
+                        starter = this::startReadableTask;
+                        readableStarter = starter;
+                    }
+                    armed = readReady.arm(starter);
+                }
+            } finally {
+                if (!armed) {
+                    readableTask = null;
+                }
             }
-            armInterest(Events.READABLE);
-            readableTask = task;
-            Runnable starter = readableStarter;
-            if (starter == null) {
-                starter = this::startReadableTask;
-                readableStarter = starter;
-            }
-            if (readReady.arm(starter)) {
-                return true;
-            }
-            readableTask = null;
-            return false;
+            return armed;
         } finally {
             readLock.unlock();
         }
@@ -210,8 +233,10 @@ final class ConnectionImpl extends SocketCore implements Connection {
 
     /** The armed action: runs once, on the poller thread (an event) or the closing thread. */
     private void startReadableTask() {
-        Runnable task = readableTask;
-        readableTask = null;
+        Runnable task = (Runnable) READABLE_TASK.getAndSet(this, null);
+        if (task == null) {
+            throw new IllegalStateException("loomux: an armed read action ran with no task armed");
+        }
         try {
             Thread.startVirtualThread(task);
         } catch (RuntimeException | OutOfMemoryError e) {

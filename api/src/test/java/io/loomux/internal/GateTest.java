@@ -33,6 +33,11 @@ public class GateTest {
     private static final Duration PATIENCE = Duration.ofSeconds(10);
     private static final InetSocketAddress ANY = new InetSocketAddress("127.0.0.1", 9);
 
+    @DataProvider
+    public Object[][] modes() {
+        return new Object[][]{{Triggering.EDGE}, {Triggering.ONE_SHOT}};
+    }
+
     /** Runs {@code r} on another thread and waits for it: a close racing with the current call. */
     private static void onAnotherThread(ThrowingRunnable r) {
         CompletableFuture<Void> f = new CompletableFuture<>();
@@ -165,6 +170,29 @@ public class GateTest {
             assertEquals(c.localAddress(), new InetSocketAddress("127.0.0.1", 1));
             assertEquals(c.remoteAddress(), new InetSocketAddress("127.0.0.1", 2));
             assertEquals(b.misuse, List.of(), "backend calls on closed handles");
+        }
+    }
+
+    /**
+     * A second {@code onReadable} while a task is armed is a caller's mistake: it must say so,
+     * and the armed task must still run when bytes arrive (before, the second call overwrote the
+     * armed task and cleared it, and the event then started nothing and closed the connection).
+     */
+    @Test(dataProvider = "modes", timeOut = 20_000)
+    public void onReadableWhileATaskIsArmedIsIllegalState(Triggering mode) throws Exception {
+        FakeBackend b = new FakeBackend(mode);
+        try (Loomux l = Loomux.builder().provider(b).pollers(1).build()) {
+            Connection c = l.connect(ANY, PATIENCE);
+            CountDownLatch first = new CountDownLatch(1);
+            CountDownLatch second = new CountDownLatch(1);
+            assertTrue(c.onReadable(first::countDown));
+            IllegalStateException e = expectThrows(IllegalStateException.class, () -> c.onReadable(second::countDown));
+            assertTrue(e.getMessage().contains("already armed"), e.getMessage());
+            b.lastConnected.feed(new byte[]{1});
+            assertTrue(first.await(10, TimeUnit.SECONDS), "the armed task ran");
+            assertTrue(c.isOpen(), "the connection is still open");
+            assertEquals(second.getCount(), 1L, "the refused task never runs");
+            assertEquals(c.read(ByteBuffer.allocate(4)), 1);
         }
     }
 }
