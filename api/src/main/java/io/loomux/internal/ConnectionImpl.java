@@ -14,6 +14,7 @@ import java.net.SocketOption;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.Executor;
 
 /**
  * A blocking connection over a non-blocking backend socket. Each direction: take its lock,
@@ -56,8 +57,13 @@ final class ConnectionImpl extends SocketCore implements Connection {
      */
     @SuppressWarnings("unused") // through READABLE_TASK
     private volatile Runnable readableTask;
+    /**
+     * Starts the armed task's thread. Written before the arm's CAS and read by the action, which
+     * runs after that CAS: a plain field is enough.
+     */
+    private Executor readableExecutor;
     /** The armed action, made once per connection so that arming allocates nothing. */
-    private Runnable readableStarter;
+    private Runnable readableAction;
 
     ConnectionImpl(Engine engine, SocketHandle socket) {
         super(engine, socket);
@@ -195,8 +201,9 @@ final class ConnectionImpl extends SocketCore implements Connection {
     }
 
     @Override
-    public boolean onReadable(Runnable task) {
+    public boolean onReadable(Runnable task, Executor starter) {
         Objects.requireNonNull(task, "task");
+        Objects.requireNonNull(starter, "starter");
         if (!readLock.tryLock()) {
             throw new IllegalStateException("a read is in progress on this connection");
         }
@@ -213,12 +220,13 @@ final class ConnectionImpl extends SocketCore implements Connection {
                 // queue is empty: bytes may sit there with no edge to come.
                 if (isOpen() && !(edge && (!readDrained || hungUp))) {
                     armInterest(Events.READABLE);
-                    Runnable starter = readableStarter;
-                    if (starter == null) {
-                        starter = this::startReadableTask;
-                        readableStarter = starter;
+                    readableExecutor = starter;
+                    Runnable action = readableAction;
+                    if (action == null) {
+                        action = this::startReadableTask;
+                        readableAction = action;
                     }
-                    armed = readReady.arm(starter);
+                    armed = readReady.arm(action);
                 }
             } finally {
                 if (!armed) {
@@ -238,7 +246,7 @@ final class ConnectionImpl extends SocketCore implements Connection {
             throw new IllegalStateException("loomux: an armed read action ran with no task armed");
         }
         try {
-            Thread.startVirtualThread(task);
+            readableExecutor.execute(task);
         } catch (RuntimeException | OutOfMemoryError e) {
             // No thread, no service: close rather than leave the peer waiting on a dead connection.
             System.getLogger("io.loomux").log(System.Logger.Level.WARNING,

@@ -429,6 +429,39 @@ public class EngineTest {
         }
     }
 
+    @Test(dataProvider = "modes", timeOut = 20_000)
+    public void onReadableHandsTheTaskToTheCallersStarter(Triggering mode) throws Exception {
+        Setup s = connect(mode);
+        try (s.loomux) {
+            CountDownLatch ran = new CountDownLatch(1);
+            java.util.concurrent.atomic.AtomicInteger starts = new java.util.concurrent.atomic.AtomicInteger();
+            Runnable task = ran::countDown;
+            assertTrue(s.conn.onReadable(task, t -> {
+                assertTrue(t == task, "the starter gets the task itself");
+                starts.incrementAndGet();
+                Thread.startVirtualThread(t);
+            }));
+            s.socket.feed(new byte[]{1});
+            assertTrue(ran.await(10, TimeUnit.SECONDS));
+            assertEquals(starts.get(), 1);
+        }
+    }
+
+    @Test(dataProvider = "modes", timeOut = 20_000)
+    public void aStarterThatCannotStartTheTaskClosesTheConnection(Triggering mode) throws Exception {
+        Setup s = connect(mode);
+        try (s.loomux) {
+            CountDownLatch ran = new CountDownLatch(1);
+            assertTrue(s.conn.onReadable(ran::countDown, t -> {
+                throw new java.util.concurrent.RejectedExecutionException("test: no thread");
+            }));
+            s.socket.feed(new byte[]{1});
+            await().atMost(PATIENCE).until(() -> !s.conn.isOpen());
+            await().atMost(PATIENCE).until(() -> s.socket.closeCalls.get() == 1);
+            assertEquals(ran.getCount(), 1L, "the task never ran");
+        }
+    }
+
     @Test
     public void pollerCountValidation() {
         expectThrows(IllegalArgumentException.class, () -> Loomux.builder().pollers(-1));
