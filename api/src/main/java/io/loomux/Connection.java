@@ -9,6 +9,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ByteChannel;
 import java.nio.channels.GatheringByteChannel;
 import java.time.Duration;
+import java.util.concurrent.Executor;
 
 /**
  * A connected TCP socket with blocking semantics: a read or write that cannot proceed parks the
@@ -135,12 +136,33 @@ public interface Connection extends ByteChannel, GatheringByteChannel {
      * Until the task runs, the connection must not be read from: a read that would wait then
      * throws {@link IllegalStateException}. Writing is unaffected. The read timeout does not
      * apply to this wait; a server limits idle connections by closing them, which runs the task.
+     * If no thread can be started for the task then, the connection is closed and the task never
+     * runs; {@link #onReadable(Runnable, Executor)} lets the caller know.
      *
      * @param task what serves the connection next; it sees any close as its read's exception
      * @return true if armed (the task runs later, once); false if the caller should read now
-     * @throws IllegalStateException if another thread is reading
+     * @throws IllegalStateException if another thread is reading, or a task is already armed
+     *     and has not run yet (the armed task stays armed)
      */
-    boolean onReadable(Runnable task);
+    default boolean onReadable(Runnable task) {
+        return onReadable(task, Thread::startVirtualThread);
+    }
+
+    /**
+     * As {@link #onReadable(Runnable)}, with the task's thread started by the caller: when the
+     * time comes, the runtime calls {@code starter.execute(task)}, once, instead of starting a
+     * virtual thread itself. That call is made on a poller thread or on the thread that closes
+     * the connection, so it must be quick and must never block: start a thread, and keep
+     * whatever books go with it. If it throws, the runtime closes the connection (the starter has
+     * then had its chance to note that no thread started). A server that counts its connections
+     * needs this, since a thread that cannot start is otherwise seen only by the runtime.
+     *
+     * @param task    what serves the connection next
+     * @param starter starts a thread for {@code task}; non-blocking
+     * @return as {@link #onReadable(Runnable)}
+     * @throws IllegalStateException as {@link #onReadable(Runnable)}
+     */
+    boolean onReadable(Runnable task, Executor starter);
 
     /**
      * Half-closes: the peer reads end of stream; this side can still read.
@@ -175,10 +197,21 @@ public interface Connection extends ByteChannel, GatheringByteChannel {
      */
     <T> T getOption(SocketOption<T> option) throws IOException;
 
-    /** @return the local address */
+    /**
+     * Read once connected and kept: after close it returns the address the connection had, as
+     * {@link java.net.Socket#getLocalSocketAddress()} does.
+     *
+     * @return the local address; null only if it could not be read before the connection closed
+     */
     InetSocketAddress localAddress();
 
-    /** @return the peer's address */
+    /**
+     * Read once connected and kept: after close it returns the address the connection had, as
+     * {@link java.net.Socket#getRemoteSocketAddress()} does.
+     *
+     * @return the peer's address; null only if it could not be read before the connection closed
+     *     (a peer that reset the connection at once, for instance)
+     */
     InetSocketAddress remoteAddress();
 
     /**

@@ -7,11 +7,14 @@ import io.loomux.spi.SocketHandle;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.net.InetSocketAddress;
 import java.net.SocketOption;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.Executor;
 
 /**
  * A blocking connection over a non-blocking backend socket. Each direction: take its lock,
@@ -27,6 +30,16 @@ import java.util.Objects;
  */
 final class ConnectionImpl extends SocketCore implements Connection {
 
+    private static final VarHandle READABLE_TASK;
+
+    static {
+        try {
+            READABLE_TASK = MethodHandles.lookup().findVarHandle(ConnectionImpl.class, "readableTask", Runnable.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     private final SocketHandle socket;
     private volatile InetSocketAddress local;
     private volatile InetSocketAddress remote;
@@ -37,10 +50,20 @@ final class ConnectionImpl extends SocketCore implements Connection {
     private InputStream in;
     private OutputStream out;
 
-    /** The task {@link #onReadable} armed; taken by {@link #startReadableTask()}. */
+    /**
+     * The task {@link #onReadable} armed, claimed by CAS from null before the arm and taken by
+     * {@link #startReadableTask()}: non-null exactly while a task is armed or being armed, so a
+     * second arm is refused before it can touch the first one's task.
+     */
+    @SuppressWarnings("unused") // through READABLE_TASK
     private volatile Runnable readableTask;
+    /**
+     * Starts the armed task's thread. Written before the arm's CAS and read by the action, which
+     * runs after that CAS: a plain field is enough.
+     */
+    private Executor readableExecutor;
     /** The armed action, made once per connection so that arming allocates nothing. */
-    private Runnable readableStarter;
+    private Runnable readableAction;
 
     ConnectionImpl(Engine engine, SocketHandle socket) {
         super(engine, socket);
@@ -51,13 +74,26 @@ final class ConnectionImpl extends SocketCore implements Connection {
         this.readDrained = edge;
     }
 
-    /** Caches the addresses once connected; a failure leaves them to be read lazily. */
+    /**
+     * Caches the addresses once connected, so that they outlive close as {@link java.net.Socket}'s
+     * do. A failure leaves them to be read lazily. Inside the gate: the descriptor number of a
+     * closed connection may already be another's, whose addresses it would report.
+     */
     void connected() {
+        if (!tryEnter()) {
+            return; // closed: what was cached is all there is
+        }
         try {
-            local = socket.localAddress();
-            remote = socket.remoteAddress();
+            if (local == null) {
+                local = socket.localAddress();
+            }
+            if (remote == null) {
+                remote = socket.remoteAddress();
+            }
         } catch (IOException e) {
-            // Reported by the accessor if still unavailable then.
+            // Left null; asked again on the next accessor call while open.
+        } finally {
+            exit();
         }
     }
 
@@ -165,31 +201,39 @@ final class ConnectionImpl extends SocketCore implements Connection {
     }
 
     @Override
-    public boolean onReadable(Runnable task) {
+    public boolean onReadable(Runnable task, Executor starter) {
         Objects.requireNonNull(task, "task");
+        Objects.requireNonNull(starter, "starter");
         if (!readLock.tryLock()) {
             throw new IllegalStateException("a read is in progress on this connection");
         }
         try {
-            if (!isOpen()) {
-                return false; // the caller's read reports the close
+            if (!READABLE_TASK.compareAndSet(this, null, task)) {
+                throw new IllegalStateException("a task is already armed on this connection; "
+                        + "it must run before another can be armed");
             }
-            // Without proof that the queue is empty, bytes may sit there with no edge to come.
-            if (edge && (!readDrained || hungUp)) {
-                return false;
+            // Published before the arm's CAS, which the action's run follows: the action always
+            // finds it. Every path that does not arm gives the claim back.
+            boolean armed = false;
+            try {
+                // Closed: the caller's read reports it. Edge-triggered without proof that the
+                // queue is empty: bytes may sit there with no edge to come.
+                if (isOpen() && !(edge && (!readDrained || hungUp))) {
+                    armInterest(Events.READABLE);
+                    readableExecutor = starter;
+                    Runnable action = readableAction;
+                    if (action == null) {
+                        action = this::startReadableTask;
+                        readableAction = action;
+                    }
+                    armed = readReady.arm(action);
+                }
+            } finally {
+                if (!armed) {
+                    readableTask = null;
+                }
             }
-            armInterest(Events.READABLE);
-            readableTask = task;
-            Runnable starter = readableStarter;
-            if (starter == null) {
-                starter = this::startReadableTask;
-                readableStarter = starter;
-            }
-            if (readReady.arm(starter)) {
-                return true;
-            }
-            readableTask = null;
-            return false;
+            return armed;
         } finally {
             readLock.unlock();
         }
@@ -197,10 +241,12 @@ final class ConnectionImpl extends SocketCore implements Connection {
 
     /** The armed action: runs once, on the poller thread (an event) or the closing thread. */
     private void startReadableTask() {
-        Runnable task = readableTask;
-        readableTask = null;
+        Runnable task = (Runnable) READABLE_TASK.getAndSet(this, null);
+        if (task == null) {
+            throw new IllegalStateException("loomux: an armed read action ran with no task armed");
+        }
         try {
-            Thread.startVirtualThread(task);
+            readableExecutor.execute(task);
         } catch (RuntimeException | OutOfMemoryError e) {
             // No thread, no service: close rather than leave the peer waiting on a dead connection.
             System.getLogger("io.loomux").log(System.Logger.Level.WARNING,

@@ -149,11 +149,25 @@ public final class Engine {
         return c;
     }
 
+    /**
+     * Registers a new socket with a poller. The socket is in {@link #open} first, so that a
+     * {@link #close()} from now on closes it; the registration runs inside the socket's gate, so
+     * such a close frees the descriptor only after the registration returned, and the release
+     * then cancels it (registering a freed number would register another socket's, and the
+     * registration would never be cancelled).
+     */
     private void register(SocketCore s) throws IOException {
         open.add(s);
         Poller p = pollers[Math.floorMod(nextPoller.getAndIncrement(), pollers.length)];
         try {
-            s.registration = p.register(s.handle, s);
+            if (!s.tryEnter()) {
+                throw new IOException("this loomux runtime is closed"); // its close closed s
+            }
+            try {
+                s.registration = p.register(s.handle, s);
+            } finally {
+                s.exit();
+            }
         } catch (IOException | RuntimeException e) {
             s.closeCore();
             throw e;

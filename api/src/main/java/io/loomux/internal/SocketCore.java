@@ -17,7 +17,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * What listeners and connections share: the backend handle, its registration, the two
  * {@link Readiness} machines, and the close protocol that keeps descriptor numbers safe.
  *
- * <p>Close safety: every backend call runs between {@link #enter()} and {@link #exit()}, which
+ * <p>Close safety: every backend call that names the socket (I/O, addresses, options,
+ * {@link io.loomux.spi.PollSet#register}, {@link Registration#arm}) runs between
+ * {@link #enter()} (or {@link #tryEnter()}) and {@link #exit()}, which
  * count the calls in progress in {@code gate}; its sign bit means closed. {@link #close()} sets
  * the bit (no call can enter after it), wakes both waiters, and the handle is released
  * ({@link Handle#close()}, which frees the descriptor number) by whoever brings the gate to
@@ -83,23 +85,50 @@ abstract class SocketCore {
      * @throws ClosedChannelException if closed
      */
     final void enter() throws ClosedChannelException {
+        if (!tryEnter()) {
+            throw new ClosedChannelException();
+        }
+    }
+
+    /**
+     * Before a backend call that a closed socket simply skips (arming, reading an address).
+     *
+     * @return true if entered: {@link #exit()} must follow; false if closed
+     */
+    final boolean tryEnter() {
         // Bounded: a CAS fails only when another thread entered, exited or closed meanwhile.
         for (;;) {
             int g = gate;
             if (g < 0) {
-                throw new ClosedChannelException();
+                return false;
             }
             if (GATE.compareAndSet(this, g, g + 1)) {
-                return;
+                return true;
             }
         }
     }
 
-    /** After a backend call that {@link #enter()} let in; releases the handle if it was the last. */
+    /**
+     * After a backend call that {@link #enter()} let in; releases the handle if it was the last.
+     *
+     * @throws IllegalStateException if no call is in progress: an exit without its enter would
+     *     take the count below zero, and a gate that reads "closed" with calls in progress never
+     *     releases the descriptor (or, later, releases it under a call that is still using it)
+     */
     final void exit() {
-        int g = (int) GATE.getAndAdd(this, -1) - 1;
-        if (g == CLOSED_BIT) {
-            release();
+        // Bounded as in tryEnter.
+        for (;;) {
+            int g = gate;
+            if ((g & ~CLOSED_BIT) == 0) {
+                throw new IllegalStateException("loomux: SocketCore.exit() without a matching enter() on " + this
+                        + ": the gate counts no backend call in progress; an unbalanced exit would corrupt it");
+            }
+            if (GATE.compareAndSet(this, g, g - 1)) {
+                if (g - 1 == CLOSED_BIT) {
+                    release();
+                }
+                return;
+            }
         }
     }
 
@@ -191,14 +220,21 @@ abstract class SocketCore {
     /**
      * Before a wait, with or without a thread: a one-shot backend reports only armed interest
      * (and reports it at once if the socket is already ready); an edge-triggered one needs none.
+     * Inside the gate like any backend call: a backend may arm by descriptor number
+     * ({@code epoll_ctl(EPOLL_CTL_MOD)}), and a number freed by a close in between could already
+     * be another connection's. A closed socket is not armed: its wait ends at once.
      *
      * @param interest {@link Events#READABLE} or {@link Events#WRITABLE}
      */
     final void armInterest(int interest) {
-        if (!edge) {
-            Registration r = registration;
-            if (r != null) {
-                r.arm(interest);
+        if (!edge && tryEnter()) {
+            try {
+                Registration r = registration;
+                if (r != null) {
+                    r.arm(interest);
+                }
+            } finally {
+                exit();
             }
         }
     }

@@ -12,6 +12,9 @@ import java.util.Set;
  * <p>The blocking layer guarantees that {@link #close()} is called once, and only after no other
  * call on this handle is in progress or can start: a backend may release the descriptor number
  * in {@code close} without fearing that a concurrent read reaches a new socket that reused it.
+ * That covers every call that names the socket: this handle's methods,
+ * {@link PollSet#register} of it and {@link Registration#arm} of its registration;
+ * {@link Registration#cancel()} comes just before close, with nothing else in progress.
  */
 public interface Handle extends Closeable {
 

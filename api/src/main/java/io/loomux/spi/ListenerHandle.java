@@ -3,7 +3,8 @@ package io.loomux.spi;
 import java.io.IOException;
 
 /**
- * A non-blocking listening socket.
+ * A non-blocking listening socket. As for every {@link Handle}, no call is made once
+ * {@link #close()} has begun, and close waits for none in progress.
  */
 public interface ListenerHandle extends Handle {
 

@@ -15,7 +15,9 @@ public interface PollSet extends Closeable {
     /**
      * Adds a socket. An {@link Triggering#EDGE} backend registers both directions at once and
      * reports readiness that is already there; a {@link Triggering#ONE_SHOT} backend reports
-     * nothing until armed.
+     * nothing until armed. Called only while the handle is open: a close of the socket that
+     * begins meanwhile waits for this call to return before the handle is closed, and then
+     * cancels the registration.
      *
      * @param handle     a handle of this backend
      * @param attachment what {@link #poll} hands back with this socket's events; never null

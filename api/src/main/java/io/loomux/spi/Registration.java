@@ -2,6 +2,13 @@ package io.loomux.spi;
 
 /**
  * One socket in one {@link PollSet}.
+ *
+ * <p>The blocking layer arms only while the socket is open (never once its
+ * {@link Handle#close()} has begun) and cancels once, just before that close. A backend that
+ * acts by descriptor number (for instance {@code epoll_ctl(EPOLL_CTL_MOD)}) may rely on it; still,
+ * {@code arm} or {@code cancel} after the handle closed must be refused with an
+ * {@link IllegalStateException} or do nothing, and must never reach the number, which the OS may
+ * already have given to another socket.
  */
 public interface Registration {
 

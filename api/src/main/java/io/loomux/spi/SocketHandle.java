@@ -6,7 +6,9 @@ import java.nio.ByteBuffer;
 
 /**
  * A non-blocking connected (or connecting) TCP socket. Reads and writes never block: "would
- * block" is the return value 0. One reader and one writer may call at the same time.
+ * block" is the return value 0. One reader and one writer may call at the same time, and any
+ * other call (addresses, options, shutdown) may overlap them; none is made once
+ * {@link #close()} has begun (see {@link Handle}).
  *
  * <p>The blocking layer reads two facts from the counts, so a backend must keep them true:
  * <ul>

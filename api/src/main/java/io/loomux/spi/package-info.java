@@ -17,5 +17,15 @@
  *   <li>{@link io.loomux.spi.PollSet} and {@link io.loomux.spi.Registration}: the poll set,
  *       used by exactly one poller thread for {@code poll}, from any thread for the rest.</li>
  * </ul>
+ *
+ * <p>The descriptor rule: the blocking layer makes every call that names a socket (the
+ * handle's own methods, {@link io.loomux.spi.PollSet#register},
+ * {@link io.loomux.spi.Registration#arm}) only while the socket is open, never once its close
+ * has begun, and calls {@link io.loomux.spi.Handle#close()} once, after
+ * {@link io.loomux.spi.Registration#cancel()}, when no such call is in progress. So a backend
+ * may act by descriptor number ({@code epoll_ctl}, {@code getsockname}) and free the number in
+ * {@code close}. As a guard of its own, a backend refuses ({@link IllegalStateException}) or
+ * ignores {@code arm} and {@code cancel} on a closed socket's registration: the number may
+ * already be a new socket's. The conformance kit checks that guard.
  */
 package io.loomux.spi;

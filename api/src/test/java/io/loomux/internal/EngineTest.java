@@ -5,6 +5,7 @@ import io.loomux.Listener;
 import io.loomux.Loomux;
 import io.loomux.spi.Events;
 import io.loomux.spi.Triggering;
+import org.testng.annotations.AfterMethod;
 import org.testng.annotations.DataProvider;
 import org.testng.annotations.Test;
 
@@ -17,8 +18,10 @@ import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -28,11 +31,32 @@ import static org.testng.Assert.assertFalse;
 import static org.testng.Assert.assertTrue;
 import static org.testng.Assert.expectThrows;
 
-/** The blocking layer over a fake backend, in both triggering modes. */
+/**
+ * The blocking layer over a fake backend, in both triggering modes. After each test, no backend
+ * call may have named a closed handle (the fake records every such call).
+ */
 public class EngineTest {
 
     private static final Duration PATIENCE = Duration.ofSeconds(10);
     private static final InetSocketAddress ANY = new InetSocketAddress("127.0.0.1", 9);
+    private static final List<FakeBackend> BACKENDS = new CopyOnWriteArrayList<>();
+
+    private static FakeBackend backend(Triggering mode) {
+        FakeBackend b = new FakeBackend(mode);
+        BACKENDS.add(b);
+        return b;
+    }
+
+    @AfterMethod(alwaysRun = true)
+    public void noBackendCallNamedAClosedHandle() {
+        try {
+            for (FakeBackend b : BACKENDS) {
+                assertEquals(b.misuse, List.of(), "backend calls on closed handles");
+            }
+        } finally {
+            BACKENDS.clear();
+        }
+    }
 
     @DataProvider
     public Object[][] modes() {
@@ -43,7 +67,7 @@ public class EngineTest {
     }
 
     private static Setup connect(Triggering mode) throws IOException {
-        FakeBackend b = new FakeBackend(mode);
+        FakeBackend b = backend(mode);
         Loomux l = Loomux.builder().provider(b).pollers(1).build();
         Connection c = l.connect(ANY, Duration.ofSeconds(5));
         return new Setup(b, l, c, b.lastConnected);
@@ -354,7 +378,7 @@ public class EngineTest {
 
     @Test(dataProvider = "modes", timeOut = 20_000)
     public void acceptParksUntilAConnectionIsPending(Triggering mode) throws Exception {
-        FakeBackend b = new FakeBackend(mode);
+        FakeBackend b = backend(mode);
         try (Loomux l = Loomux.builder().provider(b).pollers(1).build();
              Listener listener = l.listen(ANY, 0, Map.of())) {
             CompletableFuture<Object> f = new CompletableFuture<>();
@@ -402,6 +426,39 @@ public class EngineTest {
             assertEquals(s.socket.written.toString(StandardCharsets.US_ASCII), "xyz");
             s.socket.feedEof();
             assertEquals(s.conn.inputStream().read(), -1);
+        }
+    }
+
+    @Test(dataProvider = "modes", timeOut = 20_000)
+    public void onReadableHandsTheTaskToTheCallersStarter(Triggering mode) throws Exception {
+        Setup s = connect(mode);
+        try (s.loomux) {
+            CountDownLatch ran = new CountDownLatch(1);
+            java.util.concurrent.atomic.AtomicInteger starts = new java.util.concurrent.atomic.AtomicInteger();
+            Runnable task = ran::countDown;
+            assertTrue(s.conn.onReadable(task, t -> {
+                assertTrue(t == task, "the starter gets the task itself");
+                starts.incrementAndGet();
+                Thread.startVirtualThread(t);
+            }));
+            s.socket.feed(new byte[]{1});
+            assertTrue(ran.await(10, TimeUnit.SECONDS));
+            assertEquals(starts.get(), 1);
+        }
+    }
+
+    @Test(dataProvider = "modes", timeOut = 20_000)
+    public void aStarterThatCannotStartTheTaskClosesTheConnection(Triggering mode) throws Exception {
+        Setup s = connect(mode);
+        try (s.loomux) {
+            CountDownLatch ran = new CountDownLatch(1);
+            assertTrue(s.conn.onReadable(ran::countDown, t -> {
+                throw new java.util.concurrent.RejectedExecutionException("test: no thread");
+            }));
+            s.socket.feed(new byte[]{1});
+            await().atMost(PATIENCE).until(() -> !s.conn.isOpen());
+            await().atMost(PATIENCE).until(() -> s.socket.closeCalls.get() == 1);
+            assertEquals(ran.getCount(), 1L, "the task never ran");
         }
     }
 

@@ -16,8 +16,11 @@ import java.net.InetSocketAddress;
 import java.net.SocketOption;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -26,6 +29,12 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * An in-memory backend that the tests steer: sockets hold byte queues, and readiness is raised
  * by the test (or by feeding data), as an edge-triggered or one-shot backend would raise it.
+ *
+ * <p>It also checks the blocking layer's side of the SPI: a handle is closed once, and no call
+ * names it (an I/O call, an address, an option, {@code register}, {@code arm}, {@code cancel})
+ * once {@link Handle#close()} has begun, since with a real backend its descriptor number may by
+ * then belong to another socket. Such a call throws an {@link AssertionError}, recorded in
+ * {@link #misuse} as well, so that a test fails even where the layer swallows the error.
  */
 final class FakeBackend implements MultiplexerProvider {
 
@@ -33,6 +42,10 @@ final class FakeBackend implements MultiplexerProvider {
     final FakePollSet pollSet = new FakePollSet();
     volatile FakeSocket lastConnected;
     final LinkedBlockingQueue<FakeSocket> pendingAccepts = new LinkedBlockingQueue<>();
+    /** Every call made on a closed handle, and every second close. */
+    final List<Throwable> misuse = new CopyOnWriteArrayList<>();
+    /** While true, every handle's address calls fail, as on a socket the peer has already reset. */
+    volatile boolean addressesFail;
 
     FakeBackend(Triggering triggering) {
         this.triggering = triggering;
@@ -88,6 +101,10 @@ final class FakeBackend implements MultiplexerProvider {
     final class FakePollSet implements PollSet {
         private final LinkedBlockingQueue<Object[]> queue = new LinkedBlockingQueue<>();
         final AtomicInteger delivered = new AtomicInteger();
+        /** Registrations not cancelled: each holds a slot a real poll set would leak. */
+        final Set<FakeHandle> registered = ConcurrentHashMap.newKeySet();
+        /** Runs inside register, before it touches the handle (a registration in progress). */
+        volatile Runnable duringRegister;
 
         void raise(FakeHandle h, int events) {
             queue.add(new Object[]{h, events});
@@ -96,7 +113,13 @@ final class FakeBackend implements MultiplexerProvider {
         @Override
         public Registration register(Handle handle, Object attachment) {
             FakeHandle h = (FakeHandle) handle;
+            Runnable during = duringRegister;
+            if (during != null) {
+                during.run();
+            }
+            h.use("PollSet.register");
             h.attachment = attachment;
+            registered.add(h);
             return h;
         }
 
@@ -136,6 +159,20 @@ final class FakeBackend implements MultiplexerProvider {
         final AtomicInteger armed = new AtomicInteger();
         final AtomicInteger armCalls = new AtomicInteger();
         final AtomicInteger closeCalls = new AtomicInteger();
+        /** Set when close begins: from then on the descriptor number is not this handle's. */
+        volatile boolean closed;
+        /** Runs inside arm, before it touches the handle (an arm in progress). */
+        volatile Runnable duringArm;
+
+        /** Records and throws if the handle is closed. */
+        void use(String call) {
+            if (closed) {
+                AssertionError e = new AssertionError(call + " on a closed handle: its descriptor number may"
+                        + " belong to another socket by now");
+                misuse.add(e);
+                throw e;
+            }
+        }
 
         /** Raises readiness as the backend's triggering mode would. */
         void ready(int events) {
@@ -154,6 +191,11 @@ final class FakeBackend implements MultiplexerProvider {
         @Override
         public void arm(int interest) {
             armCalls.incrementAndGet();
+            Runnable during = duringArm;
+            if (during != null) {
+                during.run();
+            }
+            use("Registration.arm");
             armed.getAndUpdate(a -> a | interest);
             // one-shot arming checks the level, as EPOLLONESHOT re-arm and select do
             int level = levelNow() & interest;
@@ -164,21 +206,29 @@ final class FakeBackend implements MultiplexerProvider {
 
         @Override
         public void cancel() {
+            use("Registration.cancel");
             cancelled = true;
+            pollSet.registered.remove(this);
         }
 
         @Override
-        public InetSocketAddress localAddress() {
+        public InetSocketAddress localAddress() throws IOException {
+            use("localAddress");
+            if (addressesFail) {
+                throw new java.net.SocketException("Transport endpoint is not connected");
+            }
             return new InetSocketAddress("127.0.0.1", 1);
         }
 
         @Override
         public <T> void setOption(SocketOption<T> option, T value) {
+            use("setOption");
             throw new UnsupportedOperationException(option.name());
         }
 
         @Override
         public <T> T getOption(SocketOption<T> option) {
+            use("getOption");
             throw new UnsupportedOperationException(option.name());
         }
 
@@ -190,12 +240,15 @@ final class FakeBackend implements MultiplexerProvider {
         @Override
         public void close() {
             closeCalls.incrementAndGet();
+            use("Handle.close (a second time)");
+            closed = true;
         }
     }
 
     final class FakeListener extends FakeHandle implements ListenerHandle {
         @Override
         public SocketHandle accept() {
+            use("accept");
             return pendingAccepts.poll();
         }
 
@@ -273,21 +326,28 @@ final class FakeBackend implements MultiplexerProvider {
 
         @Override
         public boolean finishConnect() {
+            use("finishConnect");
             return connected;
         }
 
         @Override
-        public InetSocketAddress remoteAddress() {
+        public InetSocketAddress remoteAddress() throws IOException {
+            use("remoteAddress");
+            if (addressesFail) {
+                throw new java.net.SocketException("Transport endpoint is not connected");
+            }
             return new InetSocketAddress("127.0.0.1", 2);
         }
 
         @Override
         public int read(ByteBuffer dst) {
             readCalls.incrementAndGet();
+            use("read");
             Runnable during = duringRead;
             if (during != null) {
                 during.run();
             }
+            use("read (still in progress)");
             lock.lock();
             int n = 0;
             boolean atEof;
@@ -316,6 +376,7 @@ final class FakeBackend implements MultiplexerProvider {
         @Override
         public int write(ByteBuffer src) {
             writeCalls.incrementAndGet();
+            use("write");
             int room = writeRoom;
             int n = room < 0 ? src.remaining() : Math.min(room, src.remaining());
             byte[] b = new byte[n];
@@ -342,10 +403,12 @@ final class FakeBackend implements MultiplexerProvider {
 
         @Override
         public void shutdownOutput() {
+            use("shutdownOutput");
         }
 
         @Override
         public void shutdownInput() {
+            use("shutdownInput");
         }
     }
 }

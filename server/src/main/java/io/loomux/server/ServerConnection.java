@@ -10,6 +10,7 @@ import java.net.SocketOption;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.Executor;
 
 /**
  * The {@link Connection} a handler is given: it delegates every call to the runtime's
@@ -51,6 +52,8 @@ final class ServerConnection implements Connection {
     final long id;
     /** With a {@link ReadableHandler}: the connection's next turn, made once, set before it is first armed. */
     Runnable turn;
+    /** With a {@link ReadableHandler}: starts {@link #turn}'s thread, made once with it. */
+    Executor turnStarter;
     private final Connection delegate;
     private final TcpServer server;
     private final InetSocketAddress remote;
@@ -114,8 +117,8 @@ final class ServerConnection implements Connection {
     }
 
     @Override
-    public boolean onReadable(Runnable task) {
-        return delegate.onReadable(task);
+    public boolean onReadable(Runnable task, Executor starter) {
+        return delegate.onReadable(task, starter);
     }
 
     @Override

@@ -29,6 +29,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -96,6 +97,7 @@ public final class TcpServer implements AutoCloseable {
     private final Duration writeTimeout;
     private final Duration idleTimeout;
     private final boolean tcpNoDelay;
+    private final ThreadFactory turnThreads;
 
     /** Handler threads still running, with their connection. A thread leaves when it ends. */
     private final ConcurrentHashMap<Thread, ServerConnection> sessions = new ConcurrentHashMap<>();
@@ -146,6 +148,7 @@ public final class TcpServer implements AutoCloseable {
         this.writeTimeout = b.writeTimeout;
         this.idleTimeout = b.idleTimeout;
         this.tcpNoDelay = b.tcpNoDelay;
+        this.turnThreads = b.turnThreads;
         this.jmxName = b.jmx ? registerMBean() : null;
         this.sweeper = idleTimeout != null ? startSweeper() : null;
         this.acceptor = Thread.ofVirtual().name("loomux-acceptor-" + address.getPort()).unstarted(this::acceptLoop);
@@ -436,9 +439,14 @@ public final class TcpServer implements AutoCloseable {
         }
     }
 
-    /** A handler thread (a session, or a run of turns) ends; its connection is closed or armed. */
+    /**
+     * A handler thread (a session, or a run of turns) ends, or never started ({@code me} null if
+     * it was not even made); its connection is closed or armed.
+     */
     private void sessionEnded(Thread me) {
-        sessions.remove(me);
+        if (me != null) {
+            sessions.remove(me);
+        }
         if (closeRuntimeWhenHandlersEnd && sessions.isEmpty() && waiting.isEmpty()) {
             closeRuntime();
         }
@@ -466,6 +474,7 @@ public final class TcpServer implements AutoCloseable {
             return;
         }
         c.turn = () -> runTurns(c);
+        c.turnStarter = task -> startTurn(c, task);
         waitOrRun(c);
     }
 
@@ -487,11 +496,32 @@ public final class TcpServer implements AutoCloseable {
             c.closeQuietly();
             return;
         }
+        startTurn(c, c.turn);
+    }
+
+    /**
+     * Starts a thread for a turn of {@code c}: on the acceptor, on a poller (bytes arrived), or
+     * on whichever thread closed the connection. The thread joins {@link #sessions} before
+     * {@code c} leaves {@link #waiting}, so shutdown never misses it. When no thread starts, the
+     * connection closes here, through the server's own wrapper: it leaves waiting, its permit
+     * comes back, and a shutdown waiting for it is told. Quick and non-blocking, as a poller
+     * needs; never throws.
+     */
+    private void startTurn(ServerConnection c, Runnable turn) {
+        Thread t = null;
         try {
-            Thread.startVirtualThread(c.turn);
+            t = turnThreads.newThread(turn);
+            if (t == null) {
+                throw new java.util.concurrent.RejectedExecutionException("the thread factory made no thread");
+            }
+            sessions.put(t, c);
+            waiting.remove(c);
+            t.start();
         } catch (RuntimeException | OutOfMemoryError e) {
             LOG.log(System.Logger.Level.WARNING, "loomux could not start a thread for " + c + ": " + e);
+            waiting.remove(c);
             c.closeQuietly();
+            sessionEnded(t);
         }
     }
 
@@ -507,7 +537,7 @@ public final class TcpServer implements AutoCloseable {
     private boolean armNextTurn(ServerConnection c) {
         waiting.add(c);
         try {
-            if (!stopping.get() && c.onReadable(c.turn)) {
+            if (!stopping.get() && c.onReadable(c.turn, c.turnStarter)) {
                 return true;
             }
         } catch (RuntimeException e) {
@@ -523,9 +553,7 @@ public final class TcpServer implements AutoCloseable {
      * thread; ends by arming the connection (no thread until the next bytes) or closing it.
      */
     private void runTurns(ServerConnection c) {
-        Thread me = Thread.currentThread();
-        sessions.put(me, c);
-        waiting.remove(c);
+        Thread me = Thread.currentThread(); // in sessions already: startTurn put it there
         boolean armed = false;
         try {
             // Each pass is one turn; it ends when the handler declines, the connection closes,
@@ -859,6 +887,7 @@ public final class TcpServer implements AutoCloseable {
         private boolean tcpNoDelay = true;
         private boolean jmx = true;
         private UnaryOperator<Listener> listenerWrapper = UnaryOperator.identity();
+        private ThreadFactory turnThreads = Thread.ofVirtual().factory();
 
         private Builder() {
         }
@@ -1038,6 +1067,15 @@ public final class TcpServer implements AutoCloseable {
          */
         public Builder jmx(boolean on) {
             this.jmx = on;
+            return this;
+        }
+
+        /**
+         * For tests: makes the threads of {@link ReadableHandler} turns, e.g. to make starting
+         * one fail. A factory that returns null counts as a failed start.
+         */
+        Builder turnThreads(ThreadFactory factory) {
+            this.turnThreads = Objects.requireNonNull(factory);
             return this;
         }
 

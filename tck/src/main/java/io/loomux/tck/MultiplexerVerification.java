@@ -1119,6 +1119,69 @@ public abstract class MultiplexerVerification {
     }
 
     /**
+     * Rule: {@link Registration#arm} and {@link Registration#cancel()} on the registration of a
+     * socket whose handle is closed are refused with an {@link IllegalStateException} or do
+     * nothing; above all they never reach the descriptor number, which the OS may already have
+     * given to a new socket. The blocking layer never makes these calls (it calls nothing that
+     * names a socket once its close has begun), so this is the backend's own guard: a socket
+     * accepted right after the close, likely to get the closed one's number, must go on being
+     * reported, under its own attachment only.
+     *
+     * <p>If this fails, check that arm and cancel test a closed flag (or act on an object that
+     * the close invalidated, such as a {@code SelectionKey}) before any call made by descriptor
+     * number, for instance {@code epoll_ctl(EPOLL_CTL_MOD)} or {@code EPOLL_CTL_DEL}.
+     */
+    @Test
+    public void required_armAndCancelAfterCloseLeaveOtherSocketsAlone() throws IOException {
+        try (Fixture fx = fixture()) {
+            Fixture.Pair closed = fx.pair();
+            fx.untrack(closed.handle());
+            Registration stale = fx.registerArmed(closed.handle(), "closed", R);
+            ListenerHandle listener = fx.listen();
+            SocketChannel peer = fx.track(SocketChannel.open());
+            peer.connect(listener.localAddress());
+            // Closed just before the accept, so that the accepted socket is likely to get its
+            // number (the OS hands out the lowest free one).
+            fx.bounded("Handle.close of a registered socket", () -> {
+                closed.handle().close();
+                return null;
+            });
+            SocketHandle reused = fx.awaitAccept(listener);
+            Registration fresh = fx.registerArmed(reused, "fresh", R);
+            fx.poll(0);
+            fx.recorder.clear();
+            for (int interest : new int[] {R, W, R | W}) {
+                refusedOrNothing(fx, "Registration.arm(" + Events.toString(interest) + ") after close", () -> stale.arm(interest));
+            }
+            refusedOrNothing(fx, "Registration.cancel() after close", stale::cancel);
+            Fixture.peerWrite(peer, bytes("mine"));
+            fx.awaitEvent("fresh", R, "a socket accepted after another closed, once arm and cancel were called on"
+                    + " the closed one's registration (were they applied to the descriptor number it got?)");
+            assertEquals(fx.recorder.count("closed"), 0,
+                    "reported under the closed socket's attachment: an arm after close re-armed the number. Reports: " + fx.recorder);
+            assertEquals(new String(fx.readExactly(reused, fresh, "fresh", 4), StandardCharsets.US_ASCII), "mine");
+        }
+    }
+
+    private interface Call {
+        void run();
+    }
+
+    /** Runs a call on a closed socket's registration: it may throw IllegalStateException, or return. */
+    private static void refusedOrNothing(Fixture fx, String what, Call call) throws IOException {
+        try {
+            fx.bounded(what, () -> {
+                call.run();
+                return null;
+            });
+        } catch (IllegalStateException refused) {
+            // allowed: refused
+        } catch (RuntimeException e) {
+            throw new AssertionError(what + " threw " + e + "; refuse it with an IllegalStateException or do nothing", e);
+        }
+    }
+
+    /**
      * Rule: many registrations in one poll set are all reported: {@link #manyRegistrations()}
      * sockets (500 by default), each sent one byte, are each reported READABLE.
      *

@@ -3,6 +3,7 @@ package io.loomux.tck.selftest;
 import static org.awaitility.Awaitility.await;
 
 import io.loomux.selector.SelectorMultiplexerProvider;
+import io.loomux.spi.Handle;
 import io.loomux.spi.ListenerHandle;
 import io.loomux.spi.MultiplexerProvider;
 import io.loomux.spi.PollSet;
@@ -14,7 +15,11 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.awaitility.core.ConditionTimeoutException;
@@ -224,6 +229,111 @@ public final class Broken {
         }
     }
 
+    /**
+     * Acts by descriptor number, as {@code epoll_ctl} does, and never asks whether the handle
+     * behind a registration is still open: each socket gets the lowest free number, closing one
+     * frees it, and arm and cancel act on whichever socket holds the registration's number now.
+     * The fault: arm and cancel after close reach a socket that reused the number.
+     */
+    static final class ActsOnReusedNumbers extends Delegating {
+        private final ReentrantLock lock = new ReentrantLock();
+        private final BitSet inUse = new BitSet();
+        /** The number of each open handle. */
+        private final Map<Handle, Integer> numbers = new ConcurrentHashMap<>();
+        /** The registration of the socket holding each number now. */
+        private final Map<Integer, Registration> byNumber = new ConcurrentHashMap<>();
+
+        ActsOnReusedNumbers() {
+            super(new SelectorMultiplexerProvider());
+        }
+
+        private int allocate() {
+            lock.lock();
+            try {
+                int n = inUse.nextClearBit(0);
+                inUse.set(n);
+                return n;
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        private void free(int n) {
+            lock.lock();
+            try {
+                inUse.clear(n);
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        /** Closes a handle and frees its number. */
+        private void closeAndFree(java.io.Closeable close, Handle handle) throws IOException {
+            try {
+                close.close();
+            } finally {
+                Integer n = numbers.remove(handle);
+                if (n != null) {
+                    free(n);
+                }
+            }
+        }
+
+        private <H extends Handle> H numbered(H handle) {
+            numbers.put(handle, allocate());
+            return handle;
+        }
+
+        @Override
+        SocketHandle wrapSocket(SocketHandle h) {
+            return numbered(new Sock(h) {
+                @Override
+                public void close() throws IOException {
+                    closeAndFree(super::close, this);
+                }
+            });
+        }
+
+        @Override
+        ListenerHandle wrapListener(ListenerHandle h) {
+            return numbered(new Lsn(h) {
+                @Override
+                public void close() throws IOException {
+                    closeAndFree(super::close, this);
+                }
+            });
+        }
+
+        @Override
+        PollSet wrapPollSet(PollSet ps) {
+            return new Polls(ps) {
+                @Override
+                public Registration register(Handle handle, Object attachment) throws IOException {
+                    Registration real = d.register(unwrap(handle), attachment);
+                    int number = numbers.get(handle);
+                    byNumber.put(number, real);
+                    return new Registration() {
+                        @Override
+                        public void arm(int interest) {
+                            Registration now = byNumber.get(number);
+                            if (now != null) {
+                                now.arm(interest);
+                            }
+                        }
+
+                        @Override
+                        public void cancel() {
+                            Registration now = byNumber.remove(number);
+                            if (now != null) {
+                                now.cancel();
+                            }
+                        }
+                    };
+                }
+            };
+        }
+    }
+
     // ---- the kit, once per provider ----------------------------------------------------------
 
     /** The kit against a correct provider: everything passes. */
@@ -276,6 +386,14 @@ public final class Broken {
         @Override
         protected MultiplexerProvider createProvider() {
             return new EventsAfterCancel();
+        }
+    }
+
+    /** The kit against {@link ActsOnReusedNumbers}. */
+    public static class ActsOnReusedNumbersVerification extends BrokenVerification {
+        @Override
+        protected MultiplexerProvider createProvider() {
+            return new ActsOnReusedNumbers();
         }
     }
 

@@ -164,6 +164,12 @@ public class KitSelfTest {
     }
 
     @Test
+    public void armAndCancelReachingAReusedDescriptorAreCaught() {
+        assertFails(run(Broken.ActsOnReusedNumbersVerification.class),
+                "required_armAndCancelAfterCloseLeaveOtherSocketsAlone");
+    }
+
+    @Test
     public void cappedReadsAndWritesAreCaught() {
         assertFails(run(Broken.ChunkingVerification.class),
                 "required_shortReadMeansTheReceiveQueueIsEmpty",
