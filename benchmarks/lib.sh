@@ -6,19 +6,31 @@
 loomux_use_jdk
 loomux_require_mvn
 
-# Builds the load generator and the runnable server jar; sets bench_jar and server_jar.
-build_jars() {
+# Runs Maven quietly with the given arguments; on failure shows its output and exits.
+mvn_or_exit() {
   local log
   log=$(mktemp)
-  if ! mvn -q -B -DskipTests install -pl benchmarks,server -am >"$log" 2>&1; then
+  if ! mvn -q -B "$@" >"$log" 2>&1; then
     cat "$log" >&2
     rm -f "$log"
     echo "bench: the build failed (Maven's output above)" >&2
     exit 1
   fi
   rm -f "$log"
+}
+
+# Builds the load generator and the runnable server jar; sets bench_jar and server_jar.
+build_jars() {
+  mvn_or_exit -DskipTests install -pl benchmarks,server -am
   bench_jar=$(ls benchmarks/target/loomux-bench-*-all.jar)
   server_jar=$(ls server/target/loomux-server-*-all.jar)
+}
+
+# Builds the benchmarks' jar with the soak, the servers and every backend in it, without
+# installing anything; sets bench_jar.
+build_soak_jar() {
+  mvn_or_exit -DskipTests package -pl benchmarks -am
+  bench_jar=$(ls benchmarks/target/loomux-bench-*-all.jar)
 }
 
 # Waits (bounded: 300 tries, about 15 s) until something listens on 127.0.0.1:$1.

@@ -1,0 +1,29 @@
+package io.loomux.bench.soak;
+
+/** What a server under soak speaks, and so how a client talks to it. */
+enum Kind {
+    /** {@code TcpServer} echo, a virtual thread per connection ({@code handler}). */
+    ECHO_THREADS("echo-threads", false),
+    /** {@code TcpServer} echo in turns ({@code readableHandler}): no thread while idle. */
+    ECHO_TURNS("echo-turns", false),
+    /** The HTTP server of {@code LoomuxHttpServerProvider}, echoing each request body. */
+    HTTP("http", true),
+    /** The same over TLS. */
+    HTTPS("https", true);
+
+    private final String label;
+    private final boolean http;
+
+    Kind(String label, boolean http) {
+        this.label = label;
+        this.http = http;
+    }
+
+    String label() {
+        return label;
+    }
+
+    boolean http() {
+        return http;
+    }
+}

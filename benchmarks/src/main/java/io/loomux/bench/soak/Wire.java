@@ -1,0 +1,287 @@
+package io.loomux.bench.soak;
+
+import javax.net.ssl.SSLSocket;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Locale;
+
+/**
+ * A client's connection to one server, speaking its kind: raw bytes to an echo server, HTTP/1.1
+ * requests whose body is the message to an HTTP server (written here by hand, so that every
+ * byte sent and received is the soak's to choose and check). Blocking, for one thread.
+ */
+final class Wire implements AutoCloseable {
+
+    /** How long a client waits for any answer before it counts it as not coming. */
+    static final Duration ANSWER = Duration.ofSeconds(10);
+    private static final int CONNECT_MILLIS = 10_000;
+    private static final int MAX_LINE = 8 * 1024;
+    private static final int MAX_HEADERS = 100;
+
+    /** An answer no correct server gives (a bad status, a malformed head): lost, never a reset. */
+    static final class BadAnswer extends IOException {
+        BadAnswer(String message) {
+            super(message);
+        }
+    }
+
+    private final Target target;
+    private final Socket socket;
+    private final InputStream in;
+    private final OutputStream out;
+
+    private Wire(Target target, Socket socket) throws IOException {
+        this.target = target;
+        this.socket = socket;
+        this.in = new BufferedInputStream(socket.getInputStream(), 16 * 1024);
+        this.out = new BufferedOutputStream(socket.getOutputStream(), 16 * 1024);
+    }
+
+    /** Connects (and, for HTTPS, completes the handshake) within the answer time. */
+    static Wire open(Target t) throws IOException {
+        Socket s = new Socket();
+        try {
+            s.setTcpNoDelay(true);
+            s.connect(t.address(), CONNECT_MILLIS);
+            s.setSoTimeout((int) ANSWER.toMillis());
+            if (t.tls() != null) {
+                SSLSocket tls = (SSLSocket) t.tls().getSocketFactory()
+                        .createSocket(s, t.address().getHostString(), t.address().getPort(), true);
+                tls.startHandshake();
+                return new Wire(t, tls);
+            }
+            return new Wire(t, s);
+        } catch (IOException | RuntimeException e) {
+            s.close();
+            throw e;
+        }
+    }
+
+    Socket socket() {
+        return socket;
+    }
+
+    /**
+     * Sends one message: as it is to an echo server, as a request body to an HTTP server.
+     *
+     * @param chunked HTTP only: send the body in chunks instead of with a Content-Length
+     */
+    void send(byte[] body, boolean chunked) throws IOException {
+        sendPart(body, body.length, chunked);
+    }
+
+    /**
+     * Sends the start of a message whose whole is {@code body}: {@code upTo} of its bytes, with
+     * the HTTP head announcing all of it. For clients that stop in the middle.
+     */
+    void sendPart(byte[] body, int upTo, boolean chunked) throws IOException {
+        if (target.kind().http()) {
+            String head = "POST /echo HTTP/1.1\r\nHost: " + target.address().getHostString() + ":"
+                    + target.address().getPort() + "\r\n"
+                    + (chunked ? "Transfer-Encoding: chunked\r\n" : "Content-Length: " + body.length + "\r\n")
+                    + "\r\n";
+            out.write(head.getBytes(StandardCharsets.ISO_8859_1));
+            if (chunked) {
+                writeChunked(body, upTo);
+            } else {
+                out.write(body, 0, upTo);
+            }
+        } else {
+            out.write(body, 0, upTo);
+        }
+        out.flush();
+    }
+
+    /** Chunks of varying sizes (a different split for every length), then the last chunk if whole. */
+    private void writeChunked(byte[] body, int upTo) throws IOException {
+        int size = 1 + body.length % 3001;
+        for (int at = 0; at < upTo; at += size) {
+            int n = Math.min(size, upTo - at);
+            out.write((Integer.toHexString(n) + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            out.write(body, at, n);
+            out.write('\r');
+            out.write('\n');
+        }
+        if (upTo == body.length) {
+            out.write("0\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+        }
+    }
+
+    /**
+     * Reads the answer to one message: its echo, or the HTTP response's body.
+     *
+     * @param length the length sent (an echo answers with exactly that many bytes)
+     * @return the bytes answered
+     * @throws SocketTimeoutException if nothing comes for {@link #ANSWER}
+     * @throws EOFException if the server closed before the whole answer
+     * @throws BadAnswer    if the HTTP response is not a well-formed 200
+     */
+    byte[] receive(int length) throws IOException {
+        if (!target.kind().http()) {
+            byte[] b = in.readNBytes(length);
+            if (b.length < length) {
+                throw new EOFException("echo ended after " + b.length + " of " + length + " bytes");
+            }
+            return b;
+        }
+        String status = line();
+        if (!status.startsWith("HTTP/1.1 200 ")) {
+            throw new BadAnswer("status line '" + status + "' for a well-formed request");
+        }
+        long contentLength = -1;
+        boolean chunked = false;
+        for (int i = 0; ; i++) {
+            String h = line();
+            if (h.isEmpty()) {
+                break;
+            }
+            if (i == MAX_HEADERS) {
+                throw new BadAnswer("over " + MAX_HEADERS + " response headers");
+            }
+            int colon = h.indexOf(':');
+            if (colon <= 0) {
+                throw new BadAnswer("header line '" + h + "'");
+            }
+            String name = h.substring(0, colon).trim().toLowerCase(Locale.ROOT);
+            String value = h.substring(colon + 1).trim();
+            if (name.equals("content-length")) {
+                contentLength = number(value, 10);
+            } else if (name.equals("transfer-encoding")) {
+                chunked = value.equalsIgnoreCase("chunked");
+            }
+        }
+        if (chunked) {
+            return chunkedBody();
+        }
+        if (contentLength < 0) {
+            throw new BadAnswer("a 200 with a body but neither Content-Length nor chunked");
+        }
+        if (contentLength > Integer.MAX_VALUE) {
+            throw new BadAnswer("Content-Length " + contentLength);
+        }
+        byte[] b = in.readNBytes((int) contentLength);
+        if (b.length < contentLength) {
+            throw new EOFException("response body ended after " + b.length + " of " + contentLength + " bytes");
+        }
+        return b;
+    }
+
+    private byte[] chunkedBody() throws IOException {
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        // Ends at the last chunk; each pass reads one chunk, and a body is at most a message.
+        for (;;) {
+            String sizeLine = line();
+            int semi = sizeLine.indexOf(';');
+            long n = number(semi < 0 ? sizeLine : sizeLine.substring(0, semi), 16);
+            if (n == 0) {
+                while (!line().isEmpty()) {
+                    // trailer fields: none expected, skipped (bounded by the line limit and the stream)
+                }
+                return body.toByteArray();
+            }
+            if (n > Integer.MAX_VALUE - body.size()) {
+                throw new BadAnswer("chunk of " + n + " bytes");
+            }
+            byte[] chunk = in.readNBytes((int) n);
+            if (chunk.length < n) {
+                throw new EOFException("chunk ended after " + chunk.length + " of " + n + " bytes");
+            }
+            body.writeBytes(chunk);
+            if (!line().isEmpty()) {
+                throw new BadAnswer("chunk not followed by CRLF");
+            }
+        }
+    }
+
+    private static long number(String s, int radix) throws BadAnswer {
+        try {
+            long n = Long.parseLong(s.trim(), radix);
+            if (n < 0) {
+                throw new BadAnswer("negative length '" + s + "'");
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new BadAnswer("length '" + s + "'");
+        }
+    }
+
+    /** One CRLF-terminated line, without its CRLF. */
+    private String line() throws IOException {
+        StringBuilder sb = new StringBuilder();
+        for (;;) {
+            int b = in.read();
+            if (b < 0) {
+                throw new EOFException("connection ended in a response head");
+            }
+            if (b == '\n') {
+                int last = sb.length() - 1;
+                if (last < 0 || sb.charAt(last) != '\r') {
+                    throw new BadAnswer("line not ended by CRLF: '" + sb + "'");
+                }
+                return sb.substring(0, last);
+            }
+            if (sb.length() == MAX_LINE) {
+                throw new BadAnswer("response line over " + MAX_LINE + " bytes");
+            }
+            sb.append((char) b);
+        }
+    }
+
+    /** @return true if the server ends the stream next (nothing more comes), within the answer time */
+    boolean endsNext() throws IOException {
+        return in.read() < 0;
+    }
+
+    /**
+     * Waits at most {@code wait} for the server to send a byte or end the stream.
+     *
+     * @return true if it did either (an error response, a close, a reset); false if nothing came
+     */
+    boolean answersWithin(Duration wait) throws IOException {
+        socket.setSoTimeout((int) wait.toMillis());
+        try {
+            in.read();
+            return true;
+        } catch (SocketTimeoutException e) {
+            return false;
+        } catch (IOException e) {
+            return true; // reset: the server cut the connection
+        } finally {
+            if (!socket.isClosed()) {
+                socket.setSoTimeout((int) ANSWER.toMillis());
+            }
+        }
+    }
+
+    /** Sends raw bytes as they are, whatever the server speaks. */
+    void sendRaw(byte[] bytes, int off, int len) throws IOException {
+        out.write(bytes, off, len);
+        out.flush();
+    }
+
+    /** Shuts the output down (for TLS, after its close_notify), leaving the input open. */
+    void shutdownOutput() throws IOException {
+        out.flush();
+        socket.shutdownOutput();
+    }
+
+    /** Ends the connection with a reset instead of the orderly close (SO_LINGER 0). */
+    void reset() throws IOException {
+        socket.setSoLinger(true, 0);
+        socket.close();
+    }
+
+    @Override
+    public void close() throws IOException {
+        socket.close();
+    }
+}
