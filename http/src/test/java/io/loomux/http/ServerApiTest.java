@@ -419,8 +419,8 @@ public class ServerApiTest {
                 x.setAttribute("tmp", null);
                 seen.put("tmp removed", String.valueOf(x.getAttribute("tmp")));
                 seen.put("unknown", String.valueOf(x.getAttribute("never-set")));
-                seen.put("get null name", thrown(() -> x.getAttribute(null)));
-                seen.put("set null name", thrown(() -> x.setAttribute(null, "v")));
+                seen.put("get null name", Thrown.by(() -> x.getAttribute(null)));
+                seen.put("set null name", Thrown.by(() -> x.setAttribute(null, "v")));
                 x.setAttribute("from-handler", "H");
                 respond(x, 200, "ok");
             });
@@ -482,10 +482,10 @@ public class ServerApiTest {
             seen.put("x-test", String.valueOf(h.getFirst("x-test")));
             seen.put("X-TEST", String.valueOf(h.getFirst("X-TEST")));
             seen.put("multi", String.valueOf(h.get("X-Multi")));
-            seen.put("add", thrown(() -> h.add("X-New", "v")));
-            seen.put("set", thrown(() -> h.set("X-Test", "changed")));
-            seen.put("remove", thrown(() -> h.remove("X-Test")));
-            seen.put("put", thrown(() -> h.put("X-New", List.of("v"))));
+            seen.put("add", Thrown.by(() -> h.add("X-New", "v")));
+            seen.put("set", Thrown.by(() -> h.set("X-Test", "changed")));
+            seen.put("remove", Thrown.by(() -> h.remove("X-Test")));
+            seen.put("put", Thrown.by(() -> h.put("X-New", List.of("v"))));
             seen.put("after", String.valueOf(h.getFirst("X-Test")));
             done.countDown();
             respond(x, 200, "ok");
@@ -526,7 +526,7 @@ public class ServerApiTest {
             byte[] body = "done".getBytes(ISO_8859_1);
             x.sendResponseHeaders(202, body.length);
             seen.put(tag + " code after", String.valueOf(x.getResponseCode()));
-            seen.put(tag + " second send", thrown(() -> x.sendResponseHeaders(200, body.length)));
+            seen.put(tag + " second send", Thrown.by(() -> x.sendResponseHeaders(200, body.length)));
             seen.put(tag + " code after second", String.valueOf(x.getResponseCode()));
             x.getResponseBody().write(body);
             x.close();
@@ -864,20 +864,6 @@ public class ServerApiTest {
                 return description;
             }
         };
-    }
-
-    private interface Action {
-        void run() throws Exception;
-    }
-
-    /** @return the simple name of what the action threw, or "nothing" */
-    private static String thrown(Action a) {
-        try {
-            a.run();
-            return "nothing";
-        } catch (Exception e) {
-            return e.getClass().getSimpleName();
-        }
     }
 
     /** Reads request bodies upper-cased: the filter's input wrapper. */

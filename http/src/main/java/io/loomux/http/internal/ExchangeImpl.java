@@ -135,7 +135,6 @@ class ExchangeImpl extends HttpExchange {
                         "sendResponseHeaders: being invoked with a content length for a HEAD request");
             }
             noBody = true;
-            responseBody.fixed(0);
         } else if (length == 0) {
             if (head.http10()) {
                 responseBody.untilClose();
@@ -152,7 +151,9 @@ class ExchangeImpl extends HttpExchange {
             if (!noLengthHeader) {
                 responseHeaders.set("Content-length", Long.toString(length));
             }
-            responseBody.fixed(length);
+            if (!noBody) {
+                responseBody.fixed(length);
+            }
         }
         if (continuePending()) {
             // The client waits for 100 Continue that will not come: it may or may not send the
@@ -174,7 +175,7 @@ class ExchangeImpl extends HttpExchange {
         }
         writeHead(connection.output(), rCode, responseHeaders);
         if (noBody) {
-            responseBody.closeQuietly();
+            responseBody.noBody();
             finish();
         }
     }
