@@ -45,6 +45,7 @@ import static io.loomux.http.Clients.request;
 import static java.nio.charset.StandardCharsets.ISO_8859_1;
 import static org.awaitility.Awaitility.await;
 import static org.testng.Assert.assertEquals;
+import static org.testng.Assert.assertFalse;
 import static org.testng.Assert.assertNotNull;
 import static org.testng.Assert.assertNull;
 import static org.testng.Assert.assertSame;
@@ -668,6 +669,108 @@ public class ServerApiTest {
         }));
     }
 
+    /**
+     * Handlers that answer in full and then throw, each a way a response can be whole: a
+     * fixed-length body written and closed, a chunked body closed, no body at all, and an unread
+     * request body (the server drains it).
+     */
+    private static final Servers.Setup<HttpServer> THROW_AFTER_WHOLE_RESPONSE = s -> {
+        s.createContext("/fixed", x -> {
+            respond(x, 200, "fixed");
+            throw new IOException("after a fixed-length response, on purpose");
+        });
+        s.createContext("/chunked", x -> {
+            send(x, 0, "chunked");
+            throw new IllegalStateException("after a chunked response, on purpose");
+        });
+        s.createContext("/none", x -> {
+            x.sendResponseHeaders(204, -1);
+            throw new IOException("after a body-less response, on purpose");
+        });
+        s.createContext("/unread", x -> {
+            send(x, 6, "unread");
+            throw new IOException("after a response that left the request body unread, on purpose");
+        });
+        s.createContext("/fine", text("fine"));
+    };
+
+    /**
+     * The JDK's server closes the connection of a handler that threw only when the exchange had
+     * not finished writing ({@code ServerImpl.Exchange.run}: {@code !tx.writefinished}): once the
+     * response is whole and the request read, the connection serves the next request.
+     */
+    @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = TIMEOUT)
+    public void handlerThatThrowsAfterAWholeResponseKeepsTheConnection(Impl impl) throws Exception {
+        Servers.raw(impl, THROW_AFTER_WHOLE_RESPONSE, raw -> {
+            assertEquals(raw.get("/fixed", 200).text(), "fixed");
+            RawHttp.Response chunked = raw.get("/chunked", 200);
+            assertTrue(chunked.chunked(), chunked.toString());
+            assertEquals(chunked.text(), "chunked");
+            raw.get("/none", 204);
+            raw.send(RawHttp.post("/unread", "a request body the handler never reads"));
+            assertEquals(raw.read(200).text(), "unread");
+            // Every request above went over this one connection.
+            assertEquals(raw.get("/fine", 200).text(), "fine");
+        });
+    }
+
+    /**
+     * Handlers that throw with their response not whole: a fixed-length body short of its length,
+     * a chunked body not ended. The client cannot tell where such a response ends, so the
+     * connection must close, on loomux as on the JDK.
+     */
+    @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = TIMEOUT)
+    public void handlerThatThrowsWithAnUnfinishedResponseClosesTheConnection(Impl impl) throws Exception {
+        Servers.run(impl, s -> {
+            s.createContext("/short", x -> {
+                x.sendResponseHeaders(200, 10);
+                x.getResponseBody().write("abc".getBytes(ISO_8859_1));
+                throw new IOException("3 of 10 bytes written, on purpose");
+            });
+            s.createContext("/open-chunked", x -> {
+                x.sendResponseHeaders(200, 0);
+                OutputStream os = x.getResponseBody();
+                os.write("part".getBytes(ISO_8859_1));
+                os.flush();
+                throw new IOException("chunked body not ended, on purpose");
+            });
+        }, server -> {
+            for (String path : List.of("/short", "/open-chunked")) {
+                Servers.raw(server, raw -> {
+                    raw.send(RawHttp.get(path));
+                    // Whatever of the response went out (the JDK may send nothing), the
+                    // connection ends: readUntilClose times out if it stays open.
+                    String got = RawHttp.latin1(raw.readUntilClose());
+                    assertTrue(got.isEmpty() || got.startsWith("HTTP/1.1 200"), path + ": " + got);
+                    assertFalse(got.contains("\r\n0\r\n\r\n"), path + " ended its chunked body: " + got);
+                });
+            }
+        });
+    }
+
+    /**
+     * A deliberate difference: a fixed-length body written in full is a whole response even when
+     * the handler throws before closing its stream, so loomux ends the exchange as that close
+     * would have and keeps the connection. The JDK (25) closes the connection without sending
+     * even the response it has (its exchange is not marked finished, its output not flushed).
+     */
+    @Test(dataProvider = "loomux", dataProviderClass = HttpProviders.class, timeOut = TIMEOUT)
+    public void handlerThatThrowsAfterWritingTheWholeLengthKeepsTheConnection_loomuxOnly(Impl impl)
+            throws Exception {
+        Servers.raw(impl, s -> {
+            s.createContext("/written", x -> {
+                x.sendResponseHeaders(200, 7);
+                x.getResponseBody().write("written".getBytes(ISO_8859_1));
+                throw new IOException("the whole length written, the stream not closed, on purpose");
+            });
+            s.createContext("/fine", text("fine"));
+        }, raw -> {
+            raw.send(RawHttp.post("/written", "unread body"));
+            assertEquals(raw.read(200).text(), "written");
+            assertEquals(raw.get("/fine", 200).text(), "fine");
+        });
+    }
+
     // ---------------------------------------------------------------- stop
 
     /** Reads a response with a Content-Length body and checks its status; @return the body as text */
@@ -821,6 +924,14 @@ public class ServerApiTest {
         x.sendResponseHeaders(code, b.length == 0 ? -1 : b.length);
         try (OutputStream os = x.getResponseBody()) {
             os.write(b);
+        }
+    }
+
+    /** Sends 200 with the length given to sendResponseHeaders and the body, leaving the request body as it is. */
+    private static void send(HttpExchange x, long length, String body) throws IOException {
+        x.sendResponseHeaders(200, length);
+        try (OutputStream os = x.getResponseBody()) {
+            os.write(body.getBytes(ISO_8859_1));
         }
     }
 

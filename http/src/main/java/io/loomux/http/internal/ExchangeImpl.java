@@ -253,6 +253,28 @@ class ExchangeImpl extends HttpExchange {
         LockSupport.unpark(waiter);
     }
 
+    /**
+     * After the handler failed: if the response is whole all the same (a fixed-length body
+     * written in full, its stream not closed), ends the exchange as that close would have.
+     *
+     * @return whether the exchange has ended, the response whole
+     */
+    boolean finishIfWhole() {
+        if (finished) {
+            return true;
+        }
+        if (!headersSent || !responseBody.writtenInFull()) {
+            return false;
+        }
+        try {
+            // Nothing to send and no length to miss: this only ends the exchange.
+            responseBody.close();
+        } catch (IOException e) {
+            abort();
+        }
+        return true;
+    }
+
     /** Ends the exchange after a failure: nothing more of it goes out, the connection closes. */
     void abort() {
         closeAfter = true;
@@ -278,10 +300,6 @@ class ExchangeImpl extends HttpExchange {
             LockSupport.park(this);
         }
         return true;
-    }
-
-    boolean finished() {
-        return finished;
     }
 
     @Override

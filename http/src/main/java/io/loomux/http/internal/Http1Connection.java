@@ -354,15 +354,19 @@ final class Http1Connection implements Runnable {
     }
 
     /**
-     * A handler threw. If no response went out yet the client gets 500 (the JDK closes the
-     * connection without an answer); either way the connection closes.
+     * A handler threw. If its response is whole (and the request read or drained), the
+     * connection serves on, as the JDK's does. Otherwise it closes, the client cannot tell where
+     * the response ends; if no response went out yet the client first gets 500 (the JDK closes
+     * the connection without an answer).
      */
     private void handlerFailed(ExchangeImpl x, Throwable t) {
-        LOG.log(System.Logger.Level.WARNING, "the handler for " + x + " failed", t);
-        if (x.finished()) {
-            x.mustClose();
+        if (x.finishIfWhole()) {
+            // With an executor the connection's thread may already serve the next request: this
+            // thread must not touch the exchange's state any more.
+            LOG.log(System.Logger.Level.WARNING, "the handler for " + x + " failed after its response was whole", t);
             return;
         }
+        LOG.log(System.Logger.Level.WARNING, "the handler for " + x + " failed", t);
         if (!x.headersSent()) {
             try {
                 x.mustClose();

@@ -129,6 +129,11 @@ final class ResponseBody extends OutputStream {
         out.flush();
     }
 
+    /** @return whether a fixed-length body was written in full and is still open */
+    boolean writtenInFull() {
+        return mode == Mode.FIXED && remaining == 0 && !closed;
+    }
+
     /** @return whether the handler closed it */
     boolean isClosed() {
         return closed;
