@@ -50,6 +50,11 @@ final class Http1Connection implements Runnable {
     private volatile long idleSince = System.nanoTime();
     private volatile Thread thread;
     private boolean headerStarted;
+    /**
+     * Whether this connection holds one of the server's exchange counts: from a request's first
+     * byte to the end of its exchange (or of the connection). Written by this connection's thread.
+     */
+    private volatile boolean counted;
     /** Made once: starts the header timeout at a request's first byte. */
     private final Runnable firstByte = this::firstByte;
 
@@ -85,6 +90,11 @@ final class Http1Connection implements Runnable {
 
     boolean forcedClosed() {
         return forcedClosed;
+    }
+
+    /** @return whether a request is in progress: from its first byte to the end of its exchange */
+    boolean busy() {
+        return state.get() == BUSY;
     }
 
     InetSocketAddress localAddress() {
@@ -147,7 +157,28 @@ final class Http1Connection implements Runnable {
     private void firstByte() {
         headerStarted = true;
         in.deadline(System.nanoTime() + settings.headerTimeout().toNanos());
-        state.compareAndSet(IDLE, BUSY);
+        // Counted before the move to BUSY: a stop() that finds this connection BUSY, and so does
+        // not close it as idle, then finds its exchange counted and waits for it.
+        startExchange();
+        if (!state.compareAndSet(IDLE, BUSY)) {
+            endExchange();
+        }
+    }
+
+    /** Counts this connection's request as an exchange in progress, once. */
+    private void startExchange() {
+        if (!counted) {
+            counted = true;
+            server.exchangeStarted();
+        }
+    }
+
+    /** Ends the count {@link #startExchange()} took, if it took one. */
+    private void endExchange() {
+        if (counted) {
+            counted = false;
+            server.exchangeEnded();
+        }
     }
 
     @Override
@@ -187,6 +218,7 @@ final class Http1Connection implements Runnable {
             }
             state.set(CLOSED);
             closeTransport();
+            endExchange();
             server.connectionClosed(this);
         }
     }
@@ -206,32 +238,33 @@ final class Http1Connection implements Runnable {
             try {
                 head = RequestHead.read(in, settings, firstByte);
             } catch (HttpError e) {
-                server.exchangeStarted();
+                startExchange();
                 try {
                     refuse(e.status, e.getMessage());
                 } finally {
-                    server.exchangeEnded();
+                    endExchange();
                 }
                 return;
             } catch (SocketTimeoutException e) {
                 if (headerStarted) {
-                    server.exchangeStarted();
+                    startExchange();
                     try {
                         refuse(408, "The request header was not received in time");
                     } finally {
-                        server.exchangeEnded();
+                        endExchange();
                     }
                 }
                 return;
             }
             if (head == null || state.get() != BUSY) {
-                // Ended cleanly, or the server's stop closed it between requests.
+                // Ended cleanly, or the server's stop closed it between requests (the count, if
+                // the first byte took one, ends with the connection).
                 return;
             }
             in.deadline(0);
             in.perReadTimeout(settings.idleTimeout());
             boolean keep;
-            server.exchangeStarted();
+            startExchange();
             try {
                 keep = exchange(head) && !server.stopping();
                 if (!keep || in.buffered() == 0) {
@@ -240,7 +273,7 @@ final class Http1Connection implements Runnable {
                     out.flush();
                 }
             } finally {
-                server.exchangeEnded();
+                endExchange();
             }
             if (!keep || !state.compareAndSet(BUSY, IDLE)) {
                 return;

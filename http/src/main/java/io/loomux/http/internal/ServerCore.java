@@ -82,6 +82,11 @@ public final class ServerCore {
         return stopping;
     }
 
+    /** @return the open connections, as they change (tests look at their states) */
+    Set<Http1Connection> connections() {
+        return java.util.Collections.unmodifiableSet(connections);
+    }
+
     Executor executor() {
         return executor;
     }
