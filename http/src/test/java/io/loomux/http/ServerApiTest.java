@@ -904,6 +904,71 @@ public class ServerApiTest {
         });
     }
 
+    /** @return a context whose handler answers "bye", then stops its own server with the delay */
+    private static Servers.Setup<HttpServer> answerThenStop(int delay, List<Long> stopMillis) {
+        return Servers.context("/bye", x -> {
+            respond(x, 200, "bye");
+            long t0 = System.nanoTime();
+            x.getHttpContext().getServer().stop(delay);
+            stopMillis.add(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+        });
+    }
+
+    /**
+     * A handler that answers and then stops its own server, on its server's thread and on an
+     * executor's: stop lets the exchange in progress finish, this one too, so the answer reaches
+     * the client.
+     */
+    @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = TIMEOUT)
+    public void handlerThatStopsItsServerAfterAnsweringIsAnswered(Impl impl) throws Exception {
+        withAndWithoutExecutor(impl, (e, stopMillis) -> Servers.client(impl, s -> {
+            s.setExecutor(e);
+            answerThenStop(1, stopMillis).on(s);
+        }, (server, client) -> assertResponse(get(client, server, "/bye"), 200, "bye")));
+    }
+
+    /**
+     * Loomux's stop, called by a handler, does not wait for the caller's own exchange (it cannot
+     * end while its handler waits in stop) and leaves its connection to close once the exchange
+     * has ended and its response is out. The JDK's stop, called on its dispatcher thread, waits
+     * out its whole delay.
+     */
+    @Test(dataProvider = "loomux", dataProviderClass = HttpProviders.class, timeOut = TIMEOUT)
+    public void stopCalledByAHandlerDoesNotWaitForItsOwnExchange_loomuxOnly(Impl impl) throws Exception {
+        withAndWithoutExecutor(impl, (e, stopMillis) -> {
+            Servers.raw(impl, s -> {
+                s.setExecutor(e);
+                answerThenStop(5, stopMillis).on(s);
+            }, raw -> {
+                assertEquals(raw.get("/bye", 200).text(), "bye");
+                assertTrue(raw.closedByPeer(), "the connection stayed open after the stop");
+            });
+            await().atMost(WAIT).until(() -> stopMillis.size() == 1);
+            assertTrue(stopMillis.get(0) < 3000, "stop(5) in the handler took " + stopMillis.get(0) + " ms");
+        });
+    }
+
+    /** A scenario of a handler that stops its server, given the executor and where to note how long stop took. */
+    @FunctionalInterface
+    private interface StopScenario {
+        void run(ExecutorService executor, List<Long> stopMillis) throws Exception;
+    }
+
+    /** Runs the scenario with no executor, then with one, each time checking that the handler's stop returned. */
+    private static void withAndWithoutExecutor(Impl impl, StopScenario scenario) throws Exception {
+        HttpProviders.require(impl);
+        ExecutorService executor = Executors.newCachedThreadPool();
+        try {
+            for (ExecutorService e : java.util.Arrays.asList(null, executor)) {
+                List<Long> stopMillis = new java.util.concurrent.CopyOnWriteArrayList<>();
+                scenario.run(e, stopMillis);
+                await().atMost(WAIT).until(() -> stopMillis.size() == 1);
+            }
+        } finally {
+            executor.shutdownNow();
+        }
+    }
+
     @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = TIMEOUT)
     public void startAfterStopThrows(Impl impl) throws Exception {
         Servers.run(impl, Servers.context("/", text("x")), server -> {

@@ -48,6 +48,8 @@ class ExchangeImpl extends HttpExchange {
     private HttpPrincipal principal;
     private volatile boolean finished;
     private final Thread waiter;
+    /** The thread running the handler (and filters), while it runs; null before and after. */
+    private volatile Thread handlerThread;
 
     ExchangeImpl(Http1Connection connection, RequestHead head, ContextImpl context) {
         this.connection = connection;
@@ -195,6 +197,16 @@ class ExchangeImpl extends HttpExchange {
         }
         sb.append("\r\n");
         out.writeLatin1(sb.toString());
+    }
+
+    /** @param t the thread now running the handler, or null once it returned */
+    void handlerThread(Thread t) {
+        handlerThread = t;
+    }
+
+    /** @return whether the handler runs on the thread, now */
+    boolean handlerRunsOn(Thread t) {
+        return handlerThread == t;
     }
 
     /** Called by the request body on its first read. */

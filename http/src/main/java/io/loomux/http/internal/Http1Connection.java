@@ -55,6 +55,8 @@ final class Http1Connection implements Runnable {
      * byte to the end of its exchange (or of the connection). Written by this connection's thread.
      */
     private volatile boolean counted;
+    /** The exchange in progress, while its count is held; read by a stop its handler calls. */
+    private volatile ExchangeImpl current;
     /** Made once: starts the header timeout at a request's first byte. */
     private final Runnable firstByte = this::firstByte;
 
@@ -90,6 +92,20 @@ final class Http1Connection implements Runnable {
 
     boolean forcedClosed() {
         return forcedClosed;
+    }
+
+    /** @return whether this connection's exchange in progress counts for the server's stop */
+    boolean counted() {
+        return counted;
+    }
+
+    /**
+     * @param t a thread
+     * @return whether the thread runs the handler of this connection's exchange in progress
+     */
+    boolean runsHandlerOn(Thread t) {
+        ExchangeImpl x = current;
+        return x != null && x.handlerRunsOn(t);
     }
 
     /** @return whether a request is in progress: from its first byte to the end of its exchange */
@@ -275,7 +291,10 @@ final class Http1Connection implements Runnable {
             } finally {
                 endExchange();
             }
-            if (!keep || !state.compareAndSet(BUSY, IDLE)) {
+            // Checked again once idle: a stop whose caller was this exchange's handler left the
+            // connection open for the response (see ServerCore.stop); it must not wait for
+            // another request.
+            if (!keep || !state.compareAndSet(BUSY, IDLE) || server.stopping()) {
                 return;
             }
         }
@@ -301,6 +320,16 @@ final class Http1Connection implements Runnable {
         if (engine != null) {
             new HttpsExchangeImpl(x, transport.session());
         }
+        current = x;
+        try {
+            return exchange(x, context);
+        } finally {
+            // Not held while idle: an idle connection keeps no exchange alive.
+            current = null;
+        }
+    }
+
+    private boolean exchange(ExchangeImpl x, ContextImpl context) throws IOException {
         if (context == null || context.getHandler() == null) {
             reject(x, context == null ? 404 : 500,
                     context == null ? "No context found for request" : "No handler for context");
@@ -342,6 +371,7 @@ final class Http1Connection implements Runnable {
      * user's filters, so a logging filter also sees the requests it refuses.
      */
     private void invoke(ExchangeImpl x, ContextImpl context) {
+        x.handlerThread(Thread.currentThread());
         try {
             HttpHandler handler = context.getHandler();
             Authenticator auth = context.getAuthenticator();
@@ -361,6 +391,8 @@ final class Http1Connection implements Runnable {
             if (t instanceof Error e) {
                 throw e;
             }
+        } finally {
+            x.handlerThread(null);
         }
     }
 
