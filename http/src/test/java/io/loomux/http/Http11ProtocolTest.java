@@ -618,6 +618,46 @@ public class Http11ProtocolTest {
         });
     }
 
+    /**
+     * A body-less response (length -1, or any response to HEAD) ends the body at once: the JDK's
+     * body stream then takes writes of no bytes and further closes as no-ops, and refuses a byte.
+     */
+    @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = 20_000)
+    public void emptyWritesAndClosesAfterABodilessResponseAreNoOps(Impl impl) throws Exception {
+        List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Servers.raw(impl, s -> {
+            s.createContext("/none", x -> {
+                x.getRequestBody().readAllBytes();
+                x.sendResponseHeaders(200, -1);
+                OutputStream os = x.getResponseBody();
+                String m = x.getRequestMethod();
+                seen.add(m + " write 0 bytes: " + Thrown.by(() -> os.write(new byte[0])));
+                seen.add(m + " write 0 of 4: " + Thrown.by(() -> os.write(new byte[4], 2, 0)));
+                seen.add(m + " flush: " + Thrown.by(os::flush));
+                seen.add(m + " close: " + Thrown.by(os::close));
+                seen.add(m + " close again: " + Thrown.by(os::close));
+                seen.add(m + " write a byte: " + Thrown.by(() -> os.write('x')));
+                seen.add(m + " write 3 bytes: " + Thrown.by(() -> os.write(new byte[3])));
+                x.close();
+            });
+            ECHO.on(s);
+        }, c -> {
+            c.send(RawHttp.get("/none"));
+            RawHttp.Response none = c.read(200);
+            assertEquals(none.header("Content-Length"), "0", none.toString());
+            c.send("HEAD /none HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+            assertEquals(c.read(true).status(), 200);
+            assertEchoes(c, "/echo/after");
+        });
+        List<String> expected = new ArrayList<>();
+        for (String m : List.of("GET", "HEAD")) {
+            expected.addAll(List.of(m + " write 0 bytes: nothing", m + " write 0 of 4: nothing", m + " flush: nothing",
+                    m + " close: nothing", m + " close again: nothing", m + " write a byte: IOException",
+                    m + " write 3 bytes: IOException"));
+        }
+        assertEquals(seen, expected);
+    }
+
     @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = 20_000)
     public void writingMoreThanTheLengthThrowsInTheHandler(Impl impl) throws Exception {
         AtomicReference<Throwable> overflow = new AtomicReference<>();

@@ -45,6 +45,7 @@ import static io.loomux.http.Clients.request;
 import static java.nio.charset.StandardCharsets.ISO_8859_1;
 import static org.awaitility.Awaitility.await;
 import static org.testng.Assert.assertEquals;
+import static org.testng.Assert.assertFalse;
 import static org.testng.Assert.assertNotNull;
 import static org.testng.Assert.assertNull;
 import static org.testng.Assert.assertSame;
@@ -419,8 +420,8 @@ public class ServerApiTest {
                 x.setAttribute("tmp", null);
                 seen.put("tmp removed", String.valueOf(x.getAttribute("tmp")));
                 seen.put("unknown", String.valueOf(x.getAttribute("never-set")));
-                seen.put("get null name", thrown(() -> x.getAttribute(null)));
-                seen.put("set null name", thrown(() -> x.setAttribute(null, "v")));
+                seen.put("get null name", Thrown.by(() -> x.getAttribute(null)));
+                seen.put("set null name", Thrown.by(() -> x.setAttribute(null, "v")));
                 x.setAttribute("from-handler", "H");
                 respond(x, 200, "ok");
             });
@@ -482,10 +483,10 @@ public class ServerApiTest {
             seen.put("x-test", String.valueOf(h.getFirst("x-test")));
             seen.put("X-TEST", String.valueOf(h.getFirst("X-TEST")));
             seen.put("multi", String.valueOf(h.get("X-Multi")));
-            seen.put("add", thrown(() -> h.add("X-New", "v")));
-            seen.put("set", thrown(() -> h.set("X-Test", "changed")));
-            seen.put("remove", thrown(() -> h.remove("X-Test")));
-            seen.put("put", thrown(() -> h.put("X-New", List.of("v"))));
+            seen.put("add", Thrown.by(() -> h.add("X-New", "v")));
+            seen.put("set", Thrown.by(() -> h.set("X-Test", "changed")));
+            seen.put("remove", Thrown.by(() -> h.remove("X-Test")));
+            seen.put("put", Thrown.by(() -> h.put("X-New", List.of("v"))));
             seen.put("after", String.valueOf(h.getFirst("X-Test")));
             done.countDown();
             respond(x, 200, "ok");
@@ -526,7 +527,7 @@ public class ServerApiTest {
             byte[] body = "done".getBytes(ISO_8859_1);
             x.sendResponseHeaders(202, body.length);
             seen.put(tag + " code after", String.valueOf(x.getResponseCode()));
-            seen.put(tag + " second send", thrown(() -> x.sendResponseHeaders(200, body.length)));
+            seen.put(tag + " second send", Thrown.by(() -> x.sendResponseHeaders(200, body.length)));
             seen.put(tag + " code after second", String.valueOf(x.getResponseCode()));
             x.getResponseBody().write(body);
             x.close();
@@ -668,6 +669,108 @@ public class ServerApiTest {
         }));
     }
 
+    /**
+     * Handlers that answer in full and then throw, each a way a response can be whole: a
+     * fixed-length body written and closed, a chunked body closed, no body at all, and an unread
+     * request body (the server drains it).
+     */
+    private static final Servers.Setup<HttpServer> THROW_AFTER_WHOLE_RESPONSE = s -> {
+        s.createContext("/fixed", x -> {
+            respond(x, 200, "fixed");
+            throw new IOException("after a fixed-length response, on purpose");
+        });
+        s.createContext("/chunked", x -> {
+            send(x, 0, "chunked");
+            throw new IllegalStateException("after a chunked response, on purpose");
+        });
+        s.createContext("/none", x -> {
+            x.sendResponseHeaders(204, -1);
+            throw new IOException("after a body-less response, on purpose");
+        });
+        s.createContext("/unread", x -> {
+            send(x, 6, "unread");
+            throw new IOException("after a response that left the request body unread, on purpose");
+        });
+        s.createContext("/fine", text("fine"));
+    };
+
+    /**
+     * The JDK's server closes the connection of a handler that threw only when the exchange had
+     * not finished writing ({@code ServerImpl.Exchange.run}: {@code !tx.writefinished}): once the
+     * response is whole and the request read, the connection serves the next request.
+     */
+    @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = TIMEOUT)
+    public void handlerThatThrowsAfterAWholeResponseKeepsTheConnection(Impl impl) throws Exception {
+        Servers.raw(impl, THROW_AFTER_WHOLE_RESPONSE, raw -> {
+            assertEquals(raw.get("/fixed", 200).text(), "fixed");
+            RawHttp.Response chunked = raw.get("/chunked", 200);
+            assertTrue(chunked.chunked(), chunked.toString());
+            assertEquals(chunked.text(), "chunked");
+            raw.get("/none", 204);
+            raw.send(RawHttp.post("/unread", "a request body the handler never reads"));
+            assertEquals(raw.read(200).text(), "unread");
+            // Every request above went over this one connection.
+            assertEquals(raw.get("/fine", 200).text(), "fine");
+        });
+    }
+
+    /**
+     * Handlers that throw with their response not whole: a fixed-length body short of its length,
+     * a chunked body not ended. The client cannot tell where such a response ends, so the
+     * connection must close, on loomux as on the JDK.
+     */
+    @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = TIMEOUT)
+    public void handlerThatThrowsWithAnUnfinishedResponseClosesTheConnection(Impl impl) throws Exception {
+        Servers.run(impl, s -> {
+            s.createContext("/short", x -> {
+                x.sendResponseHeaders(200, 10);
+                x.getResponseBody().write("abc".getBytes(ISO_8859_1));
+                throw new IOException("3 of 10 bytes written, on purpose");
+            });
+            s.createContext("/open-chunked", x -> {
+                x.sendResponseHeaders(200, 0);
+                OutputStream os = x.getResponseBody();
+                os.write("part".getBytes(ISO_8859_1));
+                os.flush();
+                throw new IOException("chunked body not ended, on purpose");
+            });
+        }, server -> {
+            for (String path : List.of("/short", "/open-chunked")) {
+                Servers.raw(server, raw -> {
+                    raw.send(RawHttp.get(path));
+                    // Whatever of the response went out (the JDK may send nothing), the
+                    // connection ends: readUntilClose times out if it stays open.
+                    String got = RawHttp.latin1(raw.readUntilClose());
+                    assertTrue(got.isEmpty() || got.startsWith("HTTP/1.1 200"), path + ": " + got);
+                    assertFalse(got.contains("\r\n0\r\n\r\n"), path + " ended its chunked body: " + got);
+                });
+            }
+        });
+    }
+
+    /**
+     * A deliberate difference: a fixed-length body written in full is a whole response even when
+     * the handler throws before closing its stream, so loomux ends the exchange as that close
+     * would have and keeps the connection. The JDK (25) closes the connection without sending
+     * even the response it has (its exchange is not marked finished, its output not flushed).
+     */
+    @Test(dataProvider = "loomux", dataProviderClass = HttpProviders.class, timeOut = TIMEOUT)
+    public void handlerThatThrowsAfterWritingTheWholeLengthKeepsTheConnection_loomuxOnly(Impl impl)
+            throws Exception {
+        Servers.raw(impl, s -> {
+            s.createContext("/written", x -> {
+                x.sendResponseHeaders(200, 7);
+                x.getResponseBody().write("written".getBytes(ISO_8859_1));
+                throw new IOException("the whole length written, the stream not closed, on purpose");
+            });
+            s.createContext("/fine", text("fine"));
+        }, raw -> {
+            raw.send(RawHttp.post("/written", "unread body"));
+            assertEquals(raw.read(200).text(), "written");
+            assertEquals(raw.get("/fine", 200).text(), "fine");
+        });
+    }
+
     // ---------------------------------------------------------------- stop
 
     /** Reads a response with a Content-Length body and checks its status; @return the body as text */
@@ -801,6 +904,71 @@ public class ServerApiTest {
         });
     }
 
+    /** @return a context whose handler answers "bye", then stops its own server with the delay */
+    private static Servers.Setup<HttpServer> answerThenStop(int delay, List<Long> stopMillis) {
+        return Servers.context("/bye", x -> {
+            respond(x, 200, "bye");
+            long t0 = System.nanoTime();
+            x.getHttpContext().getServer().stop(delay);
+            stopMillis.add(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+        });
+    }
+
+    /**
+     * A handler that answers and then stops its own server, on its server's thread and on an
+     * executor's: stop lets the exchange in progress finish, this one too, so the answer reaches
+     * the client.
+     */
+    @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = TIMEOUT)
+    public void handlerThatStopsItsServerAfterAnsweringIsAnswered(Impl impl) throws Exception {
+        withAndWithoutExecutor(impl, (e, stopMillis) -> Servers.client(impl, s -> {
+            s.setExecutor(e);
+            answerThenStop(1, stopMillis).on(s);
+        }, (server, client) -> assertResponse(get(client, server, "/bye"), 200, "bye")));
+    }
+
+    /**
+     * Loomux's stop, called by a handler, does not wait for the caller's own exchange (it cannot
+     * end while its handler waits in stop) and leaves its connection to close once the exchange
+     * has ended and its response is out. The JDK's stop, called on its dispatcher thread, waits
+     * out its whole delay.
+     */
+    @Test(dataProvider = "loomux", dataProviderClass = HttpProviders.class, timeOut = TIMEOUT)
+    public void stopCalledByAHandlerDoesNotWaitForItsOwnExchange_loomuxOnly(Impl impl) throws Exception {
+        withAndWithoutExecutor(impl, (e, stopMillis) -> {
+            Servers.raw(impl, s -> {
+                s.setExecutor(e);
+                answerThenStop(5, stopMillis).on(s);
+            }, raw -> {
+                assertEquals(raw.get("/bye", 200).text(), "bye");
+                assertTrue(raw.closedByPeer(), "the connection stayed open after the stop");
+            });
+            await().atMost(WAIT).until(() -> stopMillis.size() == 1);
+            assertTrue(stopMillis.get(0) < 3000, "stop(5) in the handler took " + stopMillis.get(0) + " ms");
+        });
+    }
+
+    /** A scenario of a handler that stops its server, given the executor and where to note how long stop took. */
+    @FunctionalInterface
+    private interface StopScenario {
+        void run(ExecutorService executor, List<Long> stopMillis) throws Exception;
+    }
+
+    /** Runs the scenario with no executor, then with one, each time checking that the handler's stop returned. */
+    private static void withAndWithoutExecutor(Impl impl, StopScenario scenario) throws Exception {
+        HttpProviders.require(impl);
+        ExecutorService executor = Executors.newCachedThreadPool();
+        try {
+            for (ExecutorService e : java.util.Arrays.asList(null, executor)) {
+                List<Long> stopMillis = new java.util.concurrent.CopyOnWriteArrayList<>();
+                scenario.run(e, stopMillis);
+                await().atMost(WAIT).until(() -> stopMillis.size() == 1);
+            }
+        } finally {
+            executor.shutdownNow();
+        }
+    }
+
     @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = TIMEOUT)
     public void startAfterStopThrows(Impl impl) throws Exception {
         Servers.run(impl, Servers.context("/", text("x")), server -> {
@@ -821,6 +989,14 @@ public class ServerApiTest {
         x.sendResponseHeaders(code, b.length == 0 ? -1 : b.length);
         try (OutputStream os = x.getResponseBody()) {
             os.write(b);
+        }
+    }
+
+    /** Sends 200 with the length given to sendResponseHeaders and the body, leaving the request body as it is. */
+    private static void send(HttpExchange x, long length, String body) throws IOException {
+        x.sendResponseHeaders(200, length);
+        try (OutputStream os = x.getResponseBody()) {
+            os.write(body.getBytes(ISO_8859_1));
         }
     }
 
@@ -864,20 +1040,6 @@ public class ServerApiTest {
                 return description;
             }
         };
-    }
-
-    private interface Action {
-        void run() throws Exception;
-    }
-
-    /** @return the simple name of what the action threw, or "nothing" */
-    private static String thrown(Action a) {
-        try {
-            a.run();
-            return "nothing";
-        } catch (Exception e) {
-            return e.getClass().getSimpleName();
-        }
     }
 
     /** Reads request bodies upper-cased: the filter's input wrapper. */

@@ -48,6 +48,8 @@ class ExchangeImpl extends HttpExchange {
     private HttpPrincipal principal;
     private volatile boolean finished;
     private final Thread waiter;
+    /** The thread running the handler (and filters), while it runs; null before and after. */
+    private volatile Thread handlerThread;
 
     ExchangeImpl(Http1Connection connection, RequestHead head, ContextImpl context) {
         this.connection = connection;
@@ -135,7 +137,6 @@ class ExchangeImpl extends HttpExchange {
                         "sendResponseHeaders: being invoked with a content length for a HEAD request");
             }
             noBody = true;
-            responseBody.fixed(0);
         } else if (length == 0) {
             if (head.http10()) {
                 responseBody.untilClose();
@@ -152,7 +153,9 @@ class ExchangeImpl extends HttpExchange {
             if (!noLengthHeader) {
                 responseHeaders.set("Content-length", Long.toString(length));
             }
-            responseBody.fixed(length);
+            if (!noBody) {
+                responseBody.fixed(length);
+            }
         }
         if (continuePending()) {
             // The client waits for 100 Continue that will not come: it may or may not send the
@@ -174,7 +177,7 @@ class ExchangeImpl extends HttpExchange {
         }
         writeHead(connection.output(), rCode, responseHeaders);
         if (noBody) {
-            responseBody.closeQuietly();
+            responseBody.noBody();
             finish();
         }
     }
@@ -194,6 +197,16 @@ class ExchangeImpl extends HttpExchange {
         }
         sb.append("\r\n");
         out.writeLatin1(sb.toString());
+    }
+
+    /** @param t the thread now running the handler, or null once it returned */
+    void handlerThread(Thread t) {
+        handlerThread = t;
+    }
+
+    /** @return whether the handler runs on the thread, now */
+    boolean handlerRunsOn(Thread t) {
+        return handlerThread == t;
     }
 
     /** Called by the request body on its first read. */
@@ -262,6 +275,28 @@ class ExchangeImpl extends HttpExchange {
         LockSupport.unpark(waiter);
     }
 
+    /**
+     * After the handler failed: if the response is whole all the same (a fixed-length body
+     * written in full, its stream not closed), ends the exchange as that close would have.
+     *
+     * @return whether the exchange has ended, the response whole
+     */
+    boolean finishIfWhole() {
+        if (finished) {
+            return true;
+        }
+        if (!headersSent || !responseBody.writtenInFull()) {
+            return false;
+        }
+        try {
+            // Nothing to send and no length to miss: this only ends the exchange.
+            responseBody.close();
+        } catch (IOException e) {
+            abort();
+        }
+        return true;
+    }
+
     /** Ends the exchange after a failure: nothing more of it goes out, the connection closes. */
     void abort() {
         closeAfter = true;
@@ -287,10 +322,6 @@ class ExchangeImpl extends HttpExchange {
             LockSupport.park(this);
         }
         return true;
-    }
-
-    boolean finished() {
-        return finished;
     }
 
     @Override

@@ -69,6 +69,13 @@ final class Http1Connection implements Runnable {
     private boolean headerStarted;
     /** The server closes with the client perhaps still sending: close lingering. */
     private boolean lingerOnClose;
+    /**
+     * Whether this connection holds one of the server's exchange counts: from a request's first
+     * byte to the end of its exchange (or of the connection). Written by this connection's thread.
+     */
+    private volatile boolean counted;
+    /** The exchange in progress, while its count is held; read by a stop its handler calls. */
+    private volatile ExchangeImpl current;
     /** Made once: starts the header timeout at a request's first byte. */
     private final Runnable firstByte = this::firstByte;
 
@@ -104,6 +111,25 @@ final class Http1Connection implements Runnable {
 
     boolean forcedClosed() {
         return forcedClosed;
+    }
+
+    /** @return whether this connection's exchange in progress counts for the server's stop */
+    boolean counted() {
+        return counted;
+    }
+
+    /**
+     * @param t a thread
+     * @return whether the thread runs the handler of this connection's exchange in progress
+     */
+    boolean runsHandlerOn(Thread t) {
+        ExchangeImpl x = current;
+        return x != null && x.handlerRunsOn(t);
+    }
+
+    /** @return whether a request is in progress: from its first byte to the end of its exchange */
+    boolean busy() {
+        return state.get() == BUSY;
     }
 
     InetSocketAddress localAddress() {
@@ -173,7 +199,28 @@ final class Http1Connection implements Runnable {
             awaitingFirstRequest = false;
         }
         in.deadline(System.nanoTime() + settings.headerTimeout().toNanos());
-        state.compareAndSet(IDLE, BUSY);
+        // Counted before the move to BUSY: a stop() that finds this connection BUSY, and so does
+        // not close it as idle, then finds its exchange counted and waits for it.
+        startExchange();
+        if (!state.compareAndSet(IDLE, BUSY)) {
+            endExchange();
+        }
+    }
+
+    /** Counts this connection's request as an exchange in progress, once. */
+    private void startExchange() {
+        if (!counted) {
+            counted = true;
+            server.exchangeStarted();
+        }
+    }
+
+    /** Ends the count {@link #startExchange()} took, if it took one. */
+    private void endExchange() {
+        if (counted) {
+            counted = false;
+            server.exchangeEnded();
+        }
     }
 
     @Override
@@ -212,6 +259,8 @@ final class Http1Connection implements Runnable {
                 }
             }
             state.set(CLOSED);
+            // Responses are out: the server's stop need not wait for this connection any more.
+            endExchange();
             if (lingerOnClose && !forcedClosed) {
                 // Not counted as an exchange, so the server's stop neither waits for it nor
                 // misses it: stop closes every connection still in its set, which ends this.
@@ -237,32 +286,33 @@ final class Http1Connection implements Runnable {
             try {
                 head = RequestHead.read(in, settings, firstByte);
             } catch (HttpError e) {
-                server.exchangeStarted();
+                startExchange();
                 try {
                     refuse(e.status, e.getMessage());
                 } finally {
-                    server.exchangeEnded();
+                    endExchange();
                 }
                 return;
             } catch (SocketTimeoutException e) {
                 if (headerStarted) {
-                    server.exchangeStarted();
+                    startExchange();
                     try {
                         refuse(408, "The request header was not received in time");
                     } finally {
-                        server.exchangeEnded();
+                        endExchange();
                     }
                 }
                 return;
             }
             if (head == null || state.get() != BUSY) {
-                // Ended cleanly, or the server's stop closed it between requests.
+                // Ended cleanly, or the server's stop closed it between requests (the count, if
+                // the first byte took one, ends with the connection).
                 return;
             }
             in.deadline(0);
             in.perReadTimeout(settings.idleTimeout());
             boolean keep;
-            server.exchangeStarted();
+            startExchange();
             try {
                 keep = exchange(head) && !server.stopping();
                 if (!keep || in.buffered() == 0) {
@@ -271,9 +321,12 @@ final class Http1Connection implements Runnable {
                     out.flush();
                 }
             } finally {
-                server.exchangeEnded();
+                endExchange();
             }
-            if (!keep || !state.compareAndSet(BUSY, IDLE)) {
+            // Checked again once idle: a stop whose caller was this exchange's handler left the
+            // connection open for the response (see ServerCore.stop); it must not wait for
+            // another request.
+            if (!keep || !state.compareAndSet(BUSY, IDLE) || server.stopping()) {
                 return;
             }
         }
@@ -301,6 +354,16 @@ final class Http1Connection implements Runnable {
         if (engine != null) {
             new HttpsExchangeImpl(x, transport.session());
         }
+        current = x;
+        try {
+            return exchange(x, context);
+        } finally {
+            // Not held while idle: an idle connection keeps no exchange alive.
+            current = null;
+        }
+    }
+
+    private boolean exchange(ExchangeImpl x, ContextImpl context) throws IOException {
         if (context == null || context.getHandler() == null) {
             reject(x, context == null ? 404 : 500,
                     context == null ? "No context found for request" : "No handler for context");
@@ -347,6 +410,7 @@ final class Http1Connection implements Runnable {
      * user's filters, so a logging filter also sees the requests it refuses.
      */
     private void invoke(ExchangeImpl x, ContextImpl context) {
+        x.handlerThread(Thread.currentThread());
         try {
             HttpHandler handler = context.getHandler();
             Authenticator auth = context.getAuthenticator();
@@ -366,6 +430,8 @@ final class Http1Connection implements Runnable {
             if (t instanceof Error e) {
                 throw e;
             }
+        } finally {
+            x.handlerThread(null);
         }
     }
 
@@ -392,16 +458,20 @@ final class Http1Connection implements Runnable {
     }
 
     /**
-     * A handler threw. If no response went out yet the client gets 500 (the JDK closes the
-     * connection without an answer), or the refusal of a request body with bad framing (400),
-     * which is what the handler's read failed on; either way the connection closes.
+     * A handler threw. If its response is whole (and the request read or drained), the
+     * connection serves on, as the JDK's does. Otherwise it closes, the client cannot tell where
+     * the response ends; if no response went out yet the client first gets 500 (the JDK closes
+     * the connection without an answer), or the refusal of a request body with bad framing
+     * (400), which is what the handler's read failed on.
      */
     private void handlerFailed(ExchangeImpl x, Throwable t) {
-        LOG.log(System.Logger.Level.WARNING, "the handler for " + x + " failed", t);
-        if (x.finished()) {
-            x.mustClose();
+        if (x.finishIfWhole()) {
+            // With an executor the connection's thread may already serve the next request: this
+            // thread must not touch the exchange's state any more.
+            LOG.log(System.Logger.Level.WARNING, "the handler for " + x + " failed after its response was whole", t);
             return;
         }
+        LOG.log(System.Logger.Level.WARNING, "the handler for " + x + " failed", t);
         if (!x.headersSent()) {
             try {
                 x.mustClose();

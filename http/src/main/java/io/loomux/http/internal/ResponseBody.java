@@ -28,6 +28,8 @@ final class ResponseBody extends OutputStream {
     private byte[] chunk;
     private int chunkCount;
     private boolean closed;
+    /** Set when the head said there is no body: the stream ended as the head went out. */
+    private boolean bodiless;
     private final byte[] one = new byte[1];
 
     ResponseBody(ExchangeImpl exchange, HttpOutput out) {
@@ -58,11 +60,19 @@ final class ResponseBody extends OutputStream {
     @Override
     public void write(byte[] b, int off, int len) throws IOException {
         java.util.Objects.checkFromIndexSize(off, len, b.length);
+        if (mode == Mode.NOT_SENT) {
+            throw new IOException("response headers not sent yet");
+        }
+        if (len == 0) {
+            // As the JDK's streams: no bytes is no write, even on a closed or body-less stream.
+            return;
+        }
         if (closed) {
-            throw new IOException("stream is closed");
+            throw new IOException(bodiless
+                    ? "the response has no body (HEAD, 1xx, 204, 304 or length -1): nothing may be written"
+                    : "stream is closed");
         }
         switch (mode) {
-            case NOT_SENT -> throw new IOException("response headers not sent yet");
             case FIXED -> {
                 if (len > remaining) {
                     throw new IOException("too many bytes to write to stream");
@@ -119,6 +129,11 @@ final class ResponseBody extends OutputStream {
         out.flush();
     }
 
+    /** @return whether a fixed-length body was written in full and is still open */
+    boolean writtenInFull() {
+        return mode == Mode.FIXED && remaining == 0 && !closed;
+    }
+
     /** @return whether the handler closed it */
     boolean isClosed() {
         return closed;
@@ -165,8 +180,16 @@ final class ResponseBody extends OutputStream {
         }
     }
 
-    /** Marks it closed with the exchange already ending (a body-less response). */
+    /** Marks it closed with the exchange already ending (an aborted exchange). */
     void closeQuietly() {
+        closed = true;
+    }
+
+    /** Ends it as the head goes out: the response has no body, and closing it again is a no-op. */
+    void noBody() {
+        mode = Mode.FIXED;
+        remaining = 0;
+        bodiless = true;
         closed = true;
     }
 }

@@ -82,6 +82,11 @@ public final class ServerCore {
         return stopping;
     }
 
+    /** @return the open connections, as they change (tests look at their states) */
+    Set<Http1Connection> connections() {
+        return java.util.Collections.unmodifiableSet(connections);
+    }
+
     Executor executor() {
         return executor;
     }
@@ -267,7 +272,9 @@ public final class ServerCore {
     void exchangeEnded() {
         lock.lock();
         try {
-            if (--exchanges == 0) {
+            // While stopping, every end may be the one stop waits for: its caller's own exchange
+            // is not waited for (see stop).
+            if (--exchanges == 0 || stopping) {
                 idle.signalAll();
             }
         } finally {
@@ -279,6 +286,11 @@ public final class ServerCore {
      * As {@link HttpServer#stop(int)}: no new connections or exchanges, idle connections closed
      * now, then up to {@code delay} seconds for exchanges in progress, then every connection
      * closed.
+     *
+     * <p>Called by a handler (on its connection's thread or an executor's), the caller's own
+     * exchange cannot end while the caller waits here: stop does not wait for it, and does not
+     * close its connection, which closes itself once that exchange has ended and its response is
+     * out (the connection sees {@code stopping} and takes no further request).
      */
     void stop(int delay) {
         if (delay < 0) {
@@ -302,14 +314,19 @@ public final class ServerCore {
                 LOG.log(System.Logger.Level.DEBUG, "closing the listener failed", e);
             }
         }
+        Thread caller = Thread.currentThread();
+        Http1Connection own = null;
         for (Http1Connection c : connections) {
             c.closeIfIdle();
+            if (c.runsHandlerOn(caller)) {
+                own = c;
+            }
         }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(delay);
         lock.lock();
         try {
             // Bounded by the deadline.
-            while (exchanges > 0) {
+            while (exchanges > (own != null && own.counted() ? 1 : 0)) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     break;
@@ -322,7 +339,9 @@ public final class ServerCore {
             lock.unlock();
         }
         for (Http1Connection c : connections) {
-            c.forceClose();
+            if (c != own || !own.counted()) {
+                c.forceClose();
+            }
         }
         Thread a;
         lock.lock();

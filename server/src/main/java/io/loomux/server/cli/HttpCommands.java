@@ -256,6 +256,14 @@ final class HttpCommands {
 
     private static void hello(HttpExchange x) throws IOException {
         x.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
+        if (x.getRequestMethod().equals("HEAD")) {
+            // The headers a GET gets, and no body: both servers warn about a length given to
+            // sendResponseHeaders for HEAD, and refuse a body written after it.
+            x.getResponseHeaders().set("Content-Length", Integer.toString(HELLO.length));
+            x.sendResponseHeaders(200, -1);
+            x.close();
+            return;
+        }
         x.sendResponseHeaders(200, HELLO.length);
         try (OutputStream body = x.getResponseBody()) {
             body.write(HELLO);
@@ -308,8 +316,8 @@ final class HttpCommands {
                 // Exiting anyway.
             }
             out.println("loomux " + command + ": stopped");
-            out.flush();
             stopped.countDown();
+            Main.exitAfterSignal(out);
         }));
         try {
             stopped.await();
@@ -330,7 +338,8 @@ final class HttpCommands {
                                     [--backend NAME] [--pollers N]
 
                 Serves DIR (default: the current directory) and its subdirectories over HTTP:
-                the JDK's SimpleFileServer (what jwebserver runs) on loomux, until Ctrl-C.
+                the JDK's SimpleFileServer (what jwebserver runs) on loomux, until Ctrl-C or
+                SIGTERM; then lets exchanges finish for up to %d s and exits with status 0.
 
                   -p, --port PORT           port, 0 picks a free one (default %d)
                   -b, --bind-address ADDR   address to listen on (default: loopback;
@@ -344,7 +353,7 @@ final class HttpCommands {
 
                 HTTP limits are system properties (LOOMUX_JAVA_OPTS): loomux.http.* and the
                 JDK's sun.net.httpserver.* ones; see the README.
-                """.formatted(SERVE_PORT);
+                """.formatted(STOP_DELAY, SERVE_PORT);
     }
 
     static String helloUsage() {
@@ -353,7 +362,8 @@ final class HttpCommands {
                                     [--executor default|virtual] [--backend NAME] [--pollers N]
 
                 Answers every HTTP request with "Hello, world!" (14 bytes of text/plain), until
-                Ctrl-C. For benchmarks: --server jdk runs the same handler on the JDK's
+                Ctrl-C or SIGTERM; then lets exchanges finish for up to %d s and exits with
+                status 0. For benchmarks: --server jdk runs the same handler on the JDK's
                 built-in HttpServer.
 
                   -p, --port PORT           port, 0 picks a free one (default %d)
@@ -367,6 +377,6 @@ final class HttpCommands {
                   --backend NAME            loomux backend to use (see 'loomux backends')
                   --pollers N               poller threads, 0 for the default (default 0)
                   -h, --help                print this help
-                """.formatted(HELLO_PORT);
+                """.formatted(STOP_DELAY, HELLO_PORT);
     }
 }

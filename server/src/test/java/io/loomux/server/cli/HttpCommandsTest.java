@@ -1,6 +1,7 @@
 package io.loomux.server.cli;
 
 import com.sun.net.httpserver.SimpleFileServer;
+import org.testng.annotations.DataProvider;
 import org.testng.annotations.Test;
 
 import java.io.ByteArrayOutputStream;
@@ -15,7 +16,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
+import static org.awaitility.Awaitility.await;
 import static org.testng.Assert.assertEquals;
 import static org.testng.Assert.assertNull;
 import static org.testng.Assert.assertTrue;
@@ -79,6 +83,39 @@ public class HttpCommandsTest {
                 assertEquals(h.body(), "Hello, world!\n");
                 assertEquals(h.headers().firstValue("content-type").orElse(""), "text/plain; charset=utf-8");
             }
+        }
+    }
+
+    @DataProvider(name = "helloServers")
+    public static Object[][] helloServers() {
+        return new Object[][] {{"loomux"}, {"jdk"}};
+    }
+
+    /**
+     * HEAD gets the headers a GET would (its Content-Length included) and no body, and the server
+     * logs nothing: the handler once gave HEAD a length and wrote the body, a warning and a
+     * failed write (with its stack trace) per request.
+     */
+    @Test(dataProvider = "helloServers", timeOut = 90_000)
+    public void helloAnswersHeadWithTheHeadersOfAGetAndNoBody(String server) throws Exception {
+        try (CliChild child = CliChild.start(List.of("hello", "-p", "0", "-b", "127.0.0.1", "--server", server));
+             HttpClient c = client()) {
+            await().atMost(Duration.ofSeconds(30)).alias("hello says it listens")
+                    .until(() -> child.out().contains("hello server on"));
+            Matcher m = Pattern.compile("hello server on 127\\.0\\.0\\.1:(\\d+) ").matcher(child.out());
+            assertTrue(m.find(), child.out());
+            URI uri = URI.create("http://127.0.0.1:" + m.group(1) + "/");
+            for (int i = 0; i < 2; i++) {
+                HttpResponse<String> head = c.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10))
+                        .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+                assertEquals(head.statusCode(), 200);
+                assertEquals(head.body(), "");
+                assertEquals(head.headers().firstValue("content-length").orElse(null), "14", head.headers().toString());
+                assertEquals(head.headers().firstValue("content-type").orElse(""), "text/plain; charset=utf-8");
+            }
+            assertEquals(get(c, uri.toString()).body(), "Hello, world!\n", "a GET after the HEADs");
+            child.terminate();
+            assertEquals(child.err(), "", "what the server wrote to stderr");
         }
     }
 }
