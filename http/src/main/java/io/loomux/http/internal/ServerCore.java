@@ -15,6 +15,7 @@ import javax.net.ssl.SSLEngine;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
@@ -95,7 +96,9 @@ public final class ServerCore {
             if (stopped || stopping) {
                 throw new IllegalStateException("server stopped");
             }
-            listener = runtime.listen(addr, backlog, Map.of());
+            // SO_REUSEADDR, as the JDK's server sockets have it: a server restarted after one
+            // that closed connections binds the port its predecessor left in TIME_WAIT.
+            listener = runtime.listen(addr, backlog, Map.of(StandardSocketOptions.SO_REUSEADDR, true));
         } finally {
             lock.unlock();
         }
