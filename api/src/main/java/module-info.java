@@ -5,5 +5,7 @@
 module io.loomux.api {
     exports io.loomux;
     exports io.loomux.spi;
+    // Not API: what loomux's own servers share (the accept loop, the idle reaper).
+    exports io.loomux.internal.serve to io.loomux.http, io.loomux.server;
     uses io.loomux.spi.MultiplexerProvider;
 }

@@ -107,6 +107,37 @@ public class ServerApiTest {
         });
     }
 
+    /**
+     * A server restarted right after one that closed connections binds the same port: the
+     * closes left the port's connections in TIME_WAIT on the server's side (the server closed
+     * first), which refuses a bind without {@code SO_REUSEADDR}.
+     */
+    @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = TIMEOUT)
+    public void aRestartBindsThePortItsPredecessorLeftInTimeWait(Impl impl) throws Exception {
+        HttpProviders.require(impl);
+        HttpServer first = impl.provider().createHttpServer(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        InetSocketAddress address = first.getAddress();
+        try {
+            first.createContext("/", text("first"));
+            first.start();
+            try (Socket s = new Socket(address.getAddress(), address.getPort())) {
+                s.setSoTimeout(10_000);
+                s.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".getBytes(ISO_8859_1));
+                // To the end of the stream: the server closed first, so TIME_WAIT is on its side.
+                String response = new String(s.getInputStream().readAllBytes(), ISO_8859_1);
+                assertTrue(response.startsWith("HTTP/1.1 200"), response);
+            }
+        } finally {
+            first.stop(0);
+        }
+        HttpServer second = impl.provider().createHttpServer(address, 0);
+        try {
+            assertEquals(second.getAddress().getPort(), address.getPort());
+        } finally {
+            second.stop(0);
+        }
+    }
+
     @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = TIMEOUT)
     public void startWithoutBindThrows(Impl impl) throws Exception {
         HttpProviders.require(impl);

@@ -5,7 +5,6 @@ import io.loomux.Loomux;
 import org.testng.annotations.Test;
 
 import java.io.BufferedReader;
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.Socket;
@@ -30,35 +29,12 @@ public class ModulePathTest {
 
     private static final Pattern ADDRESS = Pattern.compile("loomux echo server on /127\\.0\\.0\\.1:(\\d+) \\(backend (\\S+),");
 
-    /**
-     * The module path: every loomux module, the sample third-party plugin and jctools, taken
-     * from this JVM's class path.
-     */
     private static String modulePath() {
-        List<String> parts = new ArrayList<>();
-        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
-            String p = entry.replace('\\', '/');
-            if (p.contains("/loomux-api") || p.contains("/api/target/classes")
-                    || p.contains("loomux-spi-") || p.contains("/spi-selector/target/classes")
-                    || p.contains("/spi-epoll-native/target/classes")
-                    || p.contains("loomux-server") || p.contains("/server/target/classes")
-                    || p.contains("loomux-http") || p.contains("/http/target/classes")
-                    || p.contains("loomux-sample-") || p.contains("/samples/countingplugin/target/classes")
-                    || p.contains("jctools-core")) {
-                parts.add(entry);
-            }
-        }
-        return String.join(File.pathSeparator, parts);
+        return ChildJvm.modulePath();
     }
 
     private static Process launch(String... args) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=io.loomux.epoll",
-                "--module-path", modulePath(),
-                "--module", "io.loomux.server/io.loomux.server.cli.Main"));
-        cmd.addAll(List.of(args));
-        return new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        return new ProcessBuilder(ChildJvm.command(args)).redirectErrorStream(true).start();
     }
 
     /**

@@ -5,6 +5,8 @@ import io.loomux.Connection;
 import io.loomux.Listener;
 import io.loomux.Loomux;
 import io.loomux.RuntimeStats;
+import io.loomux.internal.serve.AcceptLoop;
+import io.loomux.internal.serve.IdleReaper;
 
 import javax.management.InstanceAlreadyExistsException;
 import javax.management.JMException;
@@ -16,7 +18,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketOption;
 import java.net.StandardSocketOptions;
-import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -26,9 +27,6 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -55,9 +53,11 @@ import java.util.stream.Collectors;
  *       throws is logged (an {@link IOException} at DEBUG, being how peers usually go away,
  *       anything else at WARNING) and touches no other connection.</li>
  *   <li><b>Accept errors</b> other than the listener being closed, such as running out of file
- *       descriptors, are counted, logged, and followed by a pause that doubles from 10 ms up to
- *       1 s and resets on the next success, so the acceptor never spins while the open
- *       connections go on being served.</li>
+ *       descriptors, are counted and followed by a pause that doubles from 10 ms up to 1 s and
+ *       resets on the next success, so the acceptor never spins while the open connections go
+ *       on being served, and accepts again once some close. Any error is survived, out of
+ *       memory included, except one saying the JVM itself is broken; the first of a run is
+ *       logged, then at most one line every 10 s until an accept succeeds.</li>
  *   <li><b>Timeouts.</b> Read and write timeouts are set on every accepted connection. The idle
  *       timeout closes a connection that moved no byte either way for that long, whatever its
  *       handler is doing (see {@link Builder#idleTimeout(Duration)}).</li>
@@ -80,8 +80,6 @@ public final class TcpServer implements AutoCloseable {
      * otherwise hold shutdown forever; past this it is named in a WARNING and left running.
      */
     static final Duration FORCE_WAIT = Duration.ofSeconds(10);
-    private static final long BACKOFF_MIN_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
-    private static final long BACKOFF_MAX_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final Loomux runtime;
     private final boolean ownsRuntime;
@@ -92,7 +90,6 @@ public final class TcpServer implements AutoCloseable {
     private final ConnectionHandler handler;
     private final ReadableHandler readable;
     private final int maxConnections;
-    private final Semaphore permits;
     private final Duration readTimeout;
     private final Duration writeTimeout;
     private final Duration idleTimeout;
@@ -109,7 +106,6 @@ public final class TcpServer implements AutoCloseable {
     private final Set<ServerConnection> waiting = ConcurrentHashMap.newKeySet();
     private final AtomicLong accepted = new AtomicLong();
     private final AtomicLong active = new AtomicLong();
-    private final AtomicLong acceptErrors = new AtomicLong();
     private final AtomicLong idleClosed = new AtomicLong();
 
     /** Guards the shutdown deadline; {@link #changed} is signalled when a handler ends during
@@ -129,8 +125,8 @@ public final class TcpServer implements AutoCloseable {
     private volatile boolean closeRuntimeWhenHandlersEnd;
     private final AtomicBoolean runtimeClosed = new AtomicBoolean();
 
-    private final Thread acceptor;
-    private final ScheduledExecutorService sweeper;
+    private final AcceptLoop acceptLoop;
+    private final IdleReaper reaper;
     private final ObjectName jmxName;
 
     private TcpServer(Builder b, Loomux runtime, boolean ownsRuntime, Listener listener) {
@@ -143,16 +139,18 @@ public final class TcpServer implements AutoCloseable {
         this.handler = b.handler;
         this.readable = b.readable;
         this.maxConnections = b.maxConnections;
-        this.permits = new Semaphore(b.maxConnections);
         this.readTimeout = b.readTimeout;
         this.writeTimeout = b.writeTimeout;
         this.idleTimeout = b.idleTimeout;
         this.tcpNoDelay = b.tcpNoDelay;
         this.turnThreads = b.turnThreads;
+        this.acceptLoop = new AcceptLoop(listener, maxConnections, this::accepted, LOG);
+        this.reaper = idleTimeout != null ? new IdleReaper(idleTimeout, this::sweep, LOG, "server " + address) : null;
         this.jmxName = b.jmx ? registerMBean() : null;
-        this.sweeper = idleTimeout != null ? startSweeper() : null;
-        this.acceptor = Thread.ofVirtual().name("loomux-acceptor-" + address.getPort()).unstarted(this::acceptLoop);
-        acceptor.start();
+        if (reaper != null) {
+            reaper.start(Thread.ofVirtual().name("loomux-idle-" + address.getPort()));
+        }
+        acceptLoop.start(Thread.ofVirtual().name("loomux-acceptor-" + address.getPort()));
         LOG.log(System.Logger.Level.DEBUG, () -> "loomux TCP server on " + address + " (backend "
                 + backend.name() + ", " + pollers + " pollers, max " + maxConnections + " connections)");
     }
@@ -192,7 +190,7 @@ public final class TcpServer implements AutoCloseable {
             r = runtime.stats();
         }
         return new ServerStats(accepted.get(), active.get(), r.bytesRead(), r.bytesWritten(), r.parks(),
-                r.polls(), r.events(), r.eventsPerPoll(), r.timeouts(), acceptErrors.get());
+                r.polls(), r.events(), r.eventsPerPoll(), r.timeouts(), acceptLoop.errors());
     }
 
     /**
@@ -265,10 +263,9 @@ public final class TcpServer implements AutoCloseable {
         InterruptedException interrupted = null;
         boolean clean = false;
         try {
-            closeListener();
-            acceptor.interrupt(); // wakes it in the permit wait or the back-off pause
+            acceptLoop.stop(); // closes the listener, wakes the acceptor wherever it waits
             try {
-                if (!acceptor.join(ACCEPTOR_JOIN)) {
+                if (!acceptLoop.join(ACCEPTOR_JOIN)) {
                     LOG.log(System.Logger.Level.WARNING, "loomux acceptor of " + address + " did not stop within "
                             + ACCEPTOR_JOIN.toSeconds() + " s");
                 }
@@ -351,54 +348,15 @@ public final class TcpServer implements AutoCloseable {
 
     // ---- accepting --------------------------------------------------------------------------
 
-    private void acceptLoop() {
-        long backoff = 0;
-        // Ends when the listener closes or shutdown interrupts; each pass either accepts, or
-        // counts an error and pauses, so it never spins.
-        while (!stopping.get()) {
-            try {
-                permits.acquire();
-            } catch (InterruptedException e) {
-                return;
-            }
-            Connection c;
-            try {
-                c = listener.accept();
-            } catch (ClosedChannelException e) {
-                // The listener closed (shutdown, or an interrupt closed it): the normal end.
-                permits.release();
-                if (!stopping.get()) {
-                    LOG.log(System.Logger.Level.WARNING, "loomux listener " + address
-                            + " closed while the server runs; no longer accepting");
-                }
-                return;
-            } catch (IOException | RuntimeException e) {
-                permits.release();
-                if (stopping.get() || !listener.isOpen()) {
-                    return;
-                }
-                acceptErrors.incrementAndGet();
-                backoff = backoff == 0 ? BACKOFF_MIN_NANOS : Math.min(BACKOFF_MAX_NANOS, backoff * 2);
-                long pause = backoff;
-                LOG.log(System.Logger.Level.WARNING, () -> "loomux accept on " + address + " failed ("
-                        + e + "); serving the open connections, accepting again in "
-                        + TimeUnit.NANOSECONDS.toMillis(pause) + " ms");
-                try {
-                    TimeUnit.NANOSECONDS.sleep(pause);
-                } catch (InterruptedException ie) {
-                    return;
-                }
-                continue;
-            }
-            backoff = 0;
-            active.incrementAndGet();
-            long id = accepted.incrementAndGet();
-            ServerConnection sc = new ServerConnection(id, c, this, idleTimeout != null);
-            if (readable != null) {
-                startTurns(sc);
-            } else {
-                startSession(sc);
-            }
+    /** On the acceptor, holding the connection's permit, which its close gives back. */
+    private void accepted(Connection c) {
+        active.incrementAndGet();
+        long id = accepted.incrementAndGet();
+        ServerConnection sc = new ServerConnection(id, c, this, idleTimeout != null);
+        if (readable != null) {
+            startTurns(sc);
+        } else {
+            startSession(sc);
         }
     }
 
@@ -594,33 +552,16 @@ public final class TcpServer implements AutoCloseable {
     /** Called once per connection, by its first close, from whichever thread closed it. */
     void connectionClosed(ServerConnection c) {
         active.decrementAndGet();
-        permits.release();
+        acceptLoop.release();
     }
 
     // ---- idle timeout -----------------------------------------------------------------------
 
-    private ScheduledExecutorService startSweeper() {
-        // A sweep every tenth of the timeout, between 10 ms and 1 s: a connection is closed
-        // between idleTimeout and idleTimeout + period after its last byte. One sweep reads one
-        // volatile per connection; at 1 s that is nothing even for 100,000 connections.
-        long period = Math.clamp(idleTimeout.toNanos() / 10, TimeUnit.MILLISECONDS.toNanos(10),
-                TimeUnit.SECONDS.toNanos(1));
-        ScheduledExecutorService s = Executors.newSingleThreadScheduledExecutor(
-                Thread.ofVirtual().name("loomux-idle-" + address.getPort()).factory());
-        s.scheduleAtFixedRate(this::sweep, period, period, TimeUnit.NANOSECONDS);
-        return s;
-    }
-
-    private void sweep() {
-        try {
-            long now = System.nanoTime();
-            long limit = idleTimeout.toNanos();
-            sweep(sessions.values(), now, limit);
-            sweep(waiting, now, limit);
-        } catch (RuntimeException e) {
-            // A throwing task would cancel the schedule, and with it every later idle close.
-            LOG.log(System.Logger.Level.WARNING, "loomux idle sweep failed", e);
-        }
+    /** Each tick of the reaper; what a sweep throws, the reaper logs. */
+    private void sweep(long now) {
+        long limit = idleTimeout.toNanos();
+        sweep(sessions.values(), now, limit);
+        sweep(waiting, now, limit);
     }
 
     private void sweep(Iterable<ServerConnection> connections, long now, long limit) {
@@ -700,14 +641,6 @@ public final class TcpServer implements AutoCloseable {
         }
     }
 
-    private void closeListener() {
-        try {
-            listener.close();
-        } catch (IOException | RuntimeException e) {
-            LOG.log(System.Logger.Level.DEBUG, () -> "closing listener " + address + ": " + e);
-        }
-    }
-
     private void forceClose() {
         Thread me = Thread.currentThread();
         int n = 0;
@@ -734,8 +667,8 @@ public final class TcpServer implements AutoCloseable {
 
     private void finish(boolean clean) {
         try {
-            if (sweeper != null) {
-                sweeper.shutdownNow();
+            if (reaper != null) {
+                reaper.stop();
             }
             unregisterMBean();
             if (!ownsRuntime) {
@@ -851,7 +784,7 @@ public final class TcpServer implements AutoCloseable {
 
         @Override
         public long getAcceptErrors() {
-            return acceptErrors.get();
+            return acceptLoop.errors();
         }
 
         @Override

@@ -8,19 +8,21 @@ import io.loomux.Connection;
 import io.loomux.Listener;
 import io.loomux.Loomux;
 import io.loomux.http.HttpServerSettings;
+import io.loomux.internal.serve.AcceptLoop;
+import io.loomux.internal.serve.IdleReaper;
 
 import javax.net.ssl.SSLEngine;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
-import java.nio.channels.ClosedChannelException;
+import java.net.StandardSocketOptions;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -45,7 +47,6 @@ public final class ServerCore {
     private final Condition idle = lock.newCondition();
     private final CopyOnWriteArrayList<ContextImpl> contexts = new CopyOnWriteArrayList<>();
     private final Set<Http1Connection> connections = ConcurrentHashMap.newKeySet();
-    private final Semaphore permits;
     private HttpServer facade;
     private boolean https;
     private volatile HttpsConfigurator configurator;
@@ -54,8 +55,8 @@ public final class ServerCore {
     private boolean started;
     private volatile boolean stopping;
     private boolean stopped;
-    private Thread acceptor;
-    private Thread reaper;
+    private AcceptLoop acceptLoop;
+    private IdleReaper reaper;
     /** Exchanges in progress; guarded by {@code lock}, signalled on {@code idle} at zero. */
     private int exchanges;
 
@@ -66,7 +67,6 @@ public final class ServerCore {
     public ServerCore(Loomux runtime, HttpServerSettings settings) {
         this.runtime = Objects.requireNonNull(runtime);
         this.settings = Objects.requireNonNull(settings);
-        this.permits = new Semaphore(settings.maxConnections());
     }
 
     void attach(HttpServer server, boolean tls) {
@@ -101,7 +101,9 @@ public final class ServerCore {
             if (stopped || stopping) {
                 throw new IllegalStateException("server stopped");
             }
-            listener = runtime.listen(addr, backlog, Map.of());
+            // SO_REUSEADDR, as the JDK's server sockets have it: a server restarted after one
+            // that closed connections binds the port its predecessor left in TIME_WAIT.
+            listener = runtime.listen(addr, backlog, Map.of(StandardSocketOptions.SO_REUSEADDR, true));
         } finally {
             lock.unlock();
         }
@@ -119,10 +121,13 @@ public final class ServerCore {
             started = true;
             // A platform thread that is not a daemon, as the JDK's dispatcher: a program whose main
             // returns after start() keeps serving until stop().
-            acceptor = Thread.ofPlatform().daemon(false).name("loomux-http-accept " + listener.localAddress())
-                    .start(this::acceptLoop);
-            reaper = Thread.ofPlatform().daemon(true).name("loomux-http-idle " + listener.localAddress())
-                    .start(this::reapLoop);
+            acceptLoop = new AcceptLoop(listener, settings.maxConnections(), this::accepted, LOG);
+            // Ticks for the shorter timeout: a new connection's first request is held to the header one.
+            Duration shortest = settings.idleTimeout().compareTo(settings.headerTimeout()) <= 0
+                    ? settings.idleTimeout() : settings.headerTimeout();
+            reaper = new IdleReaper(shortest, this::closeIdle, LOG, "HTTP server " + listener.localAddress());
+            acceptLoop.start(Thread.ofPlatform().daemon(false).name("loomux-http-accept " + listener.localAddress()));
+            reaper.start(Thread.ofPlatform().daemon(true).name("loomux-http-idle " + listener.localAddress()));
         } finally {
             lock.unlock();
         }
@@ -170,79 +175,45 @@ public final class ServerCore {
         }
     }
 
-    private void acceptLoop() {
-        Listener l = listener;
-        // Bounded by stop, which closes the listener.
-        while (!stopping) {
+    /** On the accept loop's thread, holding the connection's permit. */
+    private void accepted(Connection c) {
+        SSLEngine engine = null;
+        if (https) {
             try {
-                permits.acquire();
-            } catch (InterruptedException e) {
+                engine = TlsParameters.engine(configurator, c.remoteAddress());
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "the HttpsConfigurator failed for " + c.remoteAddress(), e);
+                closeQuietly(c);
+                acceptLoop.release();
                 return;
             }
-            Connection c;
-            try {
-                c = l.accept();
-            } catch (ClosedChannelException e) {
-                permits.release();
-                return;
-            } catch (IOException e) {
-                permits.release();
-                if (stopping) {
-                    return;
-                }
-                // Out of descriptors, most likely: the listener stays open; back off so that the
-                // loop does not spin while connections close and free some.
-                LOG.log(System.Logger.Level.WARNING, "accept failed on " + l.localAddress() + ": " + e.getMessage());
-                try {
-                    Thread.sleep(100);
-                } catch (InterruptedException ie) {
-                    return;
-                }
-                continue;
-            }
-            SSLEngine engine = null;
-            if (https) {
-                try {
-                    engine = TlsParameters.engine(configurator, c.remoteAddress());
-                } catch (RuntimeException e) {
-                    LOG.log(System.Logger.Level.WARNING, "the HttpsConfigurator failed for " + c.remoteAddress(), e);
-                    closeQuietly(c);
-                    permits.release();
-                    continue;
-                }
-            }
-            Http1Connection hc = new Http1Connection(this, c, engine);
-            connections.add(hc);
-            if (stopping) {
-                // stop() may have looked at the set before this one was in it.
-                hc.forceClose();
-                connections.remove(hc);
-                permits.release();
-                return;
-            }
+        }
+        Http1Connection hc = new Http1Connection(this, c, engine);
+        connections.add(hc);
+        if (stopping) {
+            // stop() may have looked at the set before this one was in it.
+            hc.forceClose();
+            connectionClosed(hc);
+            return;
+        }
+        try {
             Thread.ofVirtual().start(hc);
+        } catch (RuntimeException | OutOfMemoryError e) {
+            // No thread, no run() to end the connection: end it here, and let the loop pause.
+            hc.forceClose();
+            connectionClosed(hc);
+            throw e;
         }
     }
 
     /**
-     * Closes connections idle longer than the idle timeout (or, before their first request, the
-     * header timeout), checking a few times per timeout (at most once a second), so a connection
-     * may live up to a tick past its timeout.
+     * Each tick of the idle reaper: closes connections idle longer than the idle timeout (or,
+     * before their first request, the header timeout), so a connection may live up to a tick
+     * past its timeout.
      */
-    private void reapLoop() {
-        long shortest = Math.min(settings.idleTimeout().toMillis(), settings.headerTimeout().toMillis());
-        long tick = Math.max(10, Math.min(1000, shortest / 4));
-        // Bounded by stop.
-        while (!stopping) {
-            try {
-                Thread.sleep(tick);
-            } catch (InterruptedException e) {
-                return;
-            }
-            long now = System.nanoTime();
-            for (Http1Connection c : connections) {
-                c.closeIfIdleSince(now);
-            }
+    private void closeIdle(long now) {
+        for (Http1Connection c : connections) {
+            c.closeIfIdleSince(now);
         }
     }
 
@@ -256,7 +227,7 @@ public final class ServerCore {
 
     void connectionClosed(Http1Connection c) {
         if (connections.remove(c)) {
-            permits.release();
+            acceptLoop.release();
         }
     }
 
@@ -297,6 +268,7 @@ public final class ServerCore {
             throw new IllegalArgumentException("negative delay parameter");
         }
         Listener l;
+        AcceptLoop loop;
         lock.lock();
         try {
             if (stopped) {
@@ -304,8 +276,12 @@ public final class ServerCore {
             }
             stopping = true;
             l = listener;
+            loop = acceptLoop;
         } finally {
             lock.unlock();
+        }
+        if (loop != null) {
+            loop.stop(); // closes the listener too, and wakes the loop wherever it waits
         }
         if (l != null) {
             try {
@@ -343,20 +319,18 @@ public final class ServerCore {
                 c.forceClose();
             }
         }
-        Thread a;
         lock.lock();
         try {
             stopped = true;
-            a = acceptor;
             if (reaper != null) {
-                reaper.interrupt();
+                reaper.stop();
             }
         } finally {
             lock.unlock();
         }
-        if (a != null) {
+        if (loop != null) {
             try {
-                a.join(1000);
+                loop.join(Duration.ofSeconds(1));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
