@@ -39,8 +39,8 @@ public final class Broken {
         }
 
         @Override
-        PollSet wrapPollSet(PollSet ps) {
-            return new Polls(ps) {
+        protected PollSet wrapPollSet(PollSet ps) {
+            return new DelegatingPollSet(ps) {
                 @Override
                 public void wakeup() {
                     // the fault: the wake-up is lost
@@ -59,8 +59,8 @@ public final class Broken {
         }
 
         @Override
-        PollSet wrapPollSet(PollSet ps) {
-            return new Polls(ps) {
+        protected PollSet wrapPollSet(PollSet ps) {
+            return new DelegatingPollSet(ps) {
                 private List<Object[]> held = new ArrayList<>();
 
                 @Override
@@ -107,7 +107,7 @@ public final class Broken {
         }
 
         @Override
-        SocketHandle wrapSocket(SocketHandle h) {
+        protected SocketHandle wrapSocket(SocketHandle h) {
             return new Sock(h) {
                 @Override
                 public int read(ByteBuffer dst) throws IOException {
@@ -127,8 +127,8 @@ public final class Broken {
         }
 
         @Override
-        ListenerHandle wrapListener(ListenerHandle h) {
-            return new Lsn(h) {
+        protected ListenerHandle wrapListener(ListenerHandle h) {
+            return new DelegatingListener(h) {
                 @Override
                 public SocketHandle accept() throws IOException {
                     SocketHandle s = block(d::accept, null);
@@ -145,7 +145,7 @@ public final class Broken {
         }
 
         @Override
-        Registration wrapRegistration(Registration r) {
+        protected Registration wrapRegistration(Registration r) {
             return new Registration() {
                 @Override
                 public void arm(int interest) {
@@ -169,7 +169,7 @@ public final class Broken {
         }
 
         @Override
-        SocketHandle wrapSocket(SocketHandle h) {
+        protected SocketHandle wrapSocket(SocketHandle h) {
             return new Sock(h) {
                 @Override
                 public int read(ByteBuffer dst) throws IOException {
@@ -214,7 +214,7 @@ public final class Broken {
         }
 
         @Override
-        SocketHandle wrapSocket(SocketHandle h) {
+        protected SocketHandle wrapSocket(SocketHandle h) {
             return new Sock(h) {
                 @Override
                 public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
