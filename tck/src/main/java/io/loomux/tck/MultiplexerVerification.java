@@ -20,6 +20,9 @@ import io.loomux.spi.PollSet;
 import io.loomux.spi.Registration;
 import io.loomux.spi.SocketHandle;
 import io.loomux.spi.Triggering;
+import io.loomux.tck.faults.Fault;
+import io.loomux.tck.faults.FaultInjectingProvider;
+import io.loomux.tck.faults.FaultPlan;
 
 import java.io.IOException;
 import java.net.ConnectException;
@@ -1624,6 +1627,294 @@ public abstract class MultiplexerVerification {
             }
         } catch (IOException ignored) {
             // closed by the test
+        }
+    }
+
+    // =============================================================================================
+    // The blocking layer over injected faults
+    // =============================================================================================
+
+    /**
+     * The seed of the fault injector in the {@code required_...UnderInjectedFaults} rules; every
+     * failure of those rules names it. Set {@code -Dloomux.tck.faultSeed=N} to repeat a run's
+     * faults (the same seed and the same calls give the same faults; thread timing may still
+     * change the calls).
+     *
+     * @return the property's value, else a new random seed for each rule
+     */
+    protected long faultSeed() {
+        Long fixed = Long.getLong("loomux.tck.faultSeed");
+        return fixed != null ? fixed : java.util.concurrent.ThreadLocalRandom.current().nextLong();
+    }
+
+    private FaultInjectingProvider injecting(FaultPlan plan) {
+        return new FaultInjectingProvider(availableProvider(), faultSeed(), plan);
+    }
+
+    /**
+     * Rule: the blocking layer, over the backend wrapped in the kit's fault injector with its
+     * default plan (short reads and writes, would-block storms, spurious, late and duplicate
+     * reports, resets, broken pipes, EMFILE on accept, poll failures), echoes 12 connections of
+     * 48 messages of 1 to 2,048 bytes each, every connection its own byte pattern, half of them
+     * served by a parked thread and half in turns ({@link Connection#onReadable}). A connection
+     * the injector reset or broke may fail with an {@link IOException} (not a timeout); every
+     * other one must get every byte back, in order, and none may get another's.
+     *
+     * <p>If this fails while the other rules pass, the failure names the seed and the faults
+     * injected: a backend that keeps every rule is transparent to the injector, so please report
+     * it. Otherwise fix the failing rules first.
+     */
+    @Test
+    public void required_echoUnderInjectedFaults() throws Exception {
+        FaultInjectingProvider faults = injecting(FaultPlan.defaults());
+        runEcho(faults, 12, 48, 2048, true);
+    }
+
+    /**
+     * Rule: a would-block storm, spurious, late and duplicate reports, short reads and writes
+     * and poll failures, all far more often than the default plan, lose no wake-up: the
+     * blocking layer over the injector runs 4 connections of 150 small round trips each (a
+     * thread parks for nearly every byte), half of them served in turns, every connection with
+     * a read timeout of the patience, and all finish, whole, in time. Nothing is reset, so no
+     * connection may fail.
+     *
+     * <p>If this fails with a timeout, a report the blocking layer waited for was never given
+     * once the injector made the backend's reports irregular (a read or write that said "would
+     * block" must be followed by a report): check the rules on triggering, arming and wakeup.
+     */
+    @Test
+    public void required_noWakeupLostUnderInjectedFaults() throws Exception {
+        FaultPlan storms = FaultPlan.builder()
+                .rate(Fault.WOULD_BLOCK, 300)
+                .rate(Fault.SHORT_READ, 300)
+                .rate(Fault.SHORT_WRITE, 300)
+                .rate(Fault.SPURIOUS_EVENT, 300)
+                .rate(Fault.LATE_EVENT, 200)
+                .rate(Fault.DUPLICATE_EVENT, 200)
+                .rate(Fault.POLL_FAILURE, 5)
+                .build();
+        runEcho(injecting(storms), 4, 150, 64, false);
+    }
+
+    /**
+     * Rule: accept survives running out of descriptors: over the injector failing half the
+     * backend's accepts with "Too many open files" in storms of up to four (and some with
+     * "would block"), 24 clients that connected before any accept are all accepted, each once,
+     * by an accept loop that retries on that exception; the failed accepts took no connection
+     * off the queue.
+     *
+     * <p>If this fails with a connection missing, check that {@code accept} takes a connection
+     * off the backlog only when it returns it, and that a listener is reported READABLE again
+     * while connections are queued.
+     */
+    @Test
+    public void required_acceptUnderInjectedFaultsKeepsEveryQueuedConnection() throws Exception {
+        FaultInjectingProvider faults = injecting(FaultPlan.builder()
+                .rate(Fault.TOO_MANY_OPEN_FILES, 500)
+                .rate(Fault.WOULD_BLOCK, 100)
+                .stormLength(4)
+                .build());
+        int clients = 24;
+        List<SocketChannel> peers = new ArrayList<>();
+        try (Loomux lx = Loomux.builder().provider(faults).pollers(1).build();
+             Listener listener = lx.listen(Fixture.loopback4(), 64, Map.of())) {
+            for (int i = 0; i < clients; i++) {
+                SocketChannel peer = SocketChannel.open(listener.localAddress());
+                peers.add(peer);
+                Fixture.peerWrite(peer, ByteBuffer.allocate(4).putInt(0, i).array());
+            }
+            Set<Integer> ids = new java.util.TreeSet<>();
+            int exhausted = 0;
+            long deadline = System.nanoTime() + patience().toNanos();
+            // Bounded by the count and the deadline; each pass accepts or meets one failure.
+            for (int i = 0; i < 100_000 && ids.size() < clients; i++) {
+                if (System.nanoTime() - deadline > 0) {
+                    fail("accepted " + ids.size() + " of " + clients + " queued connections within "
+                            + patience().toMillis() + " ms; " + faults.counts());
+                }
+                Connection c;
+                try {
+                    c = listener.accept(patience());
+                } catch (IOException e) {
+                    if (e instanceof SocketException && String.valueOf(e.getMessage()).contains("Too many open files")) {
+                        exhausted++;
+                        continue;
+                    }
+                    throw new AssertionError("accept failed; " + faults.counts(), e);
+                }
+                try (c) {
+                    c.setReadTimeout(patience());
+                    ByteBuffer id = ByteBuffer.allocate(4);
+                    for (int r = 0; r < 8 && id.hasRemaining(); r++) {
+                        if (c.read(id) < 0) {
+                            break;
+                        }
+                    }
+                    assertFalse(id.hasRemaining(), "a client's id did not arrive; " + faults.counts());
+                    assertTrue(ids.add(id.getInt(0)), "client " + id.getInt(0) + " accepted twice; " + faults.counts());
+                } catch (IOException e) {
+                    throw new AssertionError("reading an accepted client's id failed; " + faults.counts(), e);
+                }
+            }
+            assertEquals(ids.size(), clients, "every queued connection accepted; " + faults.counts());
+            assertTrue(exhausted > 0 && faults.counts().count(Fault.TOO_MANY_OPEN_FILES) == exhausted,
+                    exhausted + " accepts failed with \"Too many open files\"; " + faults.counts());
+        } finally {
+            for (SocketChannel peer : peers) {
+                peer.close();
+            }
+        }
+    }
+
+    /**
+     * The echo of the fault rules: {@code connections} clients each send {@code messages}
+     * messages of 1 to {@code maxMessage} bytes from their own pattern and read each back;
+     * the server serves even connections with a parked thread, odd ones in turns.
+     *
+     * @param faultsMayEnd true if the plan resets connections, which may then fail
+     */
+    private void runEcho(FaultInjectingProvider faults, int connections, int messages, int maxMessage,
+                         boolean faultsMayEnd) throws Exception {
+        try (Loomux lx = Loomux.builder().provider(faults).pollers(2).build();
+             Listener listener = lx.listen(Fixture.loopback4())) {
+            List<Connection> opened = new java.util.concurrent.CopyOnWriteArrayList<>();
+            Thread acceptor = Thread.ofVirtual().name("loomux-tck-acceptor").start(() -> {
+                // Ends when the listener closes; a failed accept (EMFILE) is retried.
+                for (int served = 0, failures = 0; failures < 10_000; ) {
+                    Connection c;
+                    try {
+                        c = listener.accept();
+                    } catch (IOException e) {
+                        if (!listener.isOpen()) {
+                            return;
+                        }
+                        failures++;
+                        continue;
+                    }
+                    opened.add(c);
+                    if (served++ % 2 == 0) {
+                        Thread.ofVirtual().start(() -> echo(c));
+                    } else {
+                        ByteBuffer buf = ByteBuffer.allocate(4096);
+                        Thread.ofVirtual().start(() -> echoTurn(c, buf));
+                    }
+                }
+            });
+            List<CompletableFuture<InetSocketAddress[]>> clients = new ArrayList<>();
+            List<InetSocketAddress[]> ends = new java.util.concurrent.CopyOnWriteArrayList<>();
+            for (int i = 0; i < connections; i++) {
+                int id = i;
+                CompletableFuture<InetSocketAddress[]> f = new CompletableFuture<>();
+                clients.add(f);
+                InetSocketAddress[] pair = new InetSocketAddress[2];
+                ends.add(pair);
+                Thread.ofVirtual().start(() -> {
+                    try (Connection c = lx.connect(listener.localAddress(), patience())) {
+                        opened.add(c);
+                        pair[0] = c.localAddress();
+                        pair[1] = c.remoteAddress();
+                        c.setReadTimeout(patience());
+                        c.setWriteTimeout(patience());
+                        java.util.SplittableRandom sizes = new java.util.SplittableRandom(id);
+                        long sent = 0;
+                        for (int m = 0; m < messages; m++) {
+                            byte[] msg = new byte[sizes.nextInt(1, maxMessage + 1)];
+                            for (int k = 0; k < msg.length; k++) {
+                                msg[k] = patternByte(id, sent + k);
+                            }
+                            c.write(ByteBuffer.wrap(msg));
+                            ByteBuffer in = ByteBuffer.allocate(msg.length);
+                            for (int r = 0; r < 100_000 && in.hasRemaining(); r++) {
+                                if (c.read(in) < 0) {
+                                    throw new IOException("end of stream after " + (sent + in.position()) + " bytes");
+                                }
+                            }
+                            for (int k = 0; k < msg.length; k++) {
+                                if (in.get(k) != msg[k]) {
+                                    throw new AssertionError("connection " + id + ": byte " + (sent + k)
+                                            + " came back as " + in.get(k) + ", sent " + msg[k]
+                                            + " (lost, reordered or another connection's)");
+                                }
+                            }
+                            sent += msg.length;
+                        }
+                        f.complete(pair);
+                    } catch (Throwable t) {
+                        f.completeExceptionally(t);
+                    }
+                });
+            }
+            try {
+                CompletableFuture.allOf(clients.toArray(CompletableFuture[]::new))
+                        .exceptionally(t -> null)
+                        .get(3 * patience().toMillis(), TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                throw new AssertionError("the echo did not finish within " + 3 * patience().toMillis()
+                        + " ms: a thread parked on the backend was never woken; " + faults.counts(), e);
+            } finally {
+                listener.close();
+                for (Connection c : opened) {
+                    c.close();
+                }
+                acceptor.join(patience().toMillis());
+            }
+            List<String> failed = new ArrayList<>();
+            for (int i = 0; i < connections; i++) {
+                try {
+                    clients.get(i).join();
+                } catch (java.util.concurrent.CompletionException e) {
+                    Throwable t = e.getCause();
+                    InetSocketAddress[] pair = ends.get(i);
+                    boolean excused = faultsMayEnd && t instanceof IOException
+                            && !(t instanceof java.net.SocketTimeoutException)
+                            && faults.faulted(pair[0], pair[1]);
+                    if (!excused) {
+                        throw new AssertionError("connection " + i + " (" + pair[0] + " -> " + pair[1]
+                                + ") failed and the injector did not fault it: " + t + "; " + faults.counts(), t);
+                    }
+                    failed.add(i + ": " + t);
+                }
+            }
+            assertTrue(faults.counts().total() > 0, "the injector injected nothing; " + faults.counts());
+            assertTrue(failed.size() <= faults.counts().faultedConnections(),
+                    "more connections failed than the injector faulted: " + failed + "; " + faults.counts());
+        }
+    }
+
+    /** Byte {@code offset} of connection {@code id}'s stream: differs between neighbours and connections. */
+    private static byte patternByte(int id, long offset) {
+        long z = offset * 0x9E3779B97F4A7C15L + id * 0xBF58476D1CE4E5B9L;
+        return (byte) (z ^ (z >>> 29) ^ (z >>> 47));
+    }
+
+    /** An echo in turns: read what is there, write it back, and arm the next turn. */
+    private static void echoTurn(Connection c, ByteBuffer buf) {
+        try {
+            // Ends when a turn is armed, at end of stream or on failure; each pass reads once.
+            for (int i = 0; i < 1_000_000; i++) {
+                buf.clear();
+                int n = c.readAvailable(buf);
+                if (n < 0) {
+                    closeQuietly(c);
+                    return;
+                }
+                if (n > 0) {
+                    buf.flip();
+                    c.write(buf);
+                } else if (c.onReadable(() -> echoTurn(c, buf))) {
+                    return;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(c);
+        }
+    }
+
+    private static void closeQuietly(Connection c) {
+        try {
+            c.close();
+        } catch (IOException ignored) {
+            // ends the echo all the same
         }
     }
 }

@@ -44,8 +44,8 @@ public final class Broken {
         }
 
         @Override
-        PollSet wrapPollSet(PollSet ps) {
-            return new Polls(ps) {
+        protected PollSet wrapPollSet(PollSet ps) {
+            return new DelegatingPollSet(ps) {
                 @Override
                 public void wakeup() {
                     // the fault: the wake-up is lost
@@ -64,8 +64,8 @@ public final class Broken {
         }
 
         @Override
-        PollSet wrapPollSet(PollSet ps) {
-            return new Polls(ps) {
+        protected PollSet wrapPollSet(PollSet ps) {
+            return new DelegatingPollSet(ps) {
                 private List<Object[]> held = new ArrayList<>();
 
                 @Override
@@ -112,7 +112,7 @@ public final class Broken {
         }
 
         @Override
-        SocketHandle wrapSocket(SocketHandle h) {
+        protected SocketHandle wrapSocket(SocketHandle h) {
             return new Sock(h) {
                 @Override
                 public int read(ByteBuffer dst) throws IOException {
@@ -132,8 +132,8 @@ public final class Broken {
         }
 
         @Override
-        ListenerHandle wrapListener(ListenerHandle h) {
-            return new Lsn(h) {
+        protected ListenerHandle wrapListener(ListenerHandle h) {
+            return new DelegatingListener(h) {
                 @Override
                 public SocketHandle accept() throws IOException {
                     SocketHandle s = block(d::accept, null);
@@ -150,7 +150,7 @@ public final class Broken {
         }
 
         @Override
-        Registration wrapRegistration(Registration r) {
+        protected Registration wrapRegistration(Registration r) {
             return new Registration() {
                 @Override
                 public void arm(int interest) {
@@ -174,7 +174,7 @@ public final class Broken {
         }
 
         @Override
-        SocketHandle wrapSocket(SocketHandle h) {
+        protected SocketHandle wrapSocket(SocketHandle h) {
             return new Sock(h) {
                 @Override
                 public int read(ByteBuffer dst) throws IOException {
@@ -219,7 +219,7 @@ public final class Broken {
         }
 
         @Override
-        SocketHandle wrapSocket(SocketHandle h) {
+        protected SocketHandle wrapSocket(SocketHandle h) {
             return new Sock(h) {
                 @Override
                 public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
@@ -285,7 +285,7 @@ public final class Broken {
         }
 
         @Override
-        SocketHandle wrapSocket(SocketHandle h) {
+        protected SocketHandle wrapSocket(SocketHandle h) {
             return numbered(new Sock(h) {
                 @Override
                 public void close() throws IOException {
@@ -295,8 +295,8 @@ public final class Broken {
         }
 
         @Override
-        ListenerHandle wrapListener(ListenerHandle h) {
-            return numbered(new Lsn(h) {
+        protected ListenerHandle wrapListener(ListenerHandle h) {
+            return numbered(new DelegatingListener(h) {
                 @Override
                 public void close() throws IOException {
                     closeAndFree(super::close, this);
@@ -305,8 +305,8 @@ public final class Broken {
         }
 
         @Override
-        PollSet wrapPollSet(PollSet ps) {
-            return new Polls(ps) {
+        protected PollSet wrapPollSet(PollSet ps) {
+            return new DelegatingPollSet(ps) {
                 @Override
                 public Registration register(Handle handle, Object attachment) throws IOException {
                     Registration real = d.register(unwrap(handle), attachment);

@@ -1,25 +1,15 @@
 package io.loomux.tck.selftest;
 
-import io.loomux.spi.Availability;
-import io.loomux.spi.Handle;
-import io.loomux.spi.ListenerHandle;
-import io.loomux.spi.Multiplexer;
 import io.loomux.spi.MultiplexerProvider;
-import io.loomux.spi.PollSet;
-import io.loomux.spi.Registration;
 import io.loomux.spi.SocketHandle;
-import io.loomux.spi.Triggering;
+import io.loomux.tck.DelegatingProvider;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.SocketOption;
 import java.nio.ByteBuffer;
-import java.util.Map;
-import java.util.Set;
 
 /**
- * A provider that passes every call to a correct one (the Selector backend), with each piece
- * overridable, so that a broken provider is a correct one with one fault put in.
+ * The correct provider the broken ones start from: the Selector backend through a
+ * {@link DelegatingProvider}, so that a broken provider is a correct one with one fault put in.
  *
  * <p>One call is mended rather than passed on: the JDK's gathering write takes at most
  * {@code IOV_MAX} (1024) buffers per call and the Selector backend returns after one call, so a
@@ -28,12 +18,10 @@ import java.util.Set;
  * on writing until a call takes nothing or everything is written, so that each broken provider
  * has exactly the fault it is named after.
  */
-class Delegating implements MultiplexerProvider {
-
-    final MultiplexerProvider delegate;
+class Delegating extends DelegatingProvider {
 
     Delegating(MultiplexerProvider delegate) {
-        this.delegate = delegate;
+        super(delegate);
     }
 
     @Override
@@ -47,170 +35,14 @@ class Delegating implements MultiplexerProvider {
     }
 
     @Override
-    public Availability availability() {
-        return delegate.availability();
-    }
-
-    @Override
-    public Triggering triggering() {
-        return delegate.triggering();
-    }
-
-    @Override
-    public Multiplexer open() throws IOException {
-        return new Mux(delegate.open());
-    }
-
-    PollSet wrapPollSet(PollSet ps) {
-        return new Polls(ps);
-    }
-
-    SocketHandle wrapSocket(SocketHandle h) {
+    protected SocketHandle wrapSocket(SocketHandle h) {
         return new Sock(h);
     }
 
-    ListenerHandle wrapListener(ListenerHandle h) {
-        return new Lsn(h);
-    }
-
-    Registration wrapRegistration(Registration r) {
-        return r;
-    }
-
-    static Handle unwrap(Handle h) {
-        if (h instanceof Sock s) {
-            return s.d;
-        }
-        if (h instanceof Lsn l) {
-            return l.d;
-        }
-        return h;
-    }
-
-    class Mux implements Multiplexer {
-        final Multiplexer d;
-
-        Mux(Multiplexer d) {
-            this.d = d;
-        }
-
-        @Override
-        public ListenerHandle listen(InetSocketAddress local, int backlog, Map<SocketOption<?>, ?> options) throws IOException {
-            return wrapListener(d.listen(local, backlog, options));
-        }
-
-        @Override
-        public SocketHandle connect(InetSocketAddress remote, Map<SocketOption<?>, ?> options) throws IOException {
-            return wrapSocket(d.connect(remote, options));
-        }
-
-        @Override
-        public PollSet openPollSet() throws IOException {
-            return wrapPollSet(d.openPollSet());
-        }
-
-        @Override
-        public void close() throws IOException {
-            d.close();
-        }
-    }
-
-    class Polls implements PollSet {
-        final PollSet d;
-
-        Polls(PollSet d) {
-            this.d = d;
-        }
-
-        @Override
-        public Registration register(Handle handle, Object attachment) throws IOException {
-            return wrapRegistration(d.register(unwrap(handle), attachment));
-        }
-
-        @Override
-        public int poll(long timeoutMillis, EventSink sink) throws IOException {
-            return d.poll(timeoutMillis, sink);
-        }
-
-        @Override
-        public void wakeup() {
-            d.wakeup();
-        }
-
-        @Override
-        public void close() throws IOException {
-            d.close();
-        }
-    }
-
-    abstract static class Hnd<H extends Handle> implements Handle {
-        final H d;
-
-        Hnd(H d) {
-            this.d = d;
-        }
-
-        @Override
-        public InetSocketAddress localAddress() throws IOException {
-            return d.localAddress();
-        }
-
-        @Override
-        public <T> void setOption(SocketOption<T> option, T value) throws IOException {
-            d.setOption(option, value);
-        }
-
-        @Override
-        public <T> T getOption(SocketOption<T> option) throws IOException {
-            return d.getOption(option);
-        }
-
-        @Override
-        public Set<SocketOption<?>> supportedOptions() {
-            return d.supportedOptions();
-        }
-
-        @Override
-        public void close() throws IOException {
-            d.close();
-        }
-    }
-
-    class Lsn extends Hnd<ListenerHandle> implements ListenerHandle {
-        Lsn(ListenerHandle d) {
-            super(d);
-        }
-
-        @Override
-        public SocketHandle accept() throws IOException {
-            SocketHandle s = d.accept();
-            return s == null ? null : wrapSocket(s);
-        }
-    }
-
-    static class Sock extends Hnd<SocketHandle> implements SocketHandle {
+    /** A socket whose gathering write goes past the {@code IOV_MAX} cap. */
+    static class Sock extends DelegatingSocket {
         Sock(SocketHandle d) {
             super(d);
-        }
-
-        @Override
-        public boolean finishConnect() throws IOException {
-            return d.finishConnect();
-        }
-
-        @Override
-        public InetSocketAddress remoteAddress() throws IOException {
-            return d.remoteAddress();
-        }
-
-        @Override
-        public int read(ByteBuffer dst) throws IOException {
-            return d.read(dst);
-        }
-
-        @Override
-        public int write(ByteBuffer src) throws IOException {
-            return d.write(src);
         }
 
         @Override
@@ -225,16 +57,6 @@ class Delegating implements MultiplexerProvider {
                 }
             }
             return total;
-        }
-
-        @Override
-        public void shutdownOutput() throws IOException {
-            d.shutdownOutput();
-        }
-
-        @Override
-        public void shutdownInput() throws IOException {
-            d.shutdownInput();
         }
     }
 }

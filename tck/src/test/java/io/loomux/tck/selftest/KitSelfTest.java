@@ -140,7 +140,10 @@ public class KitSelfTest {
                 "required_eachRegistrationAtMostOncePerPoll",
                 "required_registerAndArmTakeEffectDuringABlockedPoll",
                 "required_manyRegistrationsAreAllReported",
-                "required_echoThroughTheBlockingLayer");
+                "required_echoThroughTheBlockingLayer",
+                "required_echoUnderInjectedFaults",
+                "required_noWakeupLostUnderInjectedFaults",
+                "required_acceptUnderInjectedFaultsKeepsEveryQueuedConnection");
         Set<String> failed = o.with("FAIL");
         long caught = rules.stream().filter(failed::contains).count();
         assertTrue(caught * 3 >= rules.size() * 2L, "late readiness was caught by only " + caught + " of "
