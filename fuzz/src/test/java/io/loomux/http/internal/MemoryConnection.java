@@ -10,6 +10,7 @@ import java.net.SocketOption;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
+import java.util.concurrent.Executor;
 
 /**
  * A {@link Connection} over bytes in memory: reads hand out the given input, in pieces whose
@@ -122,7 +123,7 @@ final class MemoryConnection implements Connection {
     }
 
     @Override
-    public boolean onReadable(Runnable task) {
+    public boolean onReadable(Runnable task, Executor starter) {
         // Never armed: the caller reads now, and the read never waits.
         return false;
     }
