@@ -32,7 +32,7 @@ public final class Selection {
     }
 
     /** @return every provider found, highest priority first, ties by name */
-    public static List<MultiplexerProvider> providers() {
+    static List<MultiplexerProvider> providers() {
         List<MultiplexerProvider> found = new ArrayList<>();
         ServiceLoader<MultiplexerProvider> loader = ServiceLoader.load(MultiplexerProvider.class);
         var it = loader.iterator();
