@@ -81,7 +81,7 @@ public interface Connection extends ByteChannel, GatheringByteChannel {
      *     {@code available()} is 0
      */
     default InputStream inputStream() {
-        return new io.loomux.internal.ConnectionStreams.In(this);
+        return new ConnectionStreams.In(this);
     }
 
     /**
@@ -89,7 +89,7 @@ public interface Connection extends ByteChannel, GatheringByteChannel {
      *     {@link #write(ByteBuffer)}; {@code close()} on it closes the connection
      */
     default OutputStream outputStream() {
-        return new io.loomux.internal.ConnectionStreams.Out(this);
+        return new ConnectionStreams.Out(this);
     }
 
     /**

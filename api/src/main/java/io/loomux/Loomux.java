@@ -24,10 +24,10 @@ import java.util.Objects;
 public final class Loomux implements Closeable {
 
     /** System property naming the backend to use, e.g. {@code -Dloomux.backend=selector}. */
-    public static final String BACKEND_PROPERTY = "loomux.backend";
+    public static final String BACKEND_PROPERTY = Selection.BACKEND_PROPERTY;
 
     /** System property setting the number of poller threads, e.g. {@code -Dloomux.pollers=2}. */
-    public static final String POLLERS_PROPERTY = "loomux.pollers";
+    public static final String POLLERS_PROPERTY = Selection.POLLERS_PROPERTY;
 
     private final Engine engine;
 

@@ -347,7 +347,7 @@ final class ConnectionImpl extends SocketCore implements Connection {
     public InputStream inputStream() {
         InputStream s = in;
         if (s == null) {
-            s = new ConnectionStreams.In(this);
+            s = Connection.super.inputStream();
             in = s;
         }
         return s;
@@ -357,7 +357,7 @@ final class ConnectionImpl extends SocketCore implements Connection {
     public OutputStream outputStream() {
         OutputStream s = out;
         if (s == null) {
-            s = new ConnectionStreams.Out(this);
+            s = Connection.super.outputStream();
             out = s;
         }
         return s;

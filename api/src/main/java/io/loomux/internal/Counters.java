@@ -8,7 +8,7 @@ import java.util.concurrent.atomic.LongAdder;
  * The counters of one runtime. LongAdder: many virtual threads on different carriers bump them
  * at once, and a contended AtomicLong would serialise their hot paths.
  */
-public final class Counters {
+final class Counters {
     private final LongAdder polls = new LongAdder();
     private final LongAdder events = new LongAdder();
     private final LongAdder parks = new LongAdder();
@@ -43,7 +43,7 @@ public final class Counters {
     }
 
     /** @return a snapshot; each counter is read on its own, so the set is not atomic */
-    public RuntimeStats snapshot() {
+    RuntimeStats snapshot() {
         return new RuntimeStats(polls.sum(), events.sum(), parks.sum(), timeouts.sum(), bytesRead.sum(),
                 bytesWritten.sum());
     }

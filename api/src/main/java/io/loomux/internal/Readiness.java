@@ -38,16 +38,16 @@ import java.util.concurrent.locks.LockSupport;
  *       thread itself.</li>
  * </ul>
  */
-public final class Readiness {
+final class Readiness {
 
     /** {@link #await} result: the state went READY; consume and retry the I/O call. */
-    public static final int OK = 0;
+    static final int OK = 0;
     /** {@link #await} result: the deadline passed; the state is IDLE again, the socket usable. */
-    public static final int TIMEOUT = 1;
+    static final int TIMEOUT = 1;
     /** {@link #await} result: the socket was closed while waiting. */
-    public static final int CLOSED = 2;
+    static final int CLOSED = 2;
     /** {@link #await} result: the thread was interrupted; its interrupt status is still set. */
-    public static final int INTERRUPTED = 3;
+    static final int INTERRUPTED = 3;
 
     private static final Object IDLE = new Marker("IDLE");
     private static final Object READY = new Marker("READY");
@@ -70,7 +70,7 @@ public final class Readiness {
     /**
      * Poller side: the backend reported this direction ready. Wakes the waiter if there is one.
      */
-    public void signal() {
+    void signal() {
         // Bounded in practice: each failed CAS means another transition happened, and only the
         // waiting thread can move the state back to a Thread, at most once per its own retry.
         for (;;) {
@@ -104,7 +104,7 @@ public final class Readiness {
      * @return true if armed; false if an event already arrived or the direction is closed, in
      *     which case the action will not run and the caller goes on itself
      */
-    public boolean arm(Runnable action) {
+    boolean arm(Runnable action) {
         if (action instanceof Thread) {
             throw new IllegalArgumentException("an armed action cannot be a Thread");
         }
@@ -115,7 +115,7 @@ public final class Readiness {
      * Thread side, before a non-blocking I/O call: forgets a past READY, so that any event from
      * now on is recorded afresh.
      */
-    public void consume() {
+    void consume() {
         if (state == READY) {
             // Failure means close won the race; the I/O call or the next await notices.
             STATE.compareAndSet(this, READY, IDLE);
@@ -123,12 +123,12 @@ public final class Readiness {
     }
 
     /** @return true if no event arrived since the last {@link #consume()} and not closed */
-    public boolean isIdle() {
+    boolean isIdle() {
         return state == IDLE;
     }
 
     /** @return true once {@link #close()} has run */
-    public boolean isClosed() {
+    boolean isClosed() {
         return state == CLOSED_STATE;
     }
 
@@ -140,7 +140,7 @@ public final class Readiness {
      * @param stats         counts the park, if one happens
      * @return {@link #OK}, {@link #TIMEOUT}, {@link #CLOSED} or {@link #INTERRUPTED}
      */
-    public int await(long deadlineNanos, Counters stats) {
+    int await(long deadlineNanos, Counters stats) {
         Thread me = Thread.currentThread();
         if (!STATE.compareAndSet(this, IDLE, me)) {
             // READY: an event landed after consume(); retry without parking. Or CLOSED.
@@ -181,7 +181,7 @@ public final class Readiness {
     /**
      * Closes this direction for good and wakes its waiter, which sees {@link #CLOSED}.
      */
-    public void close() {
+    void close() {
         wake(STATE.getAndSet(this, CLOSED_STATE));
     }
 

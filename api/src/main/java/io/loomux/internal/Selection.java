@@ -2,7 +2,6 @@ package io.loomux.internal;
 
 import io.loomux.BackendInfo;
 import io.loomux.BackendSelectionException;
-import io.loomux.Loomux;
 import io.loomux.spi.Availability;
 import io.loomux.spi.MultiplexerProvider;
 
@@ -19,11 +18,21 @@ import java.util.stream.Collectors;
  */
 public final class Selection {
 
+    /**
+     * The system property naming the backend, published as {@code Loomux.BACKEND_PROPERTY}.
+     * Declared here, where it is read, so that this class does not depend back on {@code Loomux},
+     * which uses it.
+     */
+    public static final String BACKEND_PROPERTY = "loomux.backend";
+
+    /** The system property setting the poller count, published as {@code Loomux.POLLERS_PROPERTY}. */
+    public static final String POLLERS_PROPERTY = "loomux.pollers";
+
     private Selection() {
     }
 
     /** @return every provider found, highest priority first, ties by name */
-    public static List<MultiplexerProvider> providers() {
+    static List<MultiplexerProvider> providers() {
         List<MultiplexerProvider> found = new ArrayList<>();
         ServiceLoader<MultiplexerProvider> loader = ServiceLoader.load(MultiplexerProvider.class);
         var it = loader.iterator();
@@ -90,7 +99,7 @@ public final class Selection {
             }
         }
         throw new BackendSelectionException("loomux backend '" + wanted + "' not found (requested by "
-                + (name.equals(System.getProperty(Loomux.BACKEND_PROPERTY)) ? "-D" + Loomux.BACKEND_PROPERTY : "the caller")
+                + (name.equals(System.getProperty(BACKEND_PROPERTY)) ? "-D" + BACKEND_PROPERTY : "the caller")
                 + "); " + found(all), null);
     }
 
@@ -122,13 +131,13 @@ public final class Selection {
     /**
      * @param requested the builder's count, 0 for the default
      * @return the poller count to use
-     * @throws IllegalArgumentException if {@link Loomux#POLLERS_PROPERTY} is not a positive integer
+     * @throws IllegalArgumentException if {@link #POLLERS_PROPERTY} is not a positive integer
      */
     public static int pollerCount(int requested) {
         if (requested > 0) {
             return requested;
         }
-        String prop = System.getProperty(Loomux.POLLERS_PROPERTY);
+        String prop = System.getProperty(POLLERS_PROPERTY);
         if (prop != null && !prop.isBlank()) {
             try {
                 int n = Integer.parseInt(prop.trim());
@@ -138,7 +147,7 @@ public final class Selection {
             } catch (NumberFormatException e) {
                 // reported below
             }
-            throw new IllegalArgumentException("-D" + Loomux.POLLERS_PROPERTY + " must be a positive integer, not '" + prop + "'");
+            throw new IllegalArgumentException("-D" + POLLERS_PROPERTY + " must be a positive integer, not '" + prop + "'");
         }
         return Math.max(1, Runtime.getRuntime().availableProcessors() / 4);
     }

@@ -1,6 +1,4 @@
-package io.loomux.internal;
-
-import io.loomux.Connection;
+package io.loomux;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,20 +9,22 @@ import java.util.Objects;
 /**
  * Unbuffered stream views of any {@link Connection}, through its own read and write (so a
  * wrapping connection sees the stream's traffic); they add no state of their own beyond a
- * one-byte scratch array, so mixing stream and channel calls is safe.
+ * one-byte scratch array, so mixing stream and channel calls is safe. They use nothing but the
+ * public interface, so they live beside it: {@link Connection#inputStream()} and
+ * {@link Connection#outputStream()} are the only way to them, for implementations too.
  */
-public final class ConnectionStreams {
+final class ConnectionStreams {
 
     private ConnectionStreams() {
     }
 
     /** The input view. */
-    public static final class In extends InputStream {
+    static final class In extends InputStream {
         private final Connection c;
         private final byte[] one = new byte[1];
 
         /** @param c the connection to read */
-        public In(Connection c) {
+        In(Connection c) {
             this.c = c;
         }
 
@@ -55,12 +55,12 @@ public final class ConnectionStreams {
     }
 
     /** The output view. */
-    public static final class Out extends OutputStream {
+    static final class Out extends OutputStream {
         private final Connection c;
         private final byte[] one = new byte[1];
 
         /** @param c the connection to write */
-        public Out(Connection c) {
+        Out(Connection c) {
             this.c = c;
         }
 
