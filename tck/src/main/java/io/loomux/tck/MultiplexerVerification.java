@@ -336,7 +336,11 @@ public abstract class MultiplexerVerification {
 
     /**
      * Rule: {@link SocketHandle#write} to a socket whose send buffer is full returns 0 at once,
-     * for a plain and for a gathering write.
+     * for a plain and for a gathering write, and a write that took nothing leaves the buffer's
+     * position alone. The kernel may free room between two calls (a loopback connection goes on
+     * moving queued bytes to the peer after a write returns), so a write that takes bytes right
+     * after the buffer filled is not a fault: the buffer is filled again, up to ten times, and
+     * each kind of write must once return 0.
      *
      * <p>If this fails, check that accepted sockets are non-blocking and that {@code EAGAIN} on
      * write (and writev) maps to 0.
@@ -345,14 +349,30 @@ public abstract class MultiplexerVerification {
     public void required_writeToAFullSendBufferReturnsZero() throws IOException {
         try (Fixture fx = fixture()) {
             Fixture.Pair p = fx.pair(smallReceiveBuffer());
-            long total = fill(fx, p.handle());
-            assertTrue(total > 0, "nothing could be written to a fresh socket");
-            assertEquals((int) fx.bounded("SocketHandle.write on a full buffer",
-                    () -> p.handle().write(ByteBuffer.allocate(1024))), 0);
-            ByteBuffer[] srcs = {ByteBuffer.allocate(512), ByteBuffer.allocateDirect(512)};
-            assertEquals((long) fx.bounded("gathering SocketHandle.write on a full buffer",
-                    () -> p.handle().write(srcs, 0, 2)), 0L);
-            assertEquals(srcs[0].position(), 0, "a write that took nothing must not move the position");
+            assertTrue(fill(fx, p.handle()) > 0, "nothing could be written to a fresh socket");
+            List<Long> plain = new ArrayList<>();
+            for (int attempt = 0; attempt < 10; attempt++) {
+                long n = fx.bounded("SocketHandle.write on a full buffer", () -> p.handle().write(ByteBuffer.allocate(1024)));
+                plain.add(n);
+                if (n == 0) {
+                    break;
+                }
+                fill(fx, p.handle());
+            }
+            assertEquals((long) plain.get(plain.size() - 1), 0L, "a write on a full send buffer took bytes each time: " + plain);
+            List<Long> gathering = new ArrayList<>();
+            for (int attempt = 0; attempt < 10; attempt++) {
+                fill(fx, p.handle());
+                ByteBuffer[] srcs = {ByteBuffer.allocate(512), ByteBuffer.allocateDirect(512)};
+                long n = fx.bounded("gathering SocketHandle.write on a full buffer", () -> p.handle().write(srcs, 0, 2));
+                gathering.add(n);
+                if (n == 0) {
+                    assertEquals(srcs[0].position(), 0, "a write that took nothing must not move the position");
+                    break;
+                }
+            }
+            assertEquals((long) gathering.get(gathering.size() - 1), 0L,
+                    "a gathering write on a full send buffer took bytes each time: " + gathering);
         }
     }
 
