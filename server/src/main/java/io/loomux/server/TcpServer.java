@@ -4,38 +4,21 @@ import io.loomux.BackendInfo;
 import io.loomux.Connection;
 import io.loomux.Listener;
 import io.loomux.Loomux;
-import io.loomux.RuntimeStats;
 import io.loomux.internal.serve.AcceptLoop;
 import io.loomux.internal.serve.IdleReaper;
 
-import javax.management.InstanceAlreadyExistsException;
-import javax.management.JMException;
-import javax.management.MBeanServer;
-import javax.management.ObjectName;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketOption;
 import java.net.StandardSocketOptions;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.LongSupplier;
 import java.util.function.UnaryOperator;
-import java.util.stream.Collectors;
 
 /**
  * A TCP server on loomux: one acceptor thread, and one new virtual thread per connection running
@@ -72,81 +55,43 @@ public final class TcpServer implements AutoCloseable {
 
     static final System.Logger LOG = System.getLogger("io.loomux.server");
 
-    /** How long shutdown waits for the acceptor to notice the closed listener. */
-    private static final Duration ACCEPTOR_JOIN = Duration.ofSeconds(5);
-    /**
-     * How long shutdown waits for handler threads after it closed their connections (and
-     * interrupted them). A handler that ignores both, e.g. one spinning in computation, would
-     * otherwise hold shutdown forever; past this it is named in a WARNING and left running.
-     */
-    static final Duration FORCE_WAIT = Duration.ofSeconds(10);
+    // This class is the API and wires the parts, each a class of its own: serving
+    // (ThreadPerConnection or Turns, over ServeStrategy), who is being served (Sessions), the
+    // idle sweep (IdleSweep), shutdown (GracefulShutdown), the counters (ServerCounters), JMX
+    // (ServerJmx) and the builder's checks (BuilderChecks).
 
-    private final Loomux runtime;
-    private final boolean ownsRuntime;
-    private final Listener listener;
     private final InetSocketAddress address;
     private final BackendInfo backend;
     private final int pollers;
-    private final ConnectionHandler handler;
-    private final ReadableHandler readable;
     private final int maxConnections;
-    private final Duration readTimeout;
-    private final Duration writeTimeout;
     private final Duration idleTimeout;
-    private final boolean tcpNoDelay;
-    private final ThreadFactory turnThreads;
 
-    /** Handler threads still running, with their connection. A thread leaves when it ends. */
-    private final ConcurrentHashMap<Thread, ServerConnection> sessions = new ConcurrentHashMap<>();
-    /**
-     * With a {@link ReadableHandler}: connections between turns, waiting in the poller with no
-     * thread. A connection joins before it is armed and leaves once its next turn's thread is in
-     * {@link #sessions}, so shutdown, which closes these, never misses one in passing.
-     */
-    private final Set<ServerConnection> waiting = ConcurrentHashMap.newKeySet();
-    private final AtomicLong accepted = new AtomicLong();
-    private final AtomicLong active = new AtomicLong();
-    private final AtomicLong idleClosed = new AtomicLong();
-
-    /** Guards the shutdown deadline; {@link #changed} is signalled when a handler ends during
-     * shutdown or a later shutdown call brings the deadline forward. */
-    private final ReentrantLock lock = new ReentrantLock();
-    private final Condition changed = lock.newCondition();
-    private boolean deadlineSet; // guarded by lock
-    private long forceDeadline; // System.nanoTime(); guarded by lock
-
-    /** Set once, by the first shutdown; read by handlers as they end and by the acceptor. */
-    private final AtomicBoolean stopping = new AtomicBoolean();
-    private final CountDownLatch terminated = new CountDownLatch(1);
-    private volatile boolean cleanShutdown;
-    /** The runtime's counters as shutdown left them, so stats() works after the runtime closed. */
-    private volatile RuntimeStats finalRuntimeStats;
-    /** Set when a handler shut the server down: the last session to end closes the runtime. */
-    private volatile boolean closeRuntimeWhenHandlersEnd;
-    private final AtomicBoolean runtimeClosed = new AtomicBoolean();
-
+    private final Sessions sessions = new Sessions();
     private final AcceptLoop acceptLoop;
+    private final ServerCounters counters;
     private final IdleReaper reaper;
-    private final ObjectName jmxName;
+    private final GracefulShutdown shutdown;
+    private final ServeStrategy strategy;
 
     private TcpServer(Builder b, Loomux runtime, boolean ownsRuntime, Listener listener) {
-        this.runtime = runtime;
-        this.ownsRuntime = ownsRuntime;
-        this.listener = listener;
         this.address = listener.localAddress();
         this.backend = runtime.backend();
         this.pollers = runtime.pollers();
-        this.handler = b.handler;
-        this.readable = b.readable;
         this.maxConnections = b.maxConnections;
-        this.readTimeout = b.readTimeout;
-        this.writeTimeout = b.writeTimeout;
         this.idleTimeout = b.idleTimeout;
-        this.tcpNoDelay = b.tcpNoDelay;
-        this.turnThreads = b.turnThreads;
         this.acceptLoop = new AcceptLoop(listener, maxConnections, this::accepted, LOG);
-        this.reaper = idleTimeout != null ? new IdleReaper(idleTimeout, this::sweep, LOG, "server " + address) : null;
-        this.jmxName = b.jmx ? registerMBean() : null;
+        this.counters = new ServerCounters(runtime, acceptLoop::errors);
+        this.reaper = idleTimeout != null
+                ? new IdleReaper(idleTimeout, new IdleSweep(sessions, idleTimeout, counters), LOG, "server " + address)
+                : null;
+        ServerJmx jmx = b.jmx ? ServerJmx.register(counters, backend, address) : ServerJmx.NONE;
+        this.shutdown = new GracefulShutdown(address, sessions, acceptLoop, reaper, jmx, runtime, ownsRuntime,
+                counters);
+        this.strategy = b.readable != null
+                ? new Turns(b.readable, b.turnThreads, sessions, shutdown, b.readTimeout, b.writeTimeout,
+                        b.tcpNoDelay, backend.name())
+                : new ThreadPerConnection(b.handler, sessions, shutdown, b.readTimeout, b.writeTimeout,
+                        b.tcpNoDelay, backend.name());
         if (reaper != null) {
             reaper.start(Thread.ofVirtual().name("loomux-idle-" + address.getPort()));
         }
@@ -185,12 +130,7 @@ public final class TcpServer implements AutoCloseable {
      * @return a snapshot
      */
     public ServerStats stats() {
-        RuntimeStats r = finalRuntimeStats;
-        if (r == null) {
-            r = runtime.stats();
-        }
-        return new ServerStats(accepted.get(), active.get(), r.bytesRead(), r.bytesWritten(), r.parks(),
-                r.polls(), r.events(), r.eventsPerPoll(), r.timeouts(), acceptLoop.errors());
+        return counters.stats();
     }
 
     /**
@@ -201,33 +141,25 @@ public final class TcpServer implements AutoCloseable {
     public List<ConnectionInfo> connections() {
         long now = System.nanoTime();
         List<ConnectionInfo> out = new ArrayList<>();
-        for (ServerConnection c : openConnections()) {
+        for (ServerConnection c : sessions.openConnections()) {
             out.add(c.info(now));
         }
         return out;
     }
 
-    /** Each open connection once, whether a thread serves it or it waits between turns. */
-    private Set<ServerConnection> openConnections() {
-        Set<ServerConnection> all = new HashSet<>(sessions.values()); // identity: no equals of its own
-        all.addAll(waiting);
-        all.removeIf(ServerConnection::isClosed);
-        return all;
-    }
-
     /** @return connections the idle timeout has closed since the server started */
     public long idleClosed() {
-        return idleClosed.get();
+        return counters.idleClosed();
     }
 
     /** @return true once {@link #shutdown(Duration)} has begun */
     public boolean isShutdown() {
-        return stopping.get();
+        return shutdown.isStopping();
     }
 
     /** @return true once shutdown has finished */
     public boolean isTerminated() {
-        return terminated.getCount() == 0;
+        return shutdown.isTerminated();
     }
 
     /**
@@ -252,59 +184,7 @@ public final class TcpServer implements AutoCloseable {
      *     this call was only waiting for another one)
      */
     public boolean shutdown(Duration grace) throws InterruptedException {
-        Objects.requireNonNull(grace, "grace");
-        long deadline = deadlineAfter(grace);
-        if (!stopping.compareAndSet(false, true)) {
-            bringDeadlineForward(deadline);
-            terminated.await();
-            return cleanShutdown;
-        }
-        bringDeadlineForward(deadline);
-        InterruptedException interrupted = null;
-        boolean clean = false;
-        try {
-            acceptLoop.stop(); // closes the listener, wakes the acceptor wherever it waits
-            try {
-                if (!acceptLoop.join(ACCEPTOR_JOIN)) {
-                    LOG.log(System.Logger.Level.WARNING, "loomux acceptor of " + address + " did not stop within "
-                            + ACCEPTOR_JOIN.toSeconds() + " s");
-                }
-            } catch (InterruptedException e) {
-                interrupted = e;
-            }
-            // From here no new session appears: the acceptor has ended (or is stuck, logged).
-            // Connections between turns have nothing in progress: they close now, not after the
-            // grace (closing one runs its turn, which sees the close and ends).
-            closeWaiting();
-            if (interrupted == null) {
-                try {
-                    clean = awaitHandlers(this::forceDeadline);
-                } catch (InterruptedException e) {
-                    interrupted = e;
-                }
-            }
-            if (!clean) {
-                forceClose();
-                if (interrupted == null) {
-                    long end = System.nanoTime() + FORCE_WAIT.toNanos();
-                    try {
-                        if (!awaitHandlers(() -> end)) {
-                            LOG.log(System.Logger.Level.WARNING, "loomux server " + address
-                                    + ": handlers still running after their connections were closed: "
-                                    + runningHandlers());
-                        }
-                    } catch (InterruptedException e) {
-                        interrupted = e;
-                    }
-                }
-            }
-        } finally {
-            finish(clean);
-        }
-        if (interrupted != null) {
-            throw interrupted;
-        }
-        return clean;
+        return shutdown.shutdown(grace);
     }
 
     /**
@@ -327,7 +207,7 @@ public final class TcpServer implements AutoCloseable {
      * @throws InterruptedException if interrupted while waiting
      */
     public void awaitTermination() throws InterruptedException {
-        terminated.await();
+        shutdown.awaitTermination();
     }
 
     /**
@@ -338,467 +218,33 @@ public final class TcpServer implements AutoCloseable {
      * @throws InterruptedException if interrupted while waiting
      */
     public boolean awaitTermination(Duration timeout) throws InterruptedException {
-        return terminated.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        return shutdown.awaitTermination(timeout);
     }
 
     @Override
     public String toString() {
-        return "TcpServer[" + address + ", backend " + backend.name() + (stopping.get() ? ", shut down" : "") + "]";
+        return "TcpServer[" + address + ", backend " + backend.name() + (shutdown.isStopping() ? ", shut down" : "")
+                + "]";
     }
 
     // ---- accepting --------------------------------------------------------------------------
 
     /** On the acceptor, holding the connection's permit, which its close gives back. */
     private void accepted(Connection c) {
-        active.incrementAndGet();
-        long id = accepted.incrementAndGet();
-        ServerConnection sc = new ServerConnection(id, c, this, idleTimeout != null);
-        if (readable != null) {
-            startTurns(sc);
-        } else {
-            startSession(sc);
-        }
-    }
-
-    private void startSession(ServerConnection c) {
-        Thread t;
-        try {
-            t = Thread.ofVirtual().name("loomux-conn-" + c.id).unstarted(() -> runSession(c));
-            sessions.put(t, c);
-            t.start();
-        } catch (RuntimeException | OutOfMemoryError e) {
-            // No thread, no service: close it rather than leave the client hanging.
-            LOG.log(System.Logger.Level.WARNING, "loomux could not start a thread for " + c + ": " + e);
-            sessions.values().remove(c);
-            c.closeQuietly();
-        }
-    }
-
-    private void runSession(ServerConnection c) {
-        try {
-            configure(c);
-            handler.handle(c);
-        } catch (Throwable t) {
-            handlerEnded(c, t);
-        } finally {
-            c.closeQuietly();
-            sessionEnded(Thread.currentThread());
-        }
-    }
-
-    /** Logs how a handler ended by throwing: peers going away at DEBUG, anything else at WARNING. */
-    private static void handlerEnded(ServerConnection c, Throwable t) {
-        if (t instanceof IOException) {
-            LOG.log(System.Logger.Level.DEBUG, () -> c + " ended: " + t);
-        } else if (t instanceof InterruptedException) {
-            LOG.log(System.Logger.Level.DEBUG, () -> c + " interrupted");
-        } else {
-            LOG.log(System.Logger.Level.WARNING, "loomux handler of " + c + " threw", t);
-        }
-    }
-
-    /**
-     * A handler thread (a session, or a run of turns) ends, or never started ({@code me} null if
-     * it was not even made); its connection is closed or armed.
-     */
-    private void sessionEnded(Thread me) {
-        if (me != null) {
-            sessions.remove(me);
-        }
-        if (closeRuntimeWhenHandlersEnd && sessions.isEmpty() && waiting.isEmpty()) {
-            closeRuntime();
-        }
-        if (stopping.get()) {
-            // Wake the shutdown waiting for handlers. Read after the remove: if shutdown
-            // started later, its own check sees the remove; if earlier, it gets the signal.
-            lock.lock();
-            try {
-                changed.signalAll();
-            } finally {
-                lock.unlock();
-            }
-        }
-    }
-
-    // ---- turns (ReadableHandler) ------------------------------------------------------------
-
-    /** On the acceptor: a connection starts out waiting; its first turn runs when bytes arrive. */
-    private void startTurns(ServerConnection c) {
-        try {
-            configure(c);
-        } catch (IOException | RuntimeException e) {
-            LOG.log(System.Logger.Level.DEBUG, () -> c + " could not be configured: " + e);
-            c.closeQuietly();
-            return;
-        }
-        c.turn = () -> runTurns(c);
-        c.turnStarter = task -> startTurn(c, task);
-        waitOrRun(c);
-    }
-
-    /**
-     * Starts the connection's first turn: armed, or, when bytes may already be there, on a new
-     * thread now.
-     */
-    private void waitOrRun(ServerConnection c) {
-        try {
-            if (armNextTurn(c)) {
-                return;
-            }
-        } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "loomux could not arm " + c, e);
-            c.closeQuietly();
-            return;
-        }
-        if (stopping.get()) {
-            c.closeQuietly();
-            return;
-        }
-        startTurn(c, c.turn);
-    }
-
-    /**
-     * Starts a thread for a turn of {@code c}: on the acceptor, on a poller (bytes arrived), or
-     * on whichever thread closed the connection. The thread joins {@link #sessions} before
-     * {@code c} leaves {@link #waiting}, so shutdown never misses it. When no thread starts, the
-     * connection closes here, through the server's own wrapper: it leaves waiting, its permit
-     * comes back, and a shutdown waiting for it is told. Quick and non-blocking, as a poller
-     * needs; never throws.
-     */
-    private void startTurn(ServerConnection c, Runnable turn) {
-        Thread t = null;
-        try {
-            t = turnThreads.newThread(turn);
-            if (t == null) {
-                throw new java.util.concurrent.RejectedExecutionException("the thread factory made no thread");
-            }
-            sessions.put(t, c);
-            waiting.remove(c);
-            t.start();
-        } catch (RuntimeException | OutOfMemoryError e) {
-            LOG.log(System.Logger.Level.WARNING, "loomux could not start a thread for " + c + ": " + e);
-            waiting.remove(c);
-            c.closeQuietly();
-            sessionEnded(t);
-        }
-    }
-
-    /**
-     * Leaves the connection waiting for its next turn without a thread. It joins
-     * {@link #waiting} before it is armed, and the shutdown flag is read after the join: a
-     * shutdown that began earlier is seen here, one that begins later finds the connection in
-     * waiting and closes it, which runs the turn.
-     *
-     * @return true if armed; false if shutdown has begun or bytes may be there already (the
-     *     caller closes or serves now); {@code c} is then not in waiting
-     */
-    private boolean armNextTurn(ServerConnection c) {
-        waiting.add(c);
-        try {
-            if (!stopping.get() && c.onReadable(c.turn, c.turnStarter)) {
-                return true;
-            }
-        } catch (RuntimeException e) {
-            waiting.remove(c);
-            throw e;
-        }
-        waiting.remove(c);
-        return false;
-    }
-
-    /**
-     * One thread's run of turns: serves, and while bytes may be waiting serves again on this
-     * thread; ends by arming the connection (no thread until the next bytes) or closing it.
-     */
-    private void runTurns(ServerConnection c) {
-        Thread me = Thread.currentThread(); // in sessions already: startTurn put it there
-        boolean armed = false;
-        try {
-            // Each pass is one turn; it ends when the handler declines, the connection closes,
-            // shutdown begins, or the connection could be armed.
-            while (!c.isClosed() && readable.serve(c) && !c.isClosed()) {
-                if (armNextTurn(c)) {
-                    armed = true;
-                    break;
-                }
-                if (stopping.get()) {
-                    break;
-                }
-            }
-        } catch (Throwable t) {
-            handlerEnded(c, t);
-        } finally {
-            if (!armed) {
-                c.closeQuietly();
-            }
-            sessionEnded(me);
-        }
-    }
-
-    private void configure(ServerConnection c) throws IOException {
-        if (readTimeout != null) {
-            c.setReadTimeout(readTimeout);
-        }
-        if (writeTimeout != null) {
-            c.setWriteTimeout(writeTimeout);
-        }
-        try {
-            c.setOption(StandardSocketOptions.TCP_NODELAY, tcpNoDelay);
-        } catch (UnsupportedOperationException e) {
-            LOG.log(System.Logger.Level.DEBUG, () -> "backend " + backend.name() + " has no TCP_NODELAY: " + e);
-        }
+        long id = counters.connectionAccepted();
+        strategy.start(new ServerConnection(id, c, this, idleTimeout != null));
     }
 
     /** Called once per connection, by its first close, from whichever thread closed it. */
     void connectionClosed(ServerConnection c) {
-        active.decrementAndGet();
+        counters.connectionClosed();
         acceptLoop.release();
     }
 
-    // ---- idle timeout -----------------------------------------------------------------------
-
-    /** Each tick of the reaper; what a sweep throws, the reaper logs. */
-    private void sweep(long now) {
-        long limit = idleTimeout.toNanos();
-        sweep(sessions.values(), now, limit);
-        sweep(waiting, now, limit);
-    }
-
-    private void sweep(Iterable<ServerConnection> connections, long now, long limit) {
-        for (ServerConnection c : connections) {
-            if (!c.isClosed() && c.idleNanos(now) >= limit) {
-                idleClosed.incrementAndGet();
-                LOG.log(System.Logger.Level.DEBUG, () -> "closing " + c + ": idle for " + idleTimeout);
-                c.closeQuietly();
-            }
-        }
-    }
-
-    // ---- shutdown ---------------------------------------------------------------------------
-
-    private static long deadlineAfter(Duration grace) {
-        long now = System.nanoTime();
-        if (grace.isNegative() || grace.isZero()) {
-            return now;
-        }
-        long nanos;
-        try {
-            nanos = grace.toNanos();
-        } catch (ArithmeticException e) {
-            nanos = Long.MAX_VALUE / 4; // centuries: as good as forever, without overflow below
-        }
-        return now + Math.min(nanos, Long.MAX_VALUE / 4);
-    }
-
-    private void bringDeadlineForward(long deadline) {
-        lock.lock();
-        try {
-            if (!deadlineSet || deadline - forceDeadline < 0) {
-                forceDeadline = deadline;
-                deadlineSet = true;
-                changed.signalAll();
-            }
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    private long forceDeadline() {
-        // Only called with the lock held (from awaitHandlers).
-        return forceDeadline;
-    }
-
-    /**
-     * Waits until every handler thread other than the caller's has ended, or the deadline.
-     *
-     * @return true if they all ended
-     */
-    private boolean awaitHandlers(LongSupplier deadline) throws InterruptedException {
-        lock.lock();
-        try {
-            // Bounded by the deadline: each pass waits at most until it.
-            while (othersRunning()) {
-                long left = deadline.getAsLong() - System.nanoTime();
-                if (left <= 0) {
-                    return false;
-                }
-                changed.awaitNanos(left);
-            }
-            return true;
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    private boolean othersRunning() {
-        int n = sessions.size();
-        return n > (sessions.containsKey(Thread.currentThread()) ? 1 : 0) || !waiting.isEmpty();
-    }
-
-    private void closeWaiting() {
-        for (ServerConnection c : waiting) {
-            c.closeQuietly();
-        }
-    }
-
-    private void forceClose() {
-        Thread me = Thread.currentThread();
-        int n = 0;
-        for (Map.Entry<Thread, ServerConnection> e : sessions.entrySet()) {
-            if (e.getKey() == me) {
-                continue;
-            }
-            n++;
-            e.getValue().closeQuietly();
-            // For a handler blocked on something other than its connection (a queue, a lock).
-            e.getKey().interrupt();
-        }
-        closeWaiting();
-        int closed = n;
-        if (closed > 0) {
-            LOG.log(System.Logger.Level.DEBUG, () -> "loomux server " + address + ": grace over, closed "
-                    + closed + " connections");
-        }
-    }
-
-    private String runningHandlers() {
-        return sessions.keySet().stream().map(Thread::getName).sorted().collect(Collectors.joining(", "));
-    }
-
-    private void finish(boolean clean) {
-        try {
-            if (reaper != null) {
-                reaper.stop();
-            }
-            unregisterMBean();
-            if (!ownsRuntime) {
-                freezeStats(); // a shared runtime goes on counting for its other users
-            } else if (sessions.containsKey(Thread.currentThread())) {
-                // A handler shut its own server down: closing the runtime now would close the
-                // connection it is still using. Its session's end closes the runtime instead.
-                closeRuntimeWhenHandlersEnd = true;
-            } else {
-                closeRuntime();
-            }
-        } finally {
-            cleanShutdown = clean;
-            terminated.countDown();
-        }
-    }
-
-    private void freezeStats() {
-        try {
-            finalRuntimeStats = runtime.stats();
-        } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.DEBUG, () -> "reading runtime stats at shutdown: " + e);
-        }
-    }
-
-    private void closeRuntime() {
-        if (!runtimeClosed.compareAndSet(false, true)) {
-            return;
-        }
-        freezeStats();
-        try {
-            runtime.close();
-        } catch (IOException | RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "closing the loomux runtime of " + address + " failed", e);
-        }
-    }
-
-    // ---- JMX --------------------------------------------------------------------------------
-
-    private ObjectName registerMBean() {
-        try {
-            ObjectName name = new ObjectName("io.loomux:type=TcpServer,port=" + address.getPort());
-            MBeanServer mbs = ManagementFactory.getPlatformMBeanServer();
-            mbs.registerMBean(new Jmx(), name);
-            return name;
-        } catch (InstanceAlreadyExistsException e) {
-            // Two servers on one port (different addresses): counters are not worth failing for.
-            LOG.log(System.Logger.Level.WARNING, "loomux server " + address + ": an MBean for port "
-                    + address.getPort() + " is already registered; this server has none");
-        } catch (JMException | RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "loomux server " + address + ": cannot register its MBean", e);
-        }
-        return null;
-    }
-
-    private void unregisterMBean() {
-        if (jmxName == null) {
-            return;
-        }
-        try {
-            ManagementFactory.getPlatformMBeanServer().unregisterMBean(jmxName);
-        } catch (JMException | RuntimeException e) {
-            LOG.log(System.Logger.Level.DEBUG, () -> "unregistering " + jmxName + ": " + e);
-        }
-    }
-
-    /** The MXBean: reads the live counters on every attribute access. */
-    private final class Jmx implements TcpServerMXBean {
-        @Override
-        public long getAccepted() {
-            return accepted.get();
-        }
-
-        @Override
-        public long getActive() {
-            return active.get();
-        }
-
-        @Override
-        public long getBytesIn() {
-            return stats().bytesIn();
-        }
-
-        @Override
-        public long getBytesOut() {
-            return stats().bytesOut();
-        }
-
-        @Override
-        public long getParks() {
-            return stats().parks();
-        }
-
-        @Override
-        public long getPolls() {
-            return stats().polls();
-        }
-
-        @Override
-        public long getEvents() {
-            return stats().events();
-        }
-
-        @Override
-        public double getEventsPerPoll() {
-            return stats().eventsPerPoll();
-        }
-
-        @Override
-        public long getTimeouts() {
-            return stats().timeouts();
-        }
-
-        @Override
-        public long getAcceptErrors() {
-            return acceptLoop.errors();
-        }
-
-        @Override
-        public String getBackend() {
-            return backend.name();
-        }
-
-        @Override
-        public String getAddress() {
-            return address.toString();
-        }
-    }
-
     // ---- builder ----------------------------------------------------------------------------
+    // Nested because TcpServer.Builder is its public name (binary TcpServer$Builder): a class of
+    // its own would need a nested copy of every setter to keep that name. Its checks are in
+    // BuilderChecks; what stays here is the settings, their documentation and start().
 
     /**
      * Configures and starts a {@link TcpServer}. Setters check their argument at once and throw
@@ -832,14 +278,7 @@ public final class TcpServer implements AutoCloseable {
          * @throws IllegalArgumentException if null or unresolved
          */
         public Builder address(InetSocketAddress a) {
-            if (a == null) {
-                throw new IllegalArgumentException("address must not be null");
-            }
-            if (a.isUnresolved()) {
-                throw new IllegalArgumentException("address " + a + " is unresolved: cannot resolve host '"
-                        + a.getHostString() + "'");
-            }
-            this.address = a;
+            this.address = BuilderChecks.address(a);
             return this;
         }
 
@@ -873,10 +312,7 @@ public final class TcpServer implements AutoCloseable {
          * @throws IllegalArgumentException if negative
          */
         public Builder pollers(int n) {
-            if (n < 0) {
-                throw new IllegalArgumentException("pollers must be 0 (the default) or more, not " + n);
-            }
-            this.pollers = n;
+            this.pollers = BuilderChecks.pollers(n);
             return this;
         }
 
@@ -886,10 +322,7 @@ public final class TcpServer implements AutoCloseable {
          * @throws IllegalArgumentException if null
          */
         public Builder handler(ConnectionHandler h) {
-            if (h == null) {
-                throw new IllegalArgumentException("handler must not be null");
-            }
-            this.handler = h;
+            this.handler = BuilderChecks.notNull("handler", h);
             return this;
         }
 
@@ -902,10 +335,7 @@ public final class TcpServer implements AutoCloseable {
          * @throws IllegalArgumentException if null
          */
         public Builder readableHandler(ReadableHandler h) {
-            if (h == null) {
-                throw new IllegalArgumentException("readableHandler must not be null");
-            }
-            this.readable = h;
+            this.readable = BuilderChecks.notNull("readableHandler", h);
             return this;
         }
 
@@ -916,10 +346,7 @@ public final class TcpServer implements AutoCloseable {
          * @throws IllegalArgumentException if less than 1
          */
         public Builder maxConnections(int n) {
-            if (n < 1) {
-                throw new IllegalArgumentException("maxConnections must be 1 or more, not " + n);
-            }
-            this.maxConnections = n;
+            this.maxConnections = BuilderChecks.atLeastOne("maxConnections", n);
             return this;
         }
 
@@ -931,10 +358,7 @@ public final class TcpServer implements AutoCloseable {
          * @throws IllegalArgumentException if less than 1
          */
         public Builder backlog(int n) {
-            if (n < 1) {
-                throw new IllegalArgumentException("backlog must be 1 or more, not " + n);
-            }
-            this.backlog = n;
+            this.backlog = BuilderChecks.atLeastOne("backlog", n);
             return this;
         }
 
@@ -954,7 +378,7 @@ public final class TcpServer implements AutoCloseable {
          * @throws IllegalArgumentException if negative
          */
         public Builder idleTimeout(Duration d) {
-            this.idleTimeout = positiveOrNone("idleTimeout", d);
+            this.idleTimeout = BuilderChecks.positiveOrNone("idleTimeout", d);
             return this;
         }
 
@@ -965,7 +389,7 @@ public final class TcpServer implements AutoCloseable {
          * @throws IllegalArgumentException if negative
          */
         public Builder readTimeout(Duration d) {
-            this.readTimeout = positiveOrNone("readTimeout", d);
+            this.readTimeout = BuilderChecks.positiveOrNone("readTimeout", d);
             return this;
         }
 
@@ -977,7 +401,7 @@ public final class TcpServer implements AutoCloseable {
          * @throws IllegalArgumentException if negative
          */
         public Builder writeTimeout(Duration d) {
-            this.writeTimeout = positiveOrNone("writeTimeout", d);
+            this.writeTimeout = BuilderChecks.positiveOrNone("writeTimeout", d);
             return this;
         }
 
@@ -1029,18 +453,8 @@ public final class TcpServer implements AutoCloseable {
          *     address cannot be bound (a {@link java.net.BindException} when in use)
          */
         public TcpServer start() throws IOException {
-            if (handler == null && readable == null) {
-                throw new IllegalArgumentException("a handler is required: call handler(...) or readableHandler(...)"
-                        + " before start()");
-            }
-            if (handler != null && readable != null) {
-                throw new IllegalArgumentException("both handler(...) and readableHandler(...) were set; a server"
-                        + " serves its connections one way: set one");
-            }
-            if (loomux != null && (backendSet || pollers != 0)) {
-                throw new IllegalArgumentException("loomux(runtime) was given, so backend(...) and pollers(...)"
-                        + " cannot apply: the runtime already has its backend and pollers");
-            }
+            BuilderChecks.oneHandler(handler, readable);
+            BuilderChecks.runtimeOrItsSettings(loomux, backendSet, pollers);
             boolean owns = loomux == null;
             Loomux rt = owns ? Loomux.builder().backend(backend).pollers(pollers).build() : loomux;
             try {
@@ -1066,16 +480,6 @@ public final class TcpServer implements AutoCloseable {
             } catch (Exception e) {
                 LOG.log(System.Logger.Level.DEBUG, () -> "closing after a failed start: " + e);
             }
-        }
-
-        private static Duration positiveOrNone(String what, Duration d) {
-            if (d == null || d.isZero()) {
-                return null;
-            }
-            if (d.isNegative()) {
-                throw new IllegalArgumentException(what + " must be positive, or null or zero for none, not " + d);
-            }
-            return d;
         }
     }
 }

@@ -71,7 +71,7 @@ public class TurnThreadFailureTest {
             boolean clean = server.shutdown(Duration.ZERO);
             long took = System.nanoTime() - start;
             assertTrue(clean, "no turn was left to wait for");
-            assertTrue(took < TcpServer.FORCE_WAIT.toNanos() / 2, "shutdown took " + took / 1_000_000 + " ms");
+            assertTrue(took < GracefulShutdown.FORCE_WAIT.toNanos() / 2, "shutdown took " + took / 1_000_000 + " ms");
         } finally {
             server.close();
         }
