@@ -219,6 +219,9 @@ public class EpollLoomuxTest {
                 client.setOption(StandardSocketOptions.TCP_NODELAY, true);
                 server.setReadTimeout(Duration.ofMillis(50));
                 expectThrows(java.net.SocketTimeoutException.class, () -> server.read(ByteBuffer.allocate(8)));
+                // A bound for the read that must succeed, not a second timeout to race: on a busy
+                // machine 50 ms can pass between the write and the wake-up.
+                server.setReadTimeout(Duration.ofSeconds(10));
                 ByteBuffer[] parts = {ByteBuffer.wrap("ab".getBytes()), ByteBuffer.allocateDirect(3).put("cde".getBytes()).flip()};
                 assertEquals(client.write(parts), 5);
                 byte[] got = server.inputStream().readNBytes(5);
