@@ -279,6 +279,8 @@ final class HttpCommands {
                     : InetAddress.getLoopbackAddress(), o.port()) + ": " + Main.oneLine(String.valueOf(e.getMessage())));
             return Main.FAILED;
         }
+        // Before the ready line: a supervisor may signal as soon as it reads it.
+        CountDownLatch stopped = stopOnSignal(running, "serve", out);
         InetSocketAddress a = running.server().getAddress();
         if (o.bind() == null) {
             out.println("Binding to loopback by default. For all interfaces use \"-b 0.0.0.0\" or \"-b ::\".");
@@ -286,7 +288,7 @@ final class HttpCommands {
         out.println("Serving " + o.directory() + " and subdirectories on " + a.getAddress().getHostAddress()
                 + " port " + a.getPort() + " (loomux, backend " + running.runtime().backend().name() + ")");
         out.println("URL http://" + hostPort(a.getAddress(), a.getPort()) + "/");
-        return runUntilSignal(running, "serve", out);
+        return awaitStop(stopped, out);
     }
 
     static int hello(HelloOptions o, PrintStream out, PrintStream err) {
@@ -297,15 +299,21 @@ final class HttpCommands {
             err.println("loomux: cannot listen on port " + o.port() + ": " + Main.oneLine(String.valueOf(e.getMessage())));
             return Main.FAILED;
         }
+        // Before the ready line: a supervisor may signal as soon as it reads it.
+        CountDownLatch stopped = stopOnSignal(running, "hello", out);
         InetSocketAddress a = running.server().getAddress();
         out.println("hello server on " + hostPort(a.getAddress(), a.getPort()) + " ("
                 + (running.runtime() != null ? "loomux, backend " + running.runtime().backend().name()
                 : "the JDK's built-in HttpServer") + ", " + (o.virtual() ? "a virtual thread per exchange" : "default executor") + ")");
-        return runUntilSignal(running, "hello", out);
+        return awaitStop(stopped, out);
     }
 
-    private static int runUntilSignal(Running running, String command, PrintStream out) {
-        out.flush();
+    /**
+     * Stops the server on Ctrl-C or SIGTERM, then exits with status 0.
+     *
+     * @return counted down once the server has stopped
+     */
+    private static CountDownLatch stopOnSignal(Running running, String command, PrintStream out) {
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("loomux-shutdown").unstarted(() -> {
             Main.exitingOnSignal = true;
@@ -319,6 +327,11 @@ final class HttpCommands {
             stopped.countDown();
             Main.exitAfterSignal(out);
         }));
+        return stopped;
+    }
+
+    private static int awaitStop(CountDownLatch stopped, PrintStream out) {
+        out.flush();
         try {
             stopped.await();
         } catch (InterruptedException e) {

@@ -226,8 +226,7 @@ public final class Main {
             err.println("loomux: cannot listen on " + where + ": " + oneLine(String.valueOf(e.getMessage())));
             return FAILED;
         }
-        out.println(describe(server));
-        out.flush();
+        // The hook before the ready line: a supervisor may signal as soon as it reads it.
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("loomux-shutdown").unstarted(() -> {
             exitingOnSignal = true;
             boolean clean = false;
@@ -239,6 +238,8 @@ public final class Main {
             out.println(summary(server.stats(), clean));
             exitAfterSignal(out);
         }));
+        out.println(describe(server));
+        out.flush();
         try {
             server.awaitTermination();
         } catch (InterruptedException e) {
