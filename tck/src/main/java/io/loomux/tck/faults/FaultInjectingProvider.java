@@ -7,12 +7,17 @@ import io.loomux.spi.SocketHandle;
 import io.loomux.tck.DelegatingProvider;
 
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
 
 /**
  * A provider that wraps any other and, as its {@link FaultPlan} says, injects the faults a
@@ -46,8 +51,25 @@ public final class FaultInjectingProvider extends DelegatingProvider {
     private final AtomicLong ids = new AtomicLong();
     private final LongAdder[] counts = new LongAdder[Fault.values().length];
     private final LongAdder faultedConnections = new LongAdder();
-    /** Both ends of each faulted connection, as unordered pairs. */
-    private final Set<Set<InetSocketAddress>> faulted = ConcurrentHashMap.newKeySet();
+    /**
+     * Both ends of each faulted connection, as unordered pairs, with when the fault was made
+     * ({@link #clock}); forgotten after {@link #FAULT_MEMORY}, oldest first, so that a soak of
+     * millions of connections does not keep one entry for each fault it ever made.
+     */
+    private final Map<Set<InetSocketAddress>, Long> faulted = new ConcurrentHashMap<>();
+    /** The same entries in the order they were made: what {@link #forgetOld} walks. */
+    private final Queue<Remembered> madeInOrder = new ConcurrentLinkedQueue<>();
+    private final LongSupplier clock;
+
+    /**
+     * How long {@link #faulted} remembers a faulted connection: ask within this time of the
+     * failure the connection showed. A loopback address pair may come back for a new connection
+     * later; it is not taken for the old one once forgotten.
+     */
+    public static final Duration FAULT_MEMORY = Duration.ofMinutes(2);
+
+    private record Remembered(Set<InetSocketAddress> pair, long at) {
+    }
 
     /**
      * @param delegate the provider to inject faults into
@@ -55,7 +77,13 @@ public final class FaultInjectingProvider extends DelegatingProvider {
      * @param plan     which faults, how often
      */
     public FaultInjectingProvider(MultiplexerProvider delegate, long seed, FaultPlan plan) {
+        this(delegate, seed, plan, System::nanoTime);
+    }
+
+    /** As the public constructor, with the clock {@link #FAULT_MEMORY} is measured on (for tests). */
+    FaultInjectingProvider(MultiplexerProvider delegate, long seed, FaultPlan plan, LongSupplier clock) {
         super(delegate);
+        this.clock = Objects.requireNonNull(clock, "clock");
         this.seed = seed;
         this.plan = Objects.requireNonNull(plan, "plan");
         for (int i = 0; i < counts.length; i++) {
@@ -95,10 +123,11 @@ public final class FaultInjectingProvider extends DelegatingProvider {
      *
      * @param one   one end's address
      * @param other the other end's address
-     * @return true if the connection between them was faulted
+     * @return true if the connection between them was faulted within {@link #FAULT_MEMORY}
      */
     public boolean faulted(InetSocketAddress one, InetSocketAddress other) {
-        return one != null && other != null && !one.equals(other) && faulted.contains(Set.of(one, other));
+        forgetOld(clock.getAsLong());
+        return one != null && other != null && !one.equals(other) && faulted.containsKey(Set.of(one, other));
     }
 
     @Override
@@ -129,7 +158,23 @@ public final class FaultInjectingProvider extends DelegatingProvider {
     void faultedConnection(InetSocketAddress local, InetSocketAddress remote) {
         faultedConnections.increment();
         if (local != null && remote != null && !local.equals(remote)) {
-            faulted.add(Set.copyOf(List.of(local, remote)));
+            long now = clock.getAsLong();
+            Set<InetSocketAddress> pair = Set.copyOf(List.of(local, remote));
+            faulted.put(pair, now);
+            madeInOrder.add(new Remembered(pair, now));
+            forgetOld(now);
+        }
+    }
+
+    /** Forgets the faults made longer than {@link #FAULT_MEMORY} before {@code now}. */
+    private void forgetOld(long now) {
+        long memory = FAULT_MEMORY.toNanos();
+        // Bounded: each pass takes one entry off the queue, or ends.
+        for (Remembered r; (r = madeInOrder.peek()) != null && now - r.at() > memory; ) {
+            if (madeInOrder.remove(r)) {
+                // Only this entry's own time: the same pair faulted again later stays remembered.
+                faulted.remove(r.pair(), r.at());
+            }
         }
     }
 }

@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.testng.annotations.Test;
 
@@ -396,6 +397,22 @@ public class FaultInjectingProviderTest {
             assertEquals(p.counts().count(Fault.RESET), 1L);
             assertTrue(p.faulted(s.remoteAddress(), s.localAddress()));
             assertFalse(p.faulted(s.localAddress(), s.localAddress()));
+        }
+    }
+
+    @Test
+    public void aFaultedConnectionIsRememberedForTheFaultMemoryOnly() throws IOException {
+        AtomicLong now = new AtomicLong();
+        FaultInjectingProvider p = new FaultInjectingProvider(new FakeProvider(Triggering.EDGE), 12,
+                FaultPlan.builder().rate(Fault.RESET, 1000).build(), now::get);
+        try (Multiplexer mux = p.open()) {
+            SocketHandle s = mux.connect(null, Map.of());
+            expectThrows(() -> s.read(ByteBuffer.allocate(10)));
+            assertTrue(p.faulted(s.localAddress(), s.remoteAddress()), "remembered at once");
+            now.addAndGet(FaultInjectingProvider.FAULT_MEMORY.toNanos());
+            assertTrue(p.faulted(s.localAddress(), s.remoteAddress()), "remembered for the whole memory");
+            now.incrementAndGet();
+            assertFalse(p.faulted(s.localAddress(), s.remoteAddress()), "forgotten after it, so memory stays bounded");
         }
     }
 
