@@ -1,6 +1,5 @@
 package io.loomux.bench.soak;
 
-import javax.net.ssl.SSLSocket;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
@@ -8,6 +7,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
@@ -26,6 +26,8 @@ final class Wire implements AutoCloseable {
     private static final int CONNECT_MILLIS = 10_000;
     private static final int MAX_LINE = 8 * 1024;
     private static final int MAX_HEADERS = 100;
+    /** Connections tried before giving up on getting one whose addresses no injector has faulted. */
+    private static final int FRESH_ADDRESS_TRIES = 10;
 
     /** An answer no correct server gives (a bad status, a malformed head): lost, never a reset. */
     static final class BadAnswer extends IOException {
@@ -35,35 +37,78 @@ final class Wire implements AutoCloseable {
     }
 
     private final Target target;
+    private final Faults faults;
     private final Socket socket;
+    /** This connection's two ends, read once connected: a closed socket may no longer tell them. */
+    private final InetSocketAddress local;
+    private final InetSocketAddress remote;
     private final InputStream in;
     private final OutputStream out;
 
-    private Wire(Target target, Socket socket) throws IOException {
+    private Wire(Target target, Faults faults, Socket socket, InetSocketAddress local, InetSocketAddress remote)
+            throws IOException {
         this.target = target;
+        this.faults = faults;
         this.socket = socket;
+        this.local = local;
+        this.remote = remote;
         this.in = new BufferedInputStream(socket.getInputStream(), 16 * 1024);
         this.out = new BufferedOutputStream(socket.getOutputStream(), 16 * 1024);
     }
 
-    /** Connects (and, for HTTPS, completes the handshake) within the answer time. */
-    static Wire open(Target t) throws IOException {
-        Socket s = new Socket();
-        try {
-            s.setTcpNoDelay(true);
-            s.connect(t.address(), CONNECT_MILLIS);
-            s.setSoTimeout((int) ANSWER.toMillis());
-            if (t.tls() != null) {
-                SSLSocket tls = (SSLSocket) t.tls().getSocketFactory()
-                        .createSocket(s, t.address().getHostString(), t.address().getPort(), true);
-                tls.startHandshake();
-                return new Wire(t, tls);
+    /**
+     * Connects within the answer time. For HTTPS the handshake is made by the first send, so that
+     * a handshake the server side ends is judged like any other early end ({@link #faulted()}).
+     *
+     * <p>The injector names the connections it faulted by their two addresses, and a later
+     * connection may get the same local port once the faulted one is gone. A connection whose
+     * addresses are already named could not be told apart from it, so it is closed and another
+     * made (the kernel never hands out the addresses of a connection still open, so the next
+     * try gets another port).
+     */
+    static Wire open(Target t, Faults faults) throws IOException {
+        // Bounded by FRESH_ADDRESS_TRIES; a named pair is rare (the faulted connections among the
+        // ports in use), so the first try nearly always serves.
+        for (int tries = 1; ; tries++) {
+            Socket s = new Socket();
+            try {
+                s.setTcpNoDelay(true);
+                s.connect(t.address(), CONNECT_MILLIS);
+                s.setSoTimeout((int) ANSWER.toMillis());
+                InetSocketAddress local = (InetSocketAddress) s.getLocalSocketAddress();
+                InetSocketAddress remote = (InetSocketAddress) s.getRemoteSocketAddress();
+                if (faults.faulted(local, remote)) {
+                    s.close();
+                    if (tries == FRESH_ADDRESS_TRIES) {
+                        throw new IOException(tries + " connections in a row got addresses an injector had"
+                                + " already faulted (the last " + local + " to " + remote + ")");
+                    }
+                    continue;
+                }
+                Socket over = s;
+                if (t.tls() != null) {
+                    over = t.tls().getSocketFactory()
+                            .createSocket(s, t.address().getHostString(), t.address().getPort(), true);
+                }
+                return new Wire(t, faults, over, local, remote);
+            } catch (IOException | RuntimeException e) {
+                s.close();
+                throw e;
             }
-            return new Wire(t, s);
-        } catch (IOException | RuntimeException e) {
-            s.close();
-            throw e;
         }
+    }
+
+    /**
+     * Asks the servers' injectors whether they ended this connection (a reset or broken pipe
+     * injected at the server's end). Sound right after this client saw the connection end
+     * early: the injector records the fault when it injects it, before the failing call returns
+     * to the server, so before the server can close its end and before this client can see
+     * the end of the stream or the reset that close sends.
+     *
+     * @return true if an injector faulted this connection
+     */
+    boolean faulted() {
+        return faults.faulted(local, remote);
     }
 
     Socket socket() {
