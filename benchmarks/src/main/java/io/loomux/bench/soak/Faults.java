@@ -82,6 +82,19 @@ final class Faults {
         return n;
     }
 
+    /**
+     * @return connections the injectors faulted for good; each keeps both addresses of every one
+     *     for as long as it lives (its {@link FaultInjectingProvider#faulted} record), so this
+     *     much of the heap grows with the run
+     */
+    long faultedConnections() {
+        long n = 0;
+        for (FaultInjectingProvider f : injectors) {
+            n += f.counts().faultedConnections();
+        }
+        return n;
+    }
+
     /** @return faults injected so far by kind (every kind, in {@link Fault}'s order); empty with no injector */
     Map<String, Long> byKind() {
         Map<String, Long> m = new LinkedHashMap<>();

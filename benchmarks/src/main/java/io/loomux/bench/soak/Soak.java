@@ -160,7 +160,9 @@ public final class Soak {
         if (faults.injecting() && !faults.neverInjected().isEmpty()) {
             log.println("soak: fault kinds the plan asks for that never occurred: " + faults.neverInjected());
         }
-        log.println("soak: heap after full GC per round: " + heap + " (growth " + HeapTrend.mib(heap.growth()) + ")");
+        log.println("soak: heap after full GC per round: " + heap + " (growth " + HeapTrend.mib(heap.growth()) + ")"
+                + (faults.injecting() ? "; the injectors hold the addresses of the " + faults.faultedConnections()
+                + " connections they faulted" : ""));
         for (String p : s.problems()) {
             log.println("soak: PROBLEM: " + p);
         }

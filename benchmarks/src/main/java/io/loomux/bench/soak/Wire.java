@@ -7,12 +7,16 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.BindException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A client's connection to one server, speaking its kind: raw bytes to an echo server, HTTP/1.1
@@ -28,6 +32,11 @@ final class Wire implements AutoCloseable {
     private static final int MAX_HEADERS = 100;
     /** Connections tried before giving up on getting one whose addresses no injector has faulted. */
     private static final int FRESH_ADDRESS_TRIES = 10;
+    /** Local addresses of 127.0.0.0/8 handed out: 127.0.0.1 to 127.255.255.254, none ending in 0 or 255. */
+    private static final long LOOPBACK_ADDRESSES = 256L * 256 * 254;
+    private static final AtomicLong NEXT_LOCAL = new AtomicLong();
+    /** Cleared the first time this host refuses a loopback address other than 127.0.0.1. */
+    private static volatile boolean ownLocalAddresses = true;
 
     /** An answer no correct server gives (a bad status, a malformed head): lost, never a reset. */
     static final class BadAnswer extends IOException {
@@ -60,17 +69,23 @@ final class Wire implements AutoCloseable {
      * Connects within the answer time. For HTTPS the handshake is made by the first send, so that
      * a handshake the server side ends is judged like any other early end ({@link #faulted()}).
      *
-     * <p>The injector names the connections it faulted by their two addresses, and a later
-     * connection may get the same local port once the faulted one is gone. A connection whose
-     * addresses are already named could not be told apart from it, so it is closed and another
-     * made (the kernel never hands out the addresses of a connection still open, so the next
-     * try gets another port).
+     * <p>The injector names the connections it faulted by their two addresses, for as long as
+     * it lives. A later connection with the same two addresses could not be told apart from a
+     * faulted one, so no two connections of a run share them: to an IPv4 loopback server each
+     * connects from a loopback address of its own ({@link #ownLocalAddress}), over 16 million
+     * before one comes round again. Where the host has only 127.0.0.1, local ports come round
+     * after some 14,000 connections per server; then a connection whose addresses an injector
+     * already named is closed and another made, which fails once most ports are named (as a
+     * lost connection: the run cannot then check what it must).
      */
     static Wire open(Target t, Faults faults) throws IOException {
-        // Bounded by FRESH_ADDRESS_TRIES; a named pair is rare (the faulted connections among the
-        // ports in use), so the first try nearly always serves.
+        // Bounded by FRESH_ADDRESS_TRIES; with an address of its own the first try serves.
         for (int tries = 1; ; tries++) {
             Socket s = new Socket();
+            if (!ownLocalAddress(s, t.address())) {
+                s.close();
+                s = new Socket(); // a failed bind may leave the socket unusable: start afresh
+            }
             try {
                 s.setTcpNoDelay(true);
                 s.connect(t.address(), CONNECT_MILLIS);
@@ -95,6 +110,27 @@ final class Wire implements AutoCloseable {
                 s.close();
                 throw e;
             }
+        }
+    }
+
+    /**
+     * Binds a socket that is to connect to an IPv4 loopback server to the next local address of
+     * 127.0.0.0/8, which Linux routes to the loopback interface whole.
+     *
+     * @return false if the host refused the address (from then on no socket is bound)
+     */
+    private static boolean ownLocalAddress(Socket s, InetSocketAddress server) throws IOException {
+        if (!ownLocalAddresses || !(server.getAddress() instanceof Inet4Address a) || !a.isLoopbackAddress()) {
+            return true;
+        }
+        long n = NEXT_LOCAL.getAndIncrement() % LOOPBACK_ADDRESSES;
+        byte[] ip = {127, (byte) (n / (256 * 254)), (byte) (n / 254 % 256), (byte) (1 + n % 254)};
+        try {
+            s.bind(new InetSocketAddress(InetAddress.getByAddress(ip), 0));
+            return true;
+        } catch (BindException e) {
+            ownLocalAddresses = false;
+            return false;
         }
     }
 
