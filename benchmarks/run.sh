@@ -6,11 +6,12 @@
 #                           docs/bench-echo.png and the table in README.md
 #   ./bench --quick         smoke run (a few minutes): prints the table, writes target/bench/
 #   ./bench --only CASES    comma-separated: echo, bulk, churn, http, idle, syscalls
-#   ./bench soak [--minutes N] [--seed S]
+#   ./bench soak [--minutes N] [--seed S] [--no-faults]
 #                           the soak (docs/reliability.md): echo, HTTP and HTTPS servers on every
-#                           backend under clients that check every byte and clients that
-#                           misbehave, for N minutes (default 1); ends with one summary line and
-#                           exits non-zero on any loss, crossing, leak or server that stops answering
+#                           backend, over the kit's fault injector (--no-faults: without it),
+#                           under clients that check every byte and clients that misbehave, for
+#                           N minutes (default 1); ends with one summary line and exits non-zero
+#                           on any loss, crossing, leak or server that stops answering
 #
 # Nothing here is typed by hand: the tables are made from this run's measurements, with the
 # date, the machine and the versions. A cell that could not be measured says why (n/a) and
@@ -38,7 +39,7 @@ while [[ $# -gt 0 ]]; do
     --quick) quick=true; shift ;;
     --only) only=$2; shift 2 ;;
     --only=*) only=${1#--only=}; shift ;;
-    -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "bench: unknown argument '$1' (try ./bench --help)" >&2; exit 2 ;;
   esac
 done

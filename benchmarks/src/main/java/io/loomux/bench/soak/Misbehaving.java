@@ -15,12 +15,15 @@ import java.util.concurrent.atomic.AtomicLong;
  * well-behaved ones. What the server owes each of them is checked here:
  * <ul>
  *   <li>half-close: every byte of the answer, verified like a well-behaved message, then the
- *       end of the stream (lost and crossed count as for the well-behaved);</li>
+ *       end of the stream (lost, crossed and reset count as for the well-behaved: an early end
+ *       is excused only if an injector faulted that very connection);</li>
  *   <li>stop reading: it stops taking bytes after at most {@link #PUSH_BACK_BOUND};</li>
  *   <li>a head a byte a second: cut within the header timeout plus {@link #CUT_SLACK}.</li>
  * </ul>
  * Anything else that happens to a misbehaving client (its own I/O failing after it reset,
- * say) is its own doing and not counted. What it may leave behind on the server is what the
+ * say) is its own doing and not counted; an injected reset cannot make the other checks fail
+ * (a server that resets a client that never reads has pushed back, and one that resets a
+ * slow head has cut it). What it may leave behind on the server is what the
  * round's leak checks look for.
  */
 final class Misbehaving {
@@ -43,12 +46,14 @@ final class Misbehaving {
     private final Pattern pattern;
     private final Tally tally;
     private final WellBehaved judge;
+    private final Faults faults;
     private final Duration headerTimeout;
 
-    Misbehaving(Pattern pattern, Tally tally, WellBehaved judge, Duration headerTimeout) {
+    Misbehaving(Pattern pattern, Tally tally, WellBehaved judge, Faults faults, Duration headerTimeout) {
         this.pattern = pattern;
         this.tally = tally;
         this.judge = judge;
+        this.faults = faults;
         this.headerTimeout = headerTimeout;
     }
 
@@ -66,7 +71,16 @@ final class Misbehaving {
         tally.misbehaved(m);
         long conn = judge.nextId();
         String where = t.name() + " " + m.label() + " connection " + conn;
-        try (Wire w = Wire.open(t)) {
+        Wire w;
+        try {
+            w = Wire.open(t, faults);
+        } catch (IOException e) {
+            if (m == Misbehaviour.HALF_CLOSE) {
+                tally.lost(where + ": connect failed: " + e);
+            }
+            return;
+        }
+        try (w) {
             byte[] msg = message(conn, WellBehaved.size(random));
             boolean chunked = t.kind().http() && random.nextBoolean();
             switch (m) {
@@ -85,7 +99,8 @@ final class Misbehaving {
             }
         } catch (IOException e) {
             if (m == Misbehaviour.HALF_CLOSE) {
-                judge.endedEarly(where, e);
+                // Only the half-close is owed its answer; excused only if its own connection was faulted.
+                judge.endedEarly(where, e, w);
             }
             // Otherwise the client's own doing: a server may cut a misbehaving client.
         }

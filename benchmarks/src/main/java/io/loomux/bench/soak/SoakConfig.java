@@ -1,5 +1,7 @@
 package io.loomux.bench.soak;
 
+import io.loomux.tck.faults.FaultPlan;
+
 import java.time.Duration;
 import java.util.Objects;
 
@@ -15,11 +17,13 @@ import java.util.Objects;
  * @param httpClients  well-behaved client loops per HTTP server
  * @param httpsClients well-behaved client loops per HTTPS server
  * @param badClients   misbehaving client loops per server
+ * @param faults       what the fault injector around every server's backend injects;
+ *                     {@link FaultPlan#none()} for no injector ({@code --no-faults})
  * @param tamper       what the servers' echo does to bytes before writing them back: nothing,
  *                     except in the test that proves the soak sees a broken server
  */
 record SoakConfig(Duration duration, long seed, Duration round, Duration warmUp, int echoClients, int httpClients,
-                  int httpsClients, int badClients, Echo.Tamper tamper) {
+                  int httpsClients, int badClients, FaultPlan faults, Echo.Tamper tamper) {
 
     static final long DEFAULT_SEED = 12;
     private static final Duration MIN_ROUND = Duration.ofSeconds(5);
@@ -29,22 +33,26 @@ record SoakConfig(Duration duration, long seed, Duration round, Duration warmUp,
         Objects.requireNonNull(duration);
         Objects.requireNonNull(round);
         Objects.requireNonNull(warmUp);
+        Objects.requireNonNull(faults);
         Objects.requireNonNull(tamper);
     }
 
     /**
      * The run {@code ./bench soak} makes: rounds of an eighth of the time, between 5 and 20 s
-     * (a one-minute run has about six, enough to judge the heap's trend), a warm-up of 5 s.
+     * (a one-minute run has about six, enough to judge the heap's trend), a warm-up of 5 s,
+     * faults injected as {@link Faults#SOAK_PLAN} says, or none.
      */
-    static SoakConfig of(Duration duration, long seed) {
+    static SoakConfig of(Duration duration, long seed, boolean injectFaults) {
         Duration round = duration.dividedBy(8);
         round = round.compareTo(MIN_ROUND) < 0 ? MIN_ROUND : round.compareTo(MAX_ROUND) > 0 ? MAX_ROUND : round;
-        return new SoakConfig(duration, seed, round, MIN_ROUND, 24, 16, 8, 3, Echo.Tamper.NONE);
+        return new SoakConfig(duration, seed, round, MIN_ROUND, 24, 16, 8, 3,
+                injectFaults ? Faults.SOAK_PLAN : FaultPlan.none(), Echo.Tamper.NONE);
     }
 
     /** @return the same run with the echo tampered with */
     SoakConfig withTamper(Echo.Tamper t) {
-        return new SoakConfig(duration, seed, round, warmUp, echoClients, httpClients, httpsClients, badClients, t);
+        return new SoakConfig(duration, seed, round, warmUp, echoClients, httpClients, httpsClients, badClients, faults,
+                t);
     }
 
     /** @return well-behaved client loops per server of that kind */
@@ -57,15 +65,20 @@ record SoakConfig(Duration duration, long seed, Duration round, Duration warmUp,
     }
 
     /**
-     * Reads {@code [--minutes N] [--seconds N] [--seed S]}.
+     * Reads {@code [--minutes N] [--seconds N] [--seed S] [--no-faults]}.
      *
      * @throws IllegalArgumentException naming what is wrong
      */
     static SoakConfig parse(String... args) {
         Duration duration = Duration.ofMinutes(1);
         long seed = DEFAULT_SEED;
+        boolean injectFaults = true;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
+            if (a.equals("--no-faults")) {
+                injectFaults = false;
+                continue;
+            }
             String value;
             int eq = a.indexOf('=');
             String name = eq > 0 ? a.substring(0, eq) : a;
@@ -90,6 +103,6 @@ record SoakConfig(Duration duration, long seed, Duration round, Duration warmUp,
         if (duration.isNegative() || duration.isZero()) {
             throw new IllegalArgumentException("the soak needs a positive time, not " + duration);
         }
-        return of(duration, seed);
+        return of(duration, seed, injectFaults);
     }
 }

@@ -13,7 +13,7 @@ import java.util.List;
  * @param crossed       messages that came back holding bytes of another connection
  * @param leakedFds     the most descriptors open beyond the baseline and its tolerance after a round
  * @param leakedThreads the most platform threads alive beyond the baseline after a round
- * @param reset         well-behaved connections the servers' side ended while resets were injected
+ * @param reset         checked connections (well-behaved, half-close, probes) a fault injector ended
  * @param rounds        rounds run after the warm-up
  * @param otherFailures failures other than the counts above: heap growth, a server that no longer
  *                      answers, a slow head not cut, a client that does not push back, a stuck client

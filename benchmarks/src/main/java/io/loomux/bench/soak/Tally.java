@@ -20,7 +20,7 @@ final class Tally {
     final LongAdder bytes = new LongAdder();
     final LongAdder lost = new LongAdder();
     final LongAdder crossed = new LongAdder();
-    /** Well-behaved connections the server side ended early while resets were being injected. */
+    /** Checked connections (well-behaved, half-close, probes) that a fault injector ended early. */
     final LongAdder reset = new LongAdder();
     private final Map<Misbehaviour, LongAdder> misbehaving = new EnumMap<>(Misbehaviour.class);
 

@@ -16,8 +16,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>an answer with any other wrong byte, of the wrong length, a bad HTTP status or head,
  *       no answer within {@link Wire#ANSWER}, or a refused connection: <b>lost</b>;</li>
  *   <li>the connection ended by the server side (end of stream, reset, broken pipe) before the
- *       answer was whole: <b>reset</b> while {@link Faults#mayReset()} says resets are being
- *       injected, else <b>lost</b>, since nothing then excuses it.</li>
+ *       answer was whole: <b>reset</b> if a server's fault injector ended this very connection
+ *       ({@link Wire#faulted()}), else <b>lost</b>, since nothing then excuses it.</li>
  * </ul>
  * After its first wrong answer a connection stops: its stream can no longer be trusted.
  */
@@ -51,17 +51,35 @@ final class WellBehaved {
         }
     }
 
+    /** How one connection ended. */
+    enum Outcome {
+        /** Every answer came back whole and right. */
+        ANSWERED,
+        /** An injector ended it (counted as reset): nothing can be said of its server. */
+        FAULTED,
+        /** Lost or crossed, counted as such. */
+        FAILED
+    }
+
     /**
      * One connection of {@code messages} messages.
      *
-     * @return true if every answer came back whole and right
+     * @return how it ended
      */
-    boolean connection(Target t, SplittableRandom random, int messages) {
+    Outcome connection(Target t, SplittableRandom random, int messages) {
         long conn = nextId();
         tally.connections.increment();
         long index = 0;
         int m = 0;
-        try (Wire w = Wire.open(t)) {
+        Wire w;
+        try {
+            w = Wire.open(t, faults);
+        } catch (IOException e) {
+            // Before the server's end existed for the injector: nothing excuses it.
+            tally.lost(t.name() + " connection " + conn + ": connect failed: " + e);
+            return Outcome.FAILED;
+        }
+        try (w) {
             for (; m < messages; m++) {
                 int words = size(random);
                 ByteBuffer msg = ByteBuffer.allocate(words * Pattern.WORD);
@@ -69,31 +87,36 @@ final class WellBehaved {
                 w.send(msg.array(), t.kind().http() && random.nextInt(4) == 0);
                 byte[] back = w.receive(msg.capacity());
                 if (!judge(t, conn, index, msg.capacity(), back, m)) {
-                    return false;
+                    return Outcome.FAILED;
                 }
                 index += words;
             }
-            return true;
+            return Outcome.ANSWERED;
         } catch (Wire.BadAnswer e) {
             tally.lost(t.name() + " connection " + conn + " message " + m + ": " + e.getMessage());
         } catch (SocketTimeoutException e) {
+            // A faulted connection is closed by its server at once: silence is never excused.
             tally.lost(t.name() + " connection " + conn + " message " + m + ": no answer within "
-                    + Wire.ANSWER.toSeconds() + " s");
-        } catch (ConnectException e) {
-            tally.lost(t.name() + " connection " + conn + ": connect failed: " + e.getMessage());
+                    + Wire.ANSWER.toSeconds() + " s" + (w.faulted() ? " (the injector had faulted it)" : ""));
         } catch (IOException e) {
-            endedEarly(t.name() + " connection " + conn + " message " + m, e);
+            return endedEarly(t.name() + " connection " + conn + " message " + m, e, w);
         }
-        return false;
+        return Outcome.FAILED;
     }
 
-    /** A connection the server side ended before the answer was whole. */
-    void endedEarly(String where, IOException e) {
-        if (faults.mayReset()) {
+    /**
+     * A connection the server side ended before the answer was whole: reset if an injector
+     * faulted exactly this connection, else lost, whatever was injected into other connections.
+     *
+     * @return {@link Outcome#FAULTED} or {@link Outcome#FAILED}
+     */
+    Outcome endedEarly(String where, IOException e, Wire w) {
+        if (w.faulted()) {
             tally.reset.increment();
-        } else {
-            tally.lost(where + ": ended by the server side with no fault injected: " + e);
+            return Outcome.FAULTED;
         }
+        tally.lost(where + ": ended by the server side, not by the injector: " + e);
+        return Outcome.FAILED;
     }
 
     /**

@@ -1,6 +1,5 @@
 package io.loomux.bench.soak;
 
-import javax.net.ssl.SSLSocket;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
@@ -8,11 +7,16 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.BindException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A client's connection to one server, speaking its kind: raw bytes to an echo server, HTTP/1.1
@@ -26,6 +30,13 @@ final class Wire implements AutoCloseable {
     private static final int CONNECT_MILLIS = 10_000;
     private static final int MAX_LINE = 8 * 1024;
     private static final int MAX_HEADERS = 100;
+    /** Connections tried before giving up on getting one whose addresses no injector has faulted. */
+    private static final int FRESH_ADDRESS_TRIES = 10;
+    /** Local addresses of 127.0.0.0/8 handed out: 127.0.0.1 to 127.255.255.254, none ending in 0 or 255. */
+    private static final long LOOPBACK_ADDRESSES = 256L * 256 * 254;
+    private static final AtomicLong NEXT_LOCAL = new AtomicLong();
+    /** Cleared the first time this host refuses a loopback address other than 127.0.0.1. */
+    private static volatile boolean ownLocalAddresses = true;
 
     /** An answer no correct server gives (a bad status, a malformed head): lost, never a reset. */
     static final class BadAnswer extends IOException {
@@ -35,35 +46,105 @@ final class Wire implements AutoCloseable {
     }
 
     private final Target target;
+    private final Faults faults;
     private final Socket socket;
+    /** This connection's two ends, read once connected: a closed socket may no longer tell them. */
+    private final InetSocketAddress local;
+    private final InetSocketAddress remote;
     private final InputStream in;
     private final OutputStream out;
 
-    private Wire(Target target, Socket socket) throws IOException {
+    private Wire(Target target, Faults faults, Socket socket, InetSocketAddress local, InetSocketAddress remote)
+            throws IOException {
         this.target = target;
+        this.faults = faults;
         this.socket = socket;
+        this.local = local;
+        this.remote = remote;
         this.in = new BufferedInputStream(socket.getInputStream(), 16 * 1024);
         this.out = new BufferedOutputStream(socket.getOutputStream(), 16 * 1024);
     }
 
-    /** Connects (and, for HTTPS, completes the handshake) within the answer time. */
-    static Wire open(Target t) throws IOException {
-        Socket s = new Socket();
-        try {
-            s.setTcpNoDelay(true);
-            s.connect(t.address(), CONNECT_MILLIS);
-            s.setSoTimeout((int) ANSWER.toMillis());
-            if (t.tls() != null) {
-                SSLSocket tls = (SSLSocket) t.tls().getSocketFactory()
-                        .createSocket(s, t.address().getHostString(), t.address().getPort(), true);
-                tls.startHandshake();
-                return new Wire(t, tls);
+    /**
+     * Connects within the answer time. For HTTPS the handshake is made by the first send, so that
+     * a handshake the server side ends is judged like any other early end ({@link #faulted()}).
+     *
+     * <p>The injector names the connections it faulted by their two addresses, for as long as
+     * it lives. A later connection with the same two addresses could not be told apart from a
+     * faulted one, so no two connections of a run share them: to an IPv4 loopback server each
+     * connects from a loopback address of its own ({@link #ownLocalAddress}), over 16 million
+     * before one comes round again. Where the host has only 127.0.0.1, local ports come round
+     * after some 14,000 connections per server; then a connection whose addresses an injector
+     * already named is closed and another made, which fails once most ports are named (as a
+     * lost connection: the run cannot then check what it must).
+     */
+    static Wire open(Target t, Faults faults) throws IOException {
+        // Bounded by FRESH_ADDRESS_TRIES; with an address of its own the first try serves.
+        for (int tries = 1; ; tries++) {
+            Socket s = new Socket();
+            if (!ownLocalAddress(s, t.address())) {
+                s.close();
+                s = new Socket(); // a failed bind may leave the socket unusable: start afresh
             }
-            return new Wire(t, s);
-        } catch (IOException | RuntimeException e) {
-            s.close();
-            throw e;
+            try {
+                s.setTcpNoDelay(true);
+                s.connect(t.address(), CONNECT_MILLIS);
+                s.setSoTimeout((int) ANSWER.toMillis());
+                InetSocketAddress local = (InetSocketAddress) s.getLocalSocketAddress();
+                InetSocketAddress remote = (InetSocketAddress) s.getRemoteSocketAddress();
+                if (faults.faulted(local, remote)) {
+                    s.close();
+                    if (tries == FRESH_ADDRESS_TRIES) {
+                        throw new IOException(tries + " connections in a row got addresses an injector had"
+                                + " already faulted (the last " + local + " to " + remote + ")");
+                    }
+                    continue;
+                }
+                Socket over = s;
+                if (t.tls() != null) {
+                    over = t.tls().getSocketFactory()
+                            .createSocket(s, t.address().getHostString(), t.address().getPort(), true);
+                }
+                return new Wire(t, faults, over, local, remote);
+            } catch (IOException | RuntimeException e) {
+                s.close();
+                throw e;
+            }
         }
+    }
+
+    /**
+     * Binds a socket that is to connect to an IPv4 loopback server to the next local address of
+     * 127.0.0.0/8, which Linux routes to the loopback interface whole.
+     *
+     * @return false if the host refused the address (from then on no socket is bound)
+     */
+    private static boolean ownLocalAddress(Socket s, InetSocketAddress server) throws IOException {
+        if (!ownLocalAddresses || !(server.getAddress() instanceof Inet4Address a) || !a.isLoopbackAddress()) {
+            return true;
+        }
+        long n = NEXT_LOCAL.getAndIncrement() % LOOPBACK_ADDRESSES;
+        byte[] ip = {127, (byte) (n / (256 * 254)), (byte) (n / 254 % 256), (byte) (1 + n % 254)};
+        try {
+            s.bind(new InetSocketAddress(InetAddress.getByAddress(ip), 0));
+            return true;
+        } catch (BindException e) {
+            ownLocalAddresses = false;
+            return false;
+        }
+    }
+
+    /**
+     * Asks the servers' injectors whether they ended this connection (a reset or broken pipe
+     * injected at the server's end). Sound right after this client saw the connection end
+     * early: the injector records the fault when it injects it, before the failing call returns
+     * to the server, so before the server can close its end and before this client can see
+     * the end of the stream or the reset that close sends.
+     *
+     * @return true if an injector faulted this connection
+     */
+    boolean faulted() {
+        return faults.faulted(local, remote);
     }
 
     Socket socket() {
