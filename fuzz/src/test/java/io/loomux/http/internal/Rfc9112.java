@@ -495,6 +495,9 @@ final class Rfc9112 {
                 return refuse(data, "a trailer over " + maxFieldBytes + " bytes");
             }
             pos = l.next();
+            if (l.bareLf()) {
+                lenient.add("a bare LF ends a trailer line");
+            }
             if (l.length() == 0) {
                 byte[] d = data.toByteArray();
                 return lenient.isEmpty() ? new ChunkedBody(Verdict.VALID, d, pos, null)
