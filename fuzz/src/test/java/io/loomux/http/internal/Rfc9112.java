@@ -277,7 +277,7 @@ final class Rfc9112 {
 
     /** The longest chunk line the server reads, CR excluded (RequestBody). */
     static final int MAX_CHUNK_LINE = 1024;
-    /** The most hex digits of a chunk size the server reads (RequestBody). */
+    /** The most significant hex digits of a chunk size the server reads (ChunkLine). */
     static final int MAX_CHUNK_DIGITS = 15;
 
     /**
@@ -361,13 +361,16 @@ final class Rfc9112 {
         int end = l.end();
         long size = 0;
         int digits = 0;
+        int significant = 0;
         while (i < end && isHex(b[i] & 0xff)) {
-            size = size * 16 + Character.digit(b[i], 16);
-            digits++;
-            i++;
-            if (digits > MAX_CHUNK_DIGITS) {
+            int d = Character.digit(b[i], 16);
+            // Leading zeros do not count towards the limit: the value is what could overflow.
+            if ((size != 0 || d != 0) && ++significant > MAX_CHUNK_DIGITS) {
                 return -2;
             }
+            size = size * 16 + d;
+            digits++;
+            i++;
         }
         if (digits == 0) {
             return -1;
