@@ -531,6 +531,8 @@ public class BadRequestTest {
                 new Object[] {new Input("text after a quoted value", "5;a=\"b\"c\r\nhello\r\n0\r\n\r\n")},
                 new Object[] {new Input("a NUL in a quoted value", "5;a=\"b\0\"\r\nhello\r\n0\r\n\r\n")},
                 new Object[] {new Input("a trailing semicolon", "5;a=b;\r\nhello\r\n0\r\n\r\n")},
+                new Object[] {new Input("a space after an extension name", "5;a \r\nhello\r\n0\r\n\r\n")},
+                new Object[] {new Input("a tab after an extension value", "5;a=b\t\r\nhello\r\n0\r\n\r\n")},
                 new Object[] {new Input("a comma for a semicolon", "5,a=b\r\nhello\r\n0\r\n\r\n")},
                 new Object[] {new Input("a bad extension on the last chunk", "5\r\nhello\r\n0;a b\r\n\r\n")});
     }

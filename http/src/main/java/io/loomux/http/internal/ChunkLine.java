@@ -9,8 +9,8 @@ package io.loomux.http.internal;
  * chunk-ext-name = token
  * chunk-ext-val  = token / quoted-string
  * </pre>
- * Nothing outside it is tolerated (no whitespace around the size but before a {@code ;}, no
- * sign, no NUL): where a proxy in front reads the size of a chunk otherwise, the bytes after the
+ * Nothing outside it is tolerated (no whitespace around the size but before a {@code ;}, none
+ * at the line's end, no sign, no NUL): where a proxy in front reads the size of a chunk otherwise, the bytes after the
  * chunk are a request it never checked (request smuggling). Extensions are checked and ignored.
  */
 final class ChunkLine {
@@ -59,9 +59,11 @@ final class ChunkLine {
             if (nameEnd == i) {
                 throw new HttpError(400, "Bad chunk extension name");
             }
-            i = skipBws(line, nameEnd);
-            if (i < n && line.charAt(i) == '=') {
-                i = skipBws(line, i + 1);
+            i = nameEnd;
+            // BWS only before "=" or the next ";": never at the line's end.
+            int eq = skipBws(line, nameEnd);
+            if (eq < n && line.charAt(eq) == '=') {
+                i = skipBws(line, eq + 1);
                 int valueEnd = i < n && line.charAt(i) == '"' ? quotedEnd(line, i) : tokenEnd(line, i);
                 if (valueEnd <= i) {
                     throw new HttpError(400, "Bad chunk extension value");

@@ -165,8 +165,10 @@ final class Http1Connection implements Runnable {
      */
     void closeIfIdleSince(long now) {
         Duration limit = awaitingFirstRequest ? settings.headerTimeout() : settings.idleTimeout();
-        if (state.get() == IDLE && now - idleSince > limit.toNanos()) {
-            closeIfIdle();
+        if (state.get() == IDLE && now - idleSince > limit.toNanos() && closeIfIdle()) {
+            LOG.log(System.Logger.Level.DEBUG, () -> "connection from " + connection.remoteAddress() + " closed: "
+                    + (awaitingFirstRequest ? "no request began within the header timeout of " : "idle for over ")
+                    + limit.toMillis() + " ms");
         }
     }
 
