@@ -161,15 +161,36 @@ final class Http1Connection implements Runnable {
      * waiting for its next request needs no timer of its own: a timed wait per request costs a
      * timer set and cancelled each time.
      *
+     * <p>A timeout ends a wait for the client, never one for the server: a connection whose
+     * thread has not run yet, or is runnable, is kept (see {@link #waitsOnClient}) and looked at
+     * again on the next tick.
+     *
      * @param now System.nanoTime()
      */
     void closeIfIdleSince(long now) {
         Duration limit = awaitingFirstRequest ? settings.headerTimeout() : settings.idleTimeout();
-        if (state.get() == IDLE && now - idleSince > limit.toNanos() && closeIfIdle()) {
+        if (state.get() == IDLE && now - idleSince > limit.toNanos() && waitsOnClient(thread) && closeIfIdle()) {
             LOG.log(System.Logger.Level.DEBUG, () -> "connection from " + connection.remoteAddress() + " closed: "
                     + (awaitingFirstRequest ? "no request began within the header timeout of " : "idle for over ")
                     + limit.toMillis() + " ms");
         }
+    }
+
+    /**
+     * Whether a connection's thread waits on its client: parked, in a read (or a write the
+     * client does not drain). A thread not started yet, or runnable (its readiness has come and
+     * it waits for a carrier, or it is working through a TLS handshake), is the server behind,
+     * as on a CPU starved by other work; closing it then would end a client that did nothing
+     * wrong, which the soak saw as HTTPS connections lost mid-handshake.
+     *
+     * @param t the connection's thread, or null if it has not run yet
+     */
+    static boolean waitsOnClient(Thread t) {
+        if (t == null) {
+            return false;
+        }
+        Thread.State s = t.getState();
+        return s == Thread.State.WAITING || s == Thread.State.TIMED_WAITING;
     }
 
     /** Closes the connection whatever it is doing; a waiting exchange ends. */

@@ -2,7 +2,6 @@ package io.loomux.http.internal;
 
 import java.io.EOFException;
 import java.io.IOException;
-import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -43,6 +42,8 @@ final class HttpInput {
     /** The timeout last given to the transport, so it is set only when it changes. */
     private Duration applied = Duration.ZERO;
     private Duration perRead = Duration.ZERO;
+    /** The read timeout past a deadline: one look at what has arrived, no wait. */
+    private static final Duration LOOK_ONLY = Duration.ofNanos(1);
     /** System.nanoTime() deadline for every read, or 0 for none. */
     private long deadline;
 
@@ -94,14 +95,13 @@ final class HttpInput {
         return true;
     }
 
-    private void applyTimeout() throws SocketTimeoutException {
+    private void applyTimeout() {
         Duration want = perRead;
         if (deadline != 0) {
             long left = deadline - System.nanoTime();
-            if (left <= 0) {
-                throw new SocketTimeoutException("Read timed out");
-            }
-            want = Duration.ofNanos(left);
+            // Past the deadline the read still takes what has arrived and times out only if
+            // nothing has: a server that fell behind must not blame a client for its delay.
+            want = left <= 0 ? LOOK_ONLY : Duration.ofNanos(left);
         }
         if (!want.equals(applied)) {
             transport.setReadTimeout(want);

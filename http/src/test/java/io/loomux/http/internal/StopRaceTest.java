@@ -5,7 +5,6 @@ import io.loomux.BackendInfo;
 import io.loomux.Loomux;
 import io.loomux.http.HttpServerSettings;
 import org.testng.SkipException;
-import org.testng.annotations.DataProvider;
 import org.testng.annotations.Test;
 
 import java.io.ByteArrayOutputStream;
@@ -17,7 +16,6 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -35,16 +33,6 @@ public class StopRaceTest {
 
     private static final Duration WAIT = Duration.ofSeconds(10);
 
-    @DataProvider(name = "backends")
-    public static Object[][] backends() {
-        List<BackendInfo> found = Loomux.backends();
-        Object[][] rows = new Object[found.size()][];
-        for (int i = 0; i < rows.length; i++) {
-            rows[i] = new Object[] {found.get(i).name()};
-        }
-        return rows;
-    }
-
     /**
      * A connection is BUSY from its request's first byte, so stop does not close it as idle; the
      * request must then count as an exchange in progress from that byte on. Counted only once its
@@ -52,7 +40,7 @@ public class StopRaceTest {
      * under the request (or, had the head's last byte come just then, let its handler run after
      * stop had returned).
      */
-    @Test(dataProvider = "backends", timeOut = 30_000)
+    @Test(dataProvider = "backends", dataProviderClass = BackendNames.class, timeOut = 30_000)
     public void stopWaitsForARequestWhoseHeadIsArriving(String backend) throws Exception {
         ExecutorService stopper = Executors.newSingleThreadExecutor();
         try (Loomux runtime = open(backend)) {
