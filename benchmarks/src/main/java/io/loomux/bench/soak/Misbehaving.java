@@ -95,7 +95,7 @@ final class Misbehaving {
             }
         } catch (SocketTimeoutException e) {
             if (m == Misbehaviour.HALF_CLOSE) {
-                tally.lost(where + ": no answer within " + Wire.ANSWER.toSeconds() + " s");
+                tally.lost(where + ": no answer within " + Wire.ANSWER.toSeconds() + " s" + WellBehaved.client(w));
             }
         } catch (IOException e) {
             if (m == Misbehaviour.HALF_CLOSE) {

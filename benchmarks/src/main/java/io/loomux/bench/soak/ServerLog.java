@@ -1,6 +1,8 @@
 package io.loomux.bench.soak;
 
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.logging.Handler;
@@ -14,20 +16,40 @@ import java.util.logging.Logger;
  * thousands of stack traces would bury the soak's own report. Each kind of record (level,
  * message, exception class) is counted and the counts are printed at the end, so a warning the
  * clients cannot explain still shows.
+ *
+ * <p>The HTTP servers' debug records of how a connection ended ("connection from A ended",
+ * "... closed: idle ...") are kept too, by the client's address, for the last
+ * {@link #KEPT_ACCOUNTS} connections: a well-behaved connection the server ended is then
+ * reported with the server's own account of why ({@link #account}).
  */
 final class ServerLog implements AutoCloseable {
 
     /** Held strongly: the logging framework keeps its loggers only weakly. */
     private static final Logger LOOMUX = Logger.getLogger("io.loomux");
+    /** The HTTP servers' logger, whose debug records say how each connection that failed ended. */
+    private static final Logger HTTP = Logger.getLogger("io.loomux.http");
+    private static final String CONNECTION_FROM = "connection from ";
+    /** Accounts kept: enough for every connection a few seconds of the soak ends abnormally. */
+    static final int KEPT_ACCOUNTS = 20_000;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Map<String, Long> counts = new TreeMap<>(); // guarded by lock
+    // guarded by lock; the oldest account goes first once the map is full
+    private final Map<String, String> accounts = new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
+            return size() > KEPT_ACCOUNTS;
+        }
+    };
+    private Level httpLevel;
 
     private final Handler handler = new Handler() {
         @Override
         public void publish(LogRecord r) {
-            if (isLoggable(r)) {
+            if (r.getLevel().intValue() >= Level.INFO.intValue()) {
                 count(r);
+            } else {
+                keepAccount(r);
             }
         }
 
@@ -43,13 +65,50 @@ final class ServerLog implements AutoCloseable {
     private ServerLog() {
     }
 
-    /** Counts every record of loomux's loggers at INFO or above from now on, printing none. */
+    /**
+     * Counts every record of loomux's loggers at INFO or above from now on, printing none, and
+     * keeps the HTTP servers' accounts of connections that ended abnormally.
+     */
     static ServerLog capture() {
         ServerLog log = new ServerLog();
-        log.handler.setLevel(Level.INFO);
+        log.handler.setLevel(Level.FINE);
+        log.httpLevel = HTTP.getLevel();
+        HTTP.setLevel(Level.FINE);
         LOOMUX.addHandler(log.handler);
         LOOMUX.setUseParentHandlers(false);
         return log;
+    }
+
+    private void keepAccount(LogRecord r) {
+        String m = String.valueOf(r.getMessage());
+        if (!m.startsWith(CONNECTION_FROM)) {
+            return;
+        }
+        int end = m.indexOf(' ', CONNECTION_FROM.length());
+        if (end < 0) {
+            return;
+        }
+        String address = m.substring(CONNECTION_FROM.length(), end);
+        String why = m.substring(end + 1) + (r.getThrown() == null ? "" : ": " + r.getThrown());
+        lock.lock();
+        try {
+            accounts.merge(address, why, (a, b) -> a + "; then " + b);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * @param client the client's end of a connection, as the server sees it ("/127.0.0.5:40000")
+     * @return how the server said that connection ended, if it said and the account is still kept
+     */
+    Optional<String> account(String client) {
+        lock.lock();
+        try {
+            return Optional.ofNullable(accounts.get(client));
+        } finally {
+            lock.unlock();
+        }
     }
 
     private void count(LogRecord r) {
@@ -78,5 +137,6 @@ final class ServerLog implements AutoCloseable {
     public void close() {
         LOOMUX.removeHandler(handler);
         LOOMUX.setUseParentHandlers(true);
+        HTTP.setLevel(httpLevel);
     }
 }

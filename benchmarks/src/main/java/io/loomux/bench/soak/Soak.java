@@ -143,10 +143,10 @@ public final class Soak {
             log.println("soak: heap trend not judged: " + rounds + " rounds (it needs 4)");
         }
         serverLog.counts().forEach((what, n) -> log.println("soak: server log: " + n + " x " + what));
-        return summary(rounds);
+        return summary(rounds, serverLog);
     }
 
-    private Summary summary(int rounds) {
+    private Summary summary(int rounds, ServerLog serverLog) {
         Summary s = new Summary(tally.connections.sum(), tally.messages.sum(), tally.bytes.sum(), faults.injected(),
                 tally.lost.sum(), tally.crossed.sum(), leakedFds, leakedThreads, tally.reset.sum(), rounds,
                 tally.problemCount(), tally.problems());
@@ -164,7 +164,10 @@ public final class Soak {
                 + (faults.injecting() ? "; the injectors hold the addresses of the " + faults.faultedConnections()
                 + " connections they faulted" : ""));
         for (String p : s.problems()) {
-            log.println("soak: PROBLEM: " + p);
+            java.util.regex.Matcher client = WellBehaved.CLIENT.matcher(p);
+            String account = client.find() ? serverLog.account(client.group(1)).map(a -> " (the server: " + a + ")")
+                    .orElse(" (the server logged no account of it)") : "";
+            log.println("soak: PROBLEM: " + p + account);
         }
         return s;
     }

@@ -93,11 +93,12 @@ final class WellBehaved {
             }
             return Outcome.ANSWERED;
         } catch (Wire.BadAnswer e) {
-            tally.lost(t.name() + " connection " + conn + " message " + m + ": " + e.getMessage());
+            tally.lost(t.name() + " connection " + conn + " message " + m + ": " + e.getMessage() + client(w));
         } catch (SocketTimeoutException e) {
             // A faulted connection is closed by its server at once: silence is never excused.
             tally.lost(t.name() + " connection " + conn + " message " + m + ": no answer within "
-                    + Wire.ANSWER.toSeconds() + " s" + (w.faulted() ? " (the injector had faulted it)" : ""));
+                    + Wire.ANSWER.toSeconds() + " s" + (w.faulted() ? " (the injector had faulted it)" : "")
+                    + client(w));
         } catch (IOException e) {
             return endedEarly(t.name() + " connection " + conn + " message " + m, e, w);
         }
@@ -115,8 +116,16 @@ final class WellBehaved {
             tally.reset.increment();
             return Outcome.FAULTED;
         }
-        tally.lost(where + ": ended by the server side, not by the injector: " + e);
+        tally.lost(where + ": ended by the server side, not by the injector: " + e + client(w));
         return Outcome.FAILED;
+    }
+
+    /** Matches what {@link #client(Wire)} adds to a problem; group 1 is the address. */
+    static final java.util.regex.Pattern CLIENT = java.util.regex.Pattern.compile(" \\[client (\\S+)]");
+
+    /** @return the client's address in a problem's words, for the server's account of it */
+    static String client(Wire w) {
+        return " [client " + w.client() + "]";
     }
 
     /**

@@ -147,6 +147,14 @@ final class Wire implements AutoCloseable {
         return faults.faulted(local, remote);
     }
 
+    /**
+     * @return this client's end of the connection as the server sees it, which the server's log
+     *     names the connection by ({@link ServerLog#account})
+     */
+    String client() {
+        return String.valueOf(local);
+    }
+
     Socket socket() {
         return socket;
     }
