@@ -20,7 +20,9 @@ import java.util.logging.Logger;
  * <p>The HTTP servers' debug records of how a connection ended ("connection from A ended",
  * "... closed: idle ...") are kept too, by the client's address, for the last
  * {@link #KEPT_ACCOUNTS} connections: a well-behaved connection the server ended is then
- * reported with the server's own account of why ({@link #account}).
+ * reported with the server's own account of why ({@link Tally#explain}, after each round).
+ * The bound is small on purpose: the record fills within the first rounds and then stays
+ * level, so it does not read as heap growth.
  */
 final class ServerLog implements AutoCloseable {
 
@@ -29,8 +31,11 @@ final class ServerLog implements AutoCloseable {
     /** The HTTP servers' logger, whose debug records say how each connection that failed ended. */
     private static final Logger HTTP = Logger.getLogger("io.loomux.http");
     private static final String CONNECTION_FROM = "connection from ";
-    /** Accounts kept: enough for every connection a few seconds of the soak ends abnormally. */
-    static final int KEPT_ACCOUNTS = 20_000;
+    /**
+     * Accounts kept: a round's worth (about 25 connections a second end abnormally, most of them
+     * misbehaving clients), at a few hundred bytes each.
+     */
+    static final int KEPT_ACCOUNTS = 4_096;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Map<String, Long> counts = new TreeMap<>(); // guarded by lock

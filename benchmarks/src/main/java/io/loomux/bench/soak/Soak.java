@@ -128,6 +128,7 @@ public final class Soak {
                 round(servers, rounds, length);
                 double seconds = (System.nanoTime() - t0) / 1e9;
                 awaitQuiet(servers, base);
+                tally.explain(serverLog::account, false);
                 checkLeaks(base, rounds);
                 long h = Leaks.heapAfterGc();
                 heap.add(h);
@@ -143,10 +144,11 @@ public final class Soak {
             log.println("soak: heap trend not judged: " + rounds + " rounds (it needs 4)");
         }
         serverLog.counts().forEach((what, n) -> log.println("soak: server log: " + n + " x " + what));
-        return summary(rounds, serverLog);
+        tally.explain(serverLog::account, true);
+        return summary(rounds);
     }
 
-    private Summary summary(int rounds, ServerLog serverLog) {
+    private Summary summary(int rounds) {
         Summary s = new Summary(tally.connections.sum(), tally.messages.sum(), tally.bytes.sum(), faults.injected(),
                 tally.lost.sum(), tally.crossed.sum(), leakedFds, leakedThreads, tally.reset.sum(), rounds,
                 tally.problemCount(), tally.problems());
@@ -164,10 +166,7 @@ public final class Soak {
                 + (faults.injecting() ? "; the injectors hold the addresses of the " + faults.faultedConnections()
                 + " connections they faulted" : ""));
         for (String p : s.problems()) {
-            java.util.regex.Matcher client = WellBehaved.CLIENT.matcher(p);
-            String account = client.find() ? serverLog.account(client.group(1)).map(a -> " (the server: " + a + ")")
-                    .orElse(" (the server logged no account of it)") : "";
-            log.println("soak: PROBLEM: " + p + account);
+            log.println("soak: PROBLEM: " + p);
         }
         return s;
     }

@@ -4,8 +4,11 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
+import java.util.regex.Matcher;
 
 /**
  * The soak's counts, added to by every client thread at once. docs/reliability.md defines each.
@@ -25,7 +28,7 @@ final class Tally {
     private final Map<Misbehaviour, LongAdder> misbehaving = new EnumMap<>(Misbehaviour.class);
 
     private final ReentrantLock lock = new ReentrantLock();
-    private final List<String> problems = new ArrayList<>(); // guarded by lock
+    private final List<Kept> problems = new ArrayList<>(); // guarded by lock
     private long problemCount; // guarded by lock
 
     Tally() {
@@ -69,7 +72,7 @@ final class Tally {
         lock.lock();
         try {
             if (problems.size() < KEPT_PROBLEMS) {
-                problems.add(what);
+                problems.add(new Kept(what, !WellBehaved.CLIENT.matcher(what).find()));
             }
         } finally {
             lock.unlock();
@@ -90,9 +93,43 @@ final class Tally {
     List<String> problems() {
         lock.lock();
         try {
-            return List.copyOf(problems);
+            return problems.stream().map(Kept::text).toList();
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * Adds the server's own account to each kept problem that names a client's address
+     * ({@link WellBehaved#client}) and has none yet. Called after each round, while the server
+     * still keeps the accounts of that round's connections, and once more at the end.
+     *
+     * @param accountOf the server's account of how a client's connection ended, if it still has one
+     * @param last      the last call: a problem still without an account says the server gave none
+     */
+    void explain(Function<String, Optional<String>> accountOf, boolean last) {
+        lock.lock();
+        try {
+            for (int i = 0; i < problems.size(); i++) {
+                Kept k = problems.get(i);
+                if (k.explained()) {
+                    continue;
+                }
+                Matcher client = WellBehaved.CLIENT.matcher(k.text());
+                client.find();
+                Optional<String> account = accountOf.apply(client.group(1));
+                if (account.isPresent()) {
+                    problems.set(i, new Kept(k.text() + " (the server: " + account.get() + ")", true));
+                } else if (last) {
+                    problems.set(i, new Kept(k.text() + " (the server kept no account of it)", true));
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A problem's words, and whether they are final (no server account is still to be added). */
+    private record Kept(String text, boolean explained) {
     }
 }
