@@ -10,8 +10,9 @@ package io.loomux.http.internal;
  * chunk-ext-val  = token / quoted-string
  * </pre>
  * Nothing outside it is tolerated (no whitespace around the size but before a {@code ;}, none
- * at the line's end, no sign, no NUL): where a proxy in front reads the size of a chunk otherwise, the bytes after the
- * chunk are a request it never checked (request smuggling). Extensions are checked and ignored.
+ * at the line's end, no sign, no NUL): where a proxy in front reads the size of a chunk
+ * otherwise, the bytes after the chunk are a request it never checked (request smuggling).
+ * Extensions are checked and ignored.
  */
 final class ChunkLine {
 
