@@ -21,9 +21,9 @@ mvn_or_exit() {
 
 # Builds the load generator and the runnable server jar; sets bench_jar and server_jar.
 build_jars() {
-  mvn_or_exit -DskipTests install -pl benchmarks,server -am
+  mvn_or_exit -DskipTests install -pl benchmarks,cli -am
   bench_jar=$(ls benchmarks/target/loomux-bench-*-all.jar)
-  server_jar=$(ls server/target/loomux-server-*-all.jar)
+  server_jar=$(ls cli/target/loomux-cli-*-all.jar)
 }
 
 # Builds the benchmarks' jar with the soak, the servers and every backend in it, without

@@ -43,6 +43,7 @@ final class ChildJvm implements AutoCloseable {
                     || p.contains("loomux-spi-") || p.contains("/spi-selector/target/classes")
                     || p.contains("/spi-epoll-native/target/classes")
                     || p.contains("loomux-server") || p.contains("/server/target/classes")
+                    || p.contains("loomux-cli") || p.contains("/cli/target/classes")
                     || p.contains("loomux-http") || p.contains("/http/target/classes")
                     || p.contains("loomux-sample-") || p.contains("/samples/countingplugin/target/classes")
                     || p.contains("jctools-core")) {
@@ -58,7 +59,7 @@ final class ChildJvm implements AutoCloseable {
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--enable-native-access=io.loomux.epoll",
                 "--module-path", modulePath(),
-                "--module", "io.loomux.server/io.loomux.server.cli.Main"));
+                "--module", "io.loomux.cli/io.loomux.cli.Main"));
         cmd.addAll(List.of(args));
         return cmd;
     }

@@ -1,4 +1,4 @@
-package io.loomux.server.cli;
+package io.loomux.cli;
 
 import com.sun.net.httpserver.SimpleFileServer;
 import org.testng.annotations.DataProvider;

@@ -1,4 +1,4 @@
-package io.loomux.server.cli;
+package io.loomux.cli;
 
 import com.sun.net.httpserver.HttpContext;
 import com.sun.net.httpserver.HttpExchange;
@@ -8,7 +8,7 @@ import com.sun.net.httpserver.spi.HttpServerProvider;
 import io.loomux.Loomux;
 import io.loomux.http.HttpServerSettings;
 import io.loomux.http.LoomuxHttpServerProvider;
-import io.loomux.server.cli.Main.UsageException;
+import io.loomux.cli.Main.UsageException;
 
 import java.io.IOException;
 import java.io.OutputStream;

@@ -1,4 +1,4 @@
-package io.loomux.server.cli;
+package io.loomux.cli;
 
 import org.testng.annotations.DataProvider;
 import org.testng.annotations.Test;

@@ -1,4 +1,4 @@
-package io.loomux.server.cli;
+package io.loomux.cli;
 
 import io.loomux.server.TcpServer;
 import org.testng.annotations.DataProvider;

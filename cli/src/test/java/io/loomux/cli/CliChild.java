@@ -1,4 +1,4 @@
-package io.loomux.server.cli;
+package io.loomux.cli;
 
 import java.io.File;
 import java.io.IOException;
@@ -31,7 +31,7 @@ final class CliChild implements AutoCloseable {
         this.err = err;
     }
 
-    /** Starts {@code loomux ARGS} as {@code java -cp (this test's paths) io.loomux.server.cli.Main ARGS}. */
+    /** Starts {@code loomux ARGS} as {@code java -cp (this test's paths) io.loomux.cli.Main ARGS}. */
     static CliChild start(List<String> args) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());

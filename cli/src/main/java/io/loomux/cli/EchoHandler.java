@@ -1,4 +1,4 @@
-package io.loomux.server.cli;
+package io.loomux.cli;
 
 import io.loomux.Connection;
 import io.loomux.server.ConnectionHandler;
