@@ -28,7 +28,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * An echo load generator, in three modes. Every byte that comes back is checked against what was
+ * An echo load generator, in four modes. Every byte that comes back is checked against what was
  * sent (a repeating pattern, shifted per connection and per message); a mismatch, an early close
  * or a timeout counts as an error, and the exit status is 0 only if there was none (1 otherwise,
  * 2 for bad arguments).
@@ -38,6 +38,7 @@ import java.util.concurrent.atomic.LongAdder;
  * EchoLoad pingpong host port connections messageBytes warmupSeconds seconds   the same, named
  * EchoLoad bulk host port connections totalBytes [timeoutSeconds]
  * EchoLoad churn host port concurrency warmupSeconds seconds [messageBytes]
+ * EchoLoad rate host port connections messageBytes messagesPerSecond warmupSeconds seconds
  * </pre>
  *
  * <ul>
@@ -45,8 +46,10 @@ import java.util.concurrent.atomic.LongAdder;
  * each sends a {@code messageBytes} message, reads the whole echo back, checks it and repeats,
  * for a warm-up and then a measured period. Prints
  * {@code msgs/s=… p50us=… p99us=… errors=… connections=… size=… total=… seconds=… serverTicks=…}
- * (round-trip latency; {@code serverTicks} is the CPU time of the process named by
- * {@code -Dechoload.cpuOf=PID} over the measured period, in clock ticks, -1 if none).
+ * (the round trip of a closed loop, about connections / throughput: the wait in the loop's own
+ * queue, not the server's latency, which {@code rate} measures; {@code serverTicks} is the CPU
+ * time of the process named by {@code -Dechoload.cpuOf=PID} over the measured period, in clock
+ * ticks, -1 if none).
  * The connections are driven by one selector thread per available processor (so one under
  * {@code taskset -c 1}) that polls without sleeping ({@code -Dechoload.spin=false} makes it
  * block in the selector instead), so the client costs little more than one write and one read a
@@ -60,6 +63,9 @@ import java.util.concurrent.atomic.LongAdder;
  * connect, one echo of {@code messageBytes} (64), close, on selector threads as in ping-pong
  * (these block in the selector). Prints {@code conns/s=… p50us=… p99us=… errors=… concurrency=…
  * total=…}: the rate and the latency of whole cycles (connect to close) in the measured period.
+ * <li><b>rate</b>: an open loop at a fixed rate, for latency ({@link FixedRateLoad}): messages
+ * are sent on a schedule whatever the echoes do, and each one's latency counts from when the
+ * schedule meant it to go, so a server that stalls cannot hide its queue.
  * </ul>
  *
  * <p>Bounded in time: opening the connections gives up after 60 s; in ping-pong an echo that does
@@ -73,25 +79,26 @@ public final class EchoLoad {
             "usage: EchoLoad host port connections messageBytes warmupSeconds seconds            (ping-pong)",
             "       EchoLoad pingpong host port connections messageBytes warmupSeconds seconds",
             "       EchoLoad bulk host port connections totalBytes[K|M|G] [timeoutSeconds=120]",
-            "       EchoLoad churn host port concurrency warmupSeconds seconds [messageBytes=64]");
+            "       EchoLoad churn host port concurrency warmupSeconds seconds [messageBytes=64]",
+            "       EchoLoad rate host port connections messageBytes messagesPerSecond warmupSeconds seconds");
 
     /** Socket read timeout and connect timeout, in ms, for ping-pong and bulk. */
-    private static final int IO_TIMEOUT_MS = 10_000;
+    static final int IO_TIMEOUT_MS = 10_000;
     /**
      * Whether the ping-pong threads poll without sleeping ({@code -Dechoload.spin=false} to make
      * them block in the selector). Spinning costs nothing that is measured (the load has a CPU of
      * its own) and spares the client the wake-ups, which are dear in a virtual machine.
      */
-    private static final boolean SPIN = Boolean.parseBoolean(System.getProperty("echoload.spin", "true"));
+    static final boolean SPIN = Boolean.parseBoolean(System.getProperty("echoload.spin", "true"));
     /** Time for one churn cycle (connect, echo, close), in ms. */
     private static final int CHURN_TIMEOUT_MS = 5_000;
     /** At most this many connects in flight at once, so that thousands do not overflow the backlog. */
     private static final int CONNECTS_IN_FLIGHT = 256;
-    private static final long HIGHEST_NANOS = TimeUnit.SECONDS.toNanos(30);
+    static final long HIGHEST_NANOS = TimeUnit.SECONDS.toNanos(30);
 
     /** The repeating pattern: a prime period, so that it never lines up with buffer sizes. */
-    private static final int PERIOD = 251;
-    private static final int CHUNK = 64 * 1024;
+    static final int PERIOD = 251;
+    static final int CHUNK = 64 * 1024;
     private static final byte[] PATTERN = pattern(PERIOD + CHUNK);
 
     private EchoLoad() {
@@ -108,6 +115,7 @@ public final class EchoLoad {
                 case "pingpong" -> pingPong(Arrays.copyOfRange(args, 1, args.length));
                 case "bulk" -> bulk(Arrays.copyOfRange(args, 1, args.length));
                 case "churn" -> churn(Arrays.copyOfRange(args, 1, args.length));
+                case "rate" -> FixedRateLoad.run(Arrays.copyOfRange(args, 1, args.length));
                 default -> pingPong(args);
             };
             System.exit(code);
@@ -118,14 +126,14 @@ public final class EchoLoad {
         }
     }
 
-    private static void expectArgs(String[] args, int min, int max) {
+    static void expectArgs(String[] args, int min, int max) {
         if (args.length < min || args.length > max) {
             throw new IllegalArgumentException("expected " + (min == max ? min : min + " to " + max)
                     + " arguments, got " + args.length);
         }
     }
 
-    private static int positive(String s, String what) {
+    static int positive(String s, String what) {
         int v = Integer.parseInt(s);
         if (v <= 0) {
             throw new IllegalArgumentException(what + " must be positive: " + s);
@@ -155,7 +163,7 @@ public final class EchoLoad {
     }
 
     /** The byte a stream that starts at pattern offset {@code start} carries at position {@code pos}. */
-    private static int patternOffset(long pos, int start) {
+    static int patternOffset(long pos, int start) {
         return (int) ((pos + start) % PERIOD);
     }
 
@@ -179,49 +187,17 @@ public final class EchoLoad {
         if (channels == null) {
             return 1;
         }
-        int threads = Math.min(Runtime.getRuntime().availableProcessors(), connections);
-        List<PingPongLoop> loops = new ArrayList<>();
-        try {
-            for (int t = 0; t < threads; t++) {
-                loops.add(new PingPongLoop(size, pattern, messages, errors, stop));
-            }
-            for (int i = 0; i < connections; i++) {
-                if (channels[i] != null) {
-                    loops.get(i % threads).add(i, channels[i]);
-                }
-            }
-        } catch (IOException e) {
-            System.err.println("EchoLoad: cannot set up the selectors: " + e);
+        SelectorRun.Measured m = SelectorRun.run(channels,
+                threads -> new PingPongLoop(size, pattern, messages, errors, stop), "echoload-", messages, stop,
+                warmupNanos, runNanos, false);
+        if (m == null) {
             return 1;
-        }
-        List<Thread> running = new ArrayList<>();
-        for (int t = 0; t < threads; t++) {
-            running.add(Thread.ofPlatform().name("echoload-" + t).start(loops.get(t)));
-        }
-        TimeUnit.NANOSECONDS.sleep(warmupNanos);
-        for (PingPongLoop loop : loops) {
-            loop.recorder.getIntervalHistogram(); // discards the warm-up's latencies
-        }
-        long before = messages.sum();
-        long ticksBefore = serverTicks();
-        long start = System.nanoTime();
-        TimeUnit.NANOSECONDS.sleep(runNanos);
-        long count = messages.sum() - before;
-        double seconds = (System.nanoTime() - start) / 1e9;
-        long ticks = serverTicks() - ticksBefore;
-        Histogram all = new Histogram(HIGHEST_NANOS, 2);
-        for (PingPongLoop loop : loops) {
-            all.add(loop.recorder.getIntervalHistogram());
-        }
-        stop.set(true);
-        long joinDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        for (Thread t : running) {
-            t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(joinDeadline - System.nanoTime())));
         }
         System.out.printf("msgs/s=%.0f p50us=%.1f p99us=%.1f errors=%d connections=%d size=%d total=%d"
                         + " seconds=%.3f serverTicks=%d%n",
-                count / seconds, all.getValueAtPercentile(50) / 1e3, all.getValueAtPercentile(99) / 1e3,
-                errors.sum(), connections, size, messages.sum(), seconds, ticksBefore < 0 ? -1 : ticks);
+                m.echoes() / m.seconds(), m.latencies().getValueAtPercentile(50) / 1e3,
+                m.latencies().getValueAtPercentile(99) / 1e3, errors.sum(), connections, size, messages.sum(),
+                m.seconds(), m.serverTicks());
         return errors.sum() == 0 ? 0 : 1;
     }
 
@@ -232,7 +208,7 @@ public final class EchoLoad {
      *
      * @return the ticks, or -1 when no server is named or it cannot be read
      */
-    private static long serverTicks() {
+    static long serverTicks() {
         String pid = System.getProperty("echoload.cpuOf");
         if (pid == null || pid.isBlank()) {
             return -1;
@@ -253,7 +229,7 @@ public final class EchoLoad {
      * in flight. A connection that fails is null in the result and counts as an error; null if
      * they did not all settle within 60 s.
      */
-    private static SocketChannel[] connectAll(InetSocketAddress target, int connections, LongAdder errors)
+    static SocketChannel[] connectAll(InetSocketAddress target, int connections, LongAdder errors)
             throws InterruptedException {
         SocketChannel[] channels = new SocketChannel[connections];
         Semaphore connecting = new Semaphore(CONNECTS_IN_FLIGHT);
@@ -294,7 +270,7 @@ public final class EchoLoad {
         return channels;
     }
 
-    private static void closeQuietly(Closeable c) {
+    static void closeQuietly(Closeable c) {
         if (c != null) {
             try {
                 c.close();
@@ -305,103 +281,47 @@ public final class EchoLoad {
     }
 
     /** One connection of a ping-pong loop: the message in flight and the echo read so far. */
-    private static final class PingPongConn {
-        final int id;
-        final SocketChannel ch;
-        final ByteBuffer out;
-        final ByteBuffer expected;
-        final ByteBuffer in;
-        SelectionKey key;
+    private static final class PingPongConn extends SelectorRun.Conn {
         int offset;
         long seq;
         long sentAt;
         boolean waiting;
 
         PingPongConn(int id, SocketChannel ch, ByteBuffer pattern, int size) {
-            this.id = id;
-            this.ch = ch;
-            this.out = pattern.duplicate();
-            this.expected = pattern.duplicate();
-            this.in = ByteBuffer.allocateDirect(size);
+            super(id, ch, pattern, size);
         }
     }
 
     /** A selector thread driving its connections in ping-pong until told to stop. */
-    private static final class PingPongLoop implements Runnable {
-        final SingleWriterRecorder recorder = new SingleWriterRecorder(HIGHEST_NANOS, 2);
-        private final Selector selector;
-        private final List<PingPongConn> conns = new ArrayList<>();
-        private final int size;
-        private final ByteBuffer pattern;
-        private final LongAdder messages;
-        private final LongAdder errors;
-        private final AtomicBoolean stop;
+    private static final class PingPongLoop extends SelectorRun.Loop<PingPongConn> {
 
         PingPongLoop(int size, byte[] pattern, LongAdder messages, LongAdder errors, AtomicBoolean stop)
                 throws IOException {
-            this.selector = Selector.open();
-            this.size = size;
-            this.pattern = directCopy(pattern);
-            this.messages = messages;
-            this.errors = errors;
-            this.stop = stop;
-        }
-
-        /** Adds a connected channel; only before the loop runs. */
-        void add(int id, SocketChannel ch) throws IOException {
-            PingPongConn c = new PingPongConn(id, ch, pattern, size);
-            ch.configureBlocking(false);
-            c.key = ch.register(selector, SelectionKey.OP_READ, c);
-            conns.add(c);
+            super(size, pattern, messages, errors, stop);
         }
 
         @Override
-        public void run() {
-            try {
-                for (PingPongConn c : conns) {
-                    send(c);
-                }
-                long nextScan = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
-                while (!stop.get()) {
-                    if (SPIN) {
-                        if (selector.selectNow(this::ready) == 0) {
-                            Thread.onSpinWait();
-                        }
-                    } else {
-                        selector.select(this::ready, 100);
-                    }
-                    long now = System.nanoTime();
-                    if (now - nextScan >= 0) { // a connection whose echo does not come is an error
-                        nextScan = now + TimeUnit.SECONDS.toNanos(1);
-                        for (PingPongConn c : conns) {
-                            if (c.waiting && now - c.sentAt > TimeUnit.MILLISECONDS.toNanos(IO_TIMEOUT_MS)) {
-                                fail(c, "no echo within " + IO_TIMEOUT_MS / 1000 + " s");
-                            }
-                        }
-                    }
-                }
-            } catch (IOException e) {
-                errors.increment();
-                System.err.println("EchoLoad: selector failed: " + e);
-            } finally {
-                for (PingPongConn c : conns) {
-                    closeQuietly(c.ch);
-                }
-                closeQuietly(selector);
-            }
+        PingPongConn connection(int id, SocketChannel ch) {
+            return new PingPongConn(id, ch, pattern, size);
         }
 
-        private void ready(SelectionKey key) {
-            PingPongConn c = (PingPongConn) key.attachment();
-            try {
-                if (key.isValid() && key.isWritable()) {
-                    flush(c);
+        @Override
+        void loop() throws IOException {
+            for (PingPongConn c : conns) {
+                send(c);
+            }
+            long nextScan = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+            while (!stop.get()) {
+                select(100);
+                long now = System.nanoTime();
+                if (now - nextScan >= 0) { // a connection whose echo does not come is an error
+                    nextScan = now + TimeUnit.SECONDS.toNanos(1);
+                    for (PingPongConn c : conns) {
+                        if (c.waiting && now - c.sentAt > TimeUnit.MILLISECONDS.toNanos(IO_TIMEOUT_MS)) {
+                            fail(c, "no echo within " + IO_TIMEOUT_MS / 1000 + " s");
+                        }
+                    }
                 }
-                if (key.isValid() && key.isReadable()) {
-                    receive(c);
-                }
-            } catch (IOException | RuntimeException e) {
-                fail(c, e.toString());
             }
         }
 
@@ -416,15 +336,14 @@ public final class EchoLoad {
             flush(c);
         }
 
-        private void flush(PingPongConn c) throws IOException {
+        @Override
+        void flush(PingPongConn c) throws IOException {
             c.ch.write(c.out);
-            int ops = c.out.hasRemaining() ? SelectionKey.OP_READ | SelectionKey.OP_WRITE : SelectionKey.OP_READ;
-            if (c.key.interestOps() != ops) {
-                c.key.interestOps(ops);
-            }
+            interest(c);
         }
 
-        private void receive(PingPongConn c) throws IOException {
+        @Override
+        void receive(PingPongConn c) throws IOException {
             if (c.ch.read(c.in) < 0) {
                 throw new IOException("server closed the connection");
             }
@@ -432,43 +351,35 @@ public final class EchoLoad {
                 return;
             }
             long now = System.nanoTime();
-            c.in.flip();
-            c.expected.clear().position(c.offset).limit(c.offset + size);
-            if (!c.in.equals(c.expected)) {
+            if (!matches(c, c.offset)) {
                 throw new IOException("echo mismatch on connection " + c.id);
             }
             c.waiting = false;
-            recorder.recordValue(Math.min(Math.max(now - c.sentAt, 0), HIGHEST_NANOS));
-            messages.increment();
+            record(now - c.sentAt);
+            echoes.increment();
             c.seq++;
             if (!stop.get()) {
                 send(c);
             }
         }
 
-        private void fail(PingPongConn c, String why) {
+        @Override
+        void fail(PingPongConn c, String why) {
             if (!c.ch.isOpen()) {
                 return;
             }
             c.waiting = false;
-            if (!stop.get()) {
-                if (errors.sum() < 5) {
-                    System.err.println("EchoLoad: connection " + c.id + ": " + why);
-                }
-                errors.increment();
-            }
-            c.key.cancel();
-            closeQuietly(c.ch);
+            error(c, why);
         }
     }
 
     /** A direct buffer holding a copy of {@code bytes}, so that channel I/O need not copy. */
-    private static ByteBuffer directCopy(byte[] bytes) {
+    static ByteBuffer directCopy(byte[] bytes) {
         return ByteBuffer.allocateDirect(bytes.length).put(bytes).flip();
     }
 
     /** The repeating pattern, {@code length} bytes of it. */
-    private static byte[] pattern(int length) {
+    static byte[] pattern(int length) {
         byte[] p = new byte[length];
         for (int i = 0; i < length; i++) {
             p[i] = (byte) (i % PERIOD);
