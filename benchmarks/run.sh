@@ -5,7 +5,11 @@
 #   ./bench                 full run (about 45 minutes): writes docs/benchmarks.md, the plot
 #                           docs/bench-echo.png and the table in README.md
 #   ./bench --quick         smoke run (a few minutes): prints the table, writes target/bench/
-#   ./bench --only CASES    comma-separated: echo, bulk, churn, http, idle, syscalls
+#   ./bench --only CASES    comma-separated: echo, latency, bulk, churn, http, idle, syscalls
+#   ./bench report [TSV]    remakes the report (docs/benchmarks.md, the plot, README's table) from
+#                           a stored run's figures, without rerunning: default docs/benchmarks-runs.tsv
+#   ./bench jmh [JMH ARGS]  builds bench-jmh and runs JMH on this JDK ('./bench jmh -l' lists the
+#                           benchmarks, './bench jmh -h' shows JMH's options)
 #   ./bench soak [--minutes N] [--seed S] [--no-faults]
 #                           the soak (docs/reliability.md): echo, HTTP and HTTPS servers on every
 #                           backend, over the kit's fault injector (--no-faults: without it),
@@ -14,11 +18,27 @@
 #                           on any loss, crossing, leak or server that stops answering
 #
 # Nothing here is typed by hand: the tables are made from this run's measurements, with the
-# date, the machine and the versions. A cell that could not be measured says why (n/a) and
-# fails the run, so a broken case cannot pass for a result.
+# date, the commit, the machine and the versions (benchmarks/report.sh). A cell that could not
+# be measured says why (n/a) and fails the run, so a broken case cannot pass for a result.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
+
+if [[ ${1:-} == report ]]; then
+  shift
+  exec benchmarks/report.sh "$@"
+fi
+
+if [[ ${1:-} == jmh ]]; then
+  shift
+  # shellcheck source=lib.sh
+  . benchmarks/lib.sh
+  echo "bench: building (mvn package -pl bench-jmh -am)" >&2
+  mvn_or_exit -DskipTests package -pl bench-jmh -am
+  jmh_jar=$(ls -t bench-jmh/target/loomux-bench-jmh-*-all.jar | head -n 1)
+  # The JDK that scripts/jdk.sh found (lib.sh put it first on the PATH); JMH forks the same one.
+  exec java --enable-native-access=ALL-UNNAMED -jar "$jmh_jar" "$@"
+fi
 
 if [[ ${1:-} == soak ]]; then
   shift
@@ -39,21 +59,24 @@ while [[ $# -gt 0 ]]; do
     --quick) quick=true; shift ;;
     --only) only=$2; shift 2 ;;
     --only=*) only=${1#--only=}; shift ;;
-    -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "bench: unknown argument '$1' (try ./bench --help)" >&2; exit 2 ;;
   esac
 done
 wants() { [[ -z $only || ",$only," == *",$1,"* ]]; }
 for c in ${only//,/ }; do
-  case $c in echo|bulk|churn|http|idle|syscalls) ;; *) echo "bench: unknown case '$c' for --only" >&2; exit 2 ;; esac
+  case $c in echo|latency|bulk|churn|http|idle|syscalls) ;; *) echo "bench: unknown case '$c' for --only" >&2; exit 2 ;; esac
 done
 
 # shellcheck source=lib.sh
 . benchmarks/lib.sh
+# shellcheck source=report.sh
+. benchmarks/report.sh
 
 if $quick; then
   runs=1; warm=1; secs=2
   echo_sizes=(64); echo_conns=(100 1000)
+  lat_size=64; lat_conns=100; lat_rates=(5000)
   http_conns=(50 1000); http_pipeline=(1)
   idle_conns=1000
   bulk_bytes=$((256 << 20)); bulk_conns=(1 100)
@@ -62,6 +85,9 @@ if $quick; then
 else
   runs=3; warm=3; secs=4
   echo_sizes=(64 4096); echo_conns=(10 100 1000 10000)
+  # Fixed rates below every server's ping-pong peak at 1,000 connections (about 45,000 msgs/s
+  # for the slowest here): a light load and one at about two thirds of the slowest peak.
+  lat_size=64; lat_conns=1000; lat_rates=(10000 30000)
   http_conns=(50 1000); http_pipeline=(1 16)
   idle_conns=10000
   bulk_bytes=$((1 << 30)); bulk_conns=(1 100)
@@ -156,11 +182,6 @@ record() { printf '%s\t%s\n' "$1" "$2" >>"$results"; } # key value
 field() { sed -nE "s#.*(^| )$1=([0-9.]+).*#\\2#p" <<<"$2"; }   # name line
 load() { taskset -c 1 java -cp "$bench_jar" io.loomux.bench.EchoLoad "$@"; }
 
-median() { # key -> the median of its recorded values, or n/a
-  awk -F'\t' -v k="$1" '$1 == k { print $2 }' "$results" | sort -g \
-    | awk '{ v[NR] = $1 } END { if (NR == 0) print "n/a"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
-
 progress() { printf 'bench: %-60s %s\n' "$1" "$2" >&2; }
 
 # ---- cases -------------------------------------------------------------------------------
@@ -183,6 +204,21 @@ echo_case() { # server size conns run
     record "$key|busy" "$(awk -v t="$ticks" -v hz="$hz" -v s="$took" 'BEGIN { printf "%.0f", (t / hz) * 100 / s }')"
   fi
   progress "echo ${size}B x$c $s (run $4)" "${rate:-FAILED: $(tail -c 200 <<<"$line")}"
+}
+
+latency_case() { # server rate run: the open loop at a fixed rate (EchoLoad rate)
+  local s=$1 r=$2 line p99
+  start_server "$s"
+  line=$(taskset -c 1 java -Dechoload.cpuOf="$server_pid" -cp "$bench_jar" io.loomux.bench.EchoLoad \
+         rate 127.0.0.1 "$port" "$lat_conns" "$lat_size" "$r" "$warm" "$secs" 2>&1) || true
+  stop_server
+  p99=$(field p99us "$line")
+  local key="lat|$lat_size|$lat_conns|$r|$s" m
+  if [[ -n $p99 && $(field errors "$line") == 0 ]]; then
+    for m in p50 p99 p999; do record "$key|$m" "$(field "${m}us" "$line")"; done
+    record "$key|achieved" "$(field achieved "$line")"
+  fi
+  progress "latency ${lat_size}B x$lat_conns at $r/s $s (run $3)" "${p99:+p99 $p99 µs}${p99:-FAILED: $(tail -c 200 <<<"$line")}"
 }
 
 bulk_case() { # server conns run
@@ -301,7 +337,38 @@ http_servers=()
 for b in $backends; do http_servers+=("http-loomux-$b"); done
 http_servers+=(http-jdk-default http-jdk-virtual)
 
+# The run's settings, beside its figures, so that the report can be remade from them alone.
+meta_line() { record "meta|$1" "$2"; }
 started=$(date -u +%Y-%m-%dT%H:%MZ)
+commit=$(git rev-parse --short HEAD 2>/dev/null || echo "not recorded (no git)")
+[[ -n $(git status --porcelain 2>/dev/null) ]] && commit+=" + uncommitted changes"
+cases=""
+for c in echo latency http bulk churn idle syscalls; do wants "$c" && cases+="$c "; done
+meta_line started "$started"
+meta_line commit "$commit"
+meta_line machine "$(nproc) CPUs ($(lscpu 2>/dev/null | sed -nE 's/^Model name: *//p' | head -n 1)), $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), Linux $(uname -r)"
+meta_line jdk "$(java -version 2>&1 | head -n 1)"
+meta_line netty "$(sed -nE 's:.*<netty.version>(.*)</netty.version>.*:\1:p' benchmarks/pom.xml | head -n 1)"
+wants http && meta_line wrk "$(wrk -v 2>&1 | head -n 1 | awk '{print "wrk " $2}')"
+meta_line quick "$quick"
+meta_line runs "$runs"
+meta_line warm "$warm"
+meta_line secs "$secs"
+meta_line cases "${cases% }"
+meta_line echo_sizes "${echo_sizes[*]}"
+meta_line echo_conns "${echo_conns[*]}"
+meta_line echo_servers "${echo_servers[*]}"
+meta_line turns_server "$turns_server"
+meta_line lat_size "$lat_size"
+meta_line lat_conns "$lat_conns"
+meta_line lat_rates "${lat_rates[*]}"
+meta_line http_conns "${http_conns[*]}"
+meta_line http_pipeline "${http_pipeline[*]}"
+meta_line http_servers "${http_servers[*]}"
+meta_line bulk_bytes "$bulk_bytes"
+meta_line bulk_conns "${bulk_conns[*]}"
+meta_line idle_conns "$idle_conns"
+
 for run in $(seq 1 "$runs"); do
   if wants echo; then
     for size in "${echo_sizes[@]}"; do
@@ -310,6 +377,11 @@ for run in $(seq 1 "$runs"); do
       done
     done
     [[ $run -eq 1 ]] && echo_case c-epoll 64 1000 "$run"
+  fi
+  if wants latency; then
+    for r in "${lat_rates[@]}"; do
+      for s in "${echo_servers[@]}"; do latency_case "$s" "$r" "$run"; done
+    done
   fi
   if wants http; then
     for p in "${http_pipeline[@]}"; do
@@ -336,4 +408,5 @@ done
 
 # ---- report ------------------------------------------------------------------------------
 
-. benchmarks/report.sh
+wants syscalls && meta_line syscall_tool "$syscall_tool"
+write_report
