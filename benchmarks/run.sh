@@ -218,7 +218,7 @@ latency_case() { # server rate run: the open loop at a fixed rate (EchoLoad rate
     for m in p50 p99 p999; do record "$key|$m" "$(field "${m}us" "$line")"; done
     record "$key|achieved" "$(field achieved "$line")"
   fi
-  progress "latency ${lat_size}B x$lat_conns at $r/s $s (run $3)" "${p99:+p99 $p99 µs}${p99:-FAILED: $(tail -c 200 <<<"$line")}"
+  progress "latency ${lat_size}B x$lat_conns at $r/s $s (run $3)" "$([[ -n $p99 ]] && echo "p99 $p99 µs" || echo "FAILED: $(tail -c 200 <<<"$line")")"
 }
 
 bulk_case() { # server conns run
