@@ -118,7 +118,7 @@ need gcc gcc
 wants http && need wrk wrk
 $quick || need gnuplot gnuplot-nox
 
-echo "bench: building (mvn install -pl benchmarks,server -am, and the C echo server)" >&2
+echo "bench: building (mvn install -pl benchmarks,cli -am, and the C echo server)" >&2
 build_jars
 gcc -O2 -Wall -Wextra -Werror -o target/bench/echo-c benchmarks/c/echo.c
 hz=$(getconf CLK_TCK)
