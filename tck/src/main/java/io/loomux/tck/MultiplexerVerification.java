@@ -46,6 +46,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -53,6 +55,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 
 import org.awaitility.core.ConditionTimeoutException;
+import org.testng.ITestContext;
+import org.testng.ITestResult;
 import org.testng.SkipException;
 import org.testng.annotations.Test;
 
@@ -73,9 +77,16 @@ import org.testng.annotations.Test;
  * <p>Rules named {@code required_...} hold for every backend; those named
  * {@code required_edge_...} or {@code required_oneShot_...} hold for a backend whose
  * {@link MultiplexerProvider#triggering()} declares that mode and are skipped for the other;
- * {@code optional_...} rules are skipped when the matching hook says the feature is absent. When
- * the provider reports itself unavailable, every rule except the availability ones is skipped
- * with the provider's reason.
+ * {@code optional_...} rules are skipped when the matching hook says the feature is absent or
+ * the machine cannot test it (no IPv6 loopback). Those are the only skips the kit accepts.
+ *
+ * <p>A backend that reports itself unavailable cannot be tested: every rule but the availability
+ * ones is skipped with the provider's reason, and the kit's last check,
+ * {@link #kit_everyApplicableRuleRan}, then fails, naming that reason and the rules it skipped.
+ * So does any rule skipped for a reason the kit did not give (a subclass's own
+ * {@code SkipException}, a failed configuration method). Only a backend that cannot run on this
+ * machine by design (a Linux-only backend elsewhere) may be unavailable and pass: its test says
+ * so through {@link #unavailableIsExpected()}.
  *
  * <p>The peer of every backend socket is a JDK {@link SocketChannel}, so a rule tests the backend
  * and nothing else; all traffic stays on the loopback interface. A call that must not block runs
@@ -87,6 +98,12 @@ import org.testng.annotations.Test;
  * registration is reported at most once per poll, and poll returns the number of reports.
  */
 public abstract class MultiplexerVerification {
+
+    /**
+     * The TestNG group of every rule, which {@link #kit_everyApplicableRuleRan} runs after; a
+     * subclass's own tests are not in it.
+     */
+    public static final String RULES = "loomux-tck-rules";
 
     private static final int R = Events.READABLE;
     private static final int W = Events.WRITABLE;
@@ -118,6 +135,20 @@ public abstract class MultiplexerVerification {
     }
 
     /**
+     * Says whether the backend may be unavailable on this machine by design, for example a
+     * Linux-only backend anywhere else:
+     * {@code return !System.getProperty("os.name").startsWith("Linux");}. When true and the
+     * provider reports itself unavailable, the rules are skipped with its reason and the kit
+     * passes; when false, an unavailable provider fails the kit in
+     * {@link #kit_everyApplicableRuleRan}.
+     *
+     * @return false by default: the backend under test must be available
+     */
+    protected boolean unavailableIsExpected() {
+        return false;
+    }
+
+    /**
      * The longest the kit waits for anything that must happen "soon": a non-blocking call to
      * return, an event to be reported, a blocked poll to wake. Generous, since the kit never fails
      * a backend for being slow, only for never doing it.
@@ -146,9 +177,23 @@ public abstract class MultiplexerVerification {
         Availability a = p.availability();
         assertNotNull(a, "availability() returned null");
         if (!a.available()) {
-            throw new SkipException("backend '" + p.name() + "' is unavailable here: " + a.reason());
+            String why = "backend '" + p.name() + "' is unavailable here: " + a.reason();
+            throw unavailableIsExpected() ? new NotApplicable(why + " (expected: unavailableIsExpected() is true)")
+                    : new SkipException(why);
         }
         return p;
+    }
+
+    /**
+     * A skip the kit accepts: the rule does not apply to this backend or cannot be tested on
+     * this machine. {@link #kit_everyApplicableRuleRan} fails for every other skip.
+     */
+    private static final class NotApplicable extends SkipException {
+        private static final long serialVersionUID = 1L;
+
+        NotApplicable(String why) {
+            super(why);
+        }
     }
 
     private Fixture fixture() throws IOException {
@@ -158,7 +203,7 @@ public abstract class MultiplexerVerification {
     private Fixture fixture(Triggering required) throws IOException {
         MultiplexerProvider p = availableProvider();
         if (p.triggering() != required) {
-            throw new SkipException("a " + required + " rule; backend '" + p.name() + "' declares " + p.triggering());
+            throw new NotApplicable("a " + required + " rule; backend '" + p.name() + "' declares " + p.triggering());
         }
         return new Fixture(p, patience());
     }
@@ -222,7 +267,7 @@ public abstract class MultiplexerVerification {
      * probe (I/O, {@code LinkageError}, {@code UnsatisfiedLinkError}) and turn it into
      * {@link Availability#unavailable(String)} with a sentence a user can act on.
      */
-    @Test
+    @Test(groups = RULES)
     public void required_availabilityIsReportedAndNeverThrows() throws IOException {
         MultiplexerProvider p = createProvider();
         assertNotNull(p, "createProvider() returned null");
@@ -259,7 +304,7 @@ public abstract class MultiplexerVerification {
      * <p>If this fails, check the constructor: move any probe (loading a native library, opening
      * a selector or an epoll instance) into {@code availability()} and remember its answer.
      */
-    @Test
+    @Test(groups = RULES)
     public void required_constructorDoesNoIo() throws Exception {
         createProvider(); // warm up class loading, which may open the jar
         Path fds = Path.of("/proc/self/fd");
@@ -307,7 +352,7 @@ public abstract class MultiplexerVerification {
      * <p>If this fails, check that sockets are put in non-blocking mode (accepted ones too: on
      * Linux {@code accept4(SOCK_NONBLOCK)}) and that {@code EAGAIN}/{@code EWOULDBLOCK} maps to 0.
      */
-    @Test
+    @Test(groups = RULES)
     public void required_readWithNoDataReturnsZero() throws IOException {
         try (Fixture fx = fixture()) {
             Fixture.Pair p = fx.pair();
@@ -325,7 +370,7 @@ public abstract class MultiplexerVerification {
      * <p>If this fails, check that the listening socket is non-blocking and that {@code EAGAIN}
      * from accept maps to {@code null}.
      */
-    @Test
+    @Test(groups = RULES)
     public void required_acceptWithNonePendingReturnsNull() throws IOException {
         try (Fixture fx = fixture()) {
             ListenerHandle l = fx.listen();
@@ -345,7 +390,7 @@ public abstract class MultiplexerVerification {
      * <p>If this fails, check that accepted sockets are non-blocking and that {@code EAGAIN} on
      * write (and writev) maps to 0.
      */
-    @Test
+    @Test(groups = RULES)
     public void required_writeToAFullSendBufferReturnsZero() throws IOException {
         try (Fixture fx = fixture()) {
             Fixture.Pair p = fx.pair(smallReceiveBuffer());
@@ -382,7 +427,7 @@ public abstract class MultiplexerVerification {
      * <p>If this fails, check how the timeout is passed to the OS: 0 must mean "do not wait"
      * ({@code epoll_wait(…, 0)}, {@code Selector.selectNow()}), and only a negative value "forever".
      */
-    @Test
+    @Test(groups = RULES)
     public void required_pollWithZeroTimeoutDoesNotWait() throws IOException {
         try (Fixture fx = fixture()) {
             Fixture.Pair p = fx.pair();
@@ -405,7 +450,7 @@ public abstract class MultiplexerVerification {
      * interest, that the attachment handed to the sink is the one given to {@code register}, and
      * that an event is reported by the poll that sees it, not held for a later one.
      */
-    @Test
+    @Test(groups = RULES)
     public void required_readableAfterDataArrives() throws IOException {
         try (Fixture fx = fixture()) {
             Fixture.Pair p = fx.pair();
@@ -424,7 +469,7 @@ public abstract class MultiplexerVerification {
      * HANGUP/READABLE (edge: {@code EPOLLRDHUP}/{@code EPOLLHUP}), and that a read of 0 bytes
      * from the OS (end of stream) becomes -1, not 0.
      */
-    @Test
+    @Test(groups = RULES)
     public void required_readableOrHangupAfterPeerCloses() throws IOException {
         try (Fixture fx = fixture()) {
             Fixture.Pair p = fx.pair();
@@ -445,7 +490,7 @@ public abstract class MultiplexerVerification {
      * {@code new SocketException("Connection reset")}, and an error event must be reported even
      * when only READABLE was armed.
      */
-    @Test
+    @Test(groups = RULES)
     public void required_eventAfterResetAndReadThrowsConnectionReset() throws IOException {
         try (Fixture fx = fixture()) {
             Fixture.Pair p = fx.pair();
@@ -470,7 +515,7 @@ public abstract class MultiplexerVerification {
      * <p>If this fails, check that write interest is registered (edge) or armed (one-shot), and
      * that {@code EPOLLOUT}/{@code OP_WRITE} maps to WRITABLE.
      */
-    @Test
+    @Test(groups = RULES)
     public void required_writableAfterBufferSpaceFreesUp() throws IOException {
         try (Fixture fx = fixture()) {
             Fixture.Pair p = fx.pair(smallReceiveBuffer());
@@ -494,7 +539,7 @@ public abstract class MultiplexerVerification {
      * {@code ECONNRESET}) and that the native code writes with {@code MSG_NOSIGNAL} or ignores
      * {@code SIGPIPE}.
      */
-    @Test
+    @Test(groups = RULES)
     public void required_writeAfterPeerClosedThrowsSocketException() throws IOException {
         try (Fixture fx = fixture()) {
             Fixture.Pair p = fx.pair();
@@ -529,7 +574,7 @@ public abstract class MultiplexerVerification {
      * <p>If this fails, check that listeners are registered like sockets and that
      * {@code OP_ACCEPT}/{@code EPOLLIN} on a listener maps to READABLE.
      */
-    @Test
+    @Test(groups = RULES)
     public void required_listenerReadableWhenAConnectionIsPending() throws IOException {
         try (Fixture fx = fixture()) {
             ListenerHandle l = fx.listen();
@@ -555,7 +600,7 @@ public abstract class MultiplexerVerification {
      * that WRITABLE is reported when it completes, and that {@code finishConnect} checks
      * {@code SO_ERROR}.
      */
-    @Test
+    @Test(groups = RULES)
     public void required_connectFinishesAfterWritable() throws IOException {
         try (Fixture fx = fixture()) {
             ServerSocketChannel server = fx.track(ServerSocketChannel.open().bind(Fixture.loopback4()));
@@ -592,7 +637,7 @@ public abstract class MultiplexerVerification {
      * <p>If this fails, check that {@code ECONNREFUSED} (from connect or from {@code SO_ERROR})
      * becomes a {@code ConnectException}, and that a failed connect is reported by the poll.
      */
-    @Test
+    @Test(groups = RULES)
     public void required_refusedConnectIsConnectException() throws IOException {
         try (Fixture fx = fixture()) {
             InetSocketAddress closed;
@@ -632,7 +677,7 @@ public abstract class MultiplexerVerification {
      * <p>If this fails, check that the backend merges the OS's per-direction events for one
      * socket into one sink call and counts sink calls for its return value.
      */
-    @Test
+    @Test(groups = RULES)
     public void required_eachRegistrationAtMostOncePerPoll() throws IOException {
         try (Fixture fx = fixture()) {
             Fixture.Pair p = fx.pair();
@@ -658,7 +703,7 @@ public abstract class MultiplexerVerification {
      * <p>If this fails, check that {@code register} asks for both directions at once
      * ({@code EPOLLIN|EPOLLOUT|EPOLLRDHUP|EPOLLET}); the kernel then reports the current state.
      */
-    @Test
+    @Test(groups = RULES)
     public void required_edge_registrationReportsReadinessAlreadyThere() throws IOException {
         try (Fixture fx = fixture(Triggering.EDGE)) {
             Fixture.Pair p = fx.pair();
@@ -676,7 +721,7 @@ public abstract class MultiplexerVerification {
      * <p>If this fails, check that the backend does not rely on {@code arm}: the blocking layer
      * never calls it on an EDGE backend.
      */
-    @Test
+    @Test(groups = RULES)
     public void required_edge_reportsWithoutArming() throws IOException {
         try (Fixture fx = fixture(Triggering.EDGE)) {
             Fixture.Pair p = fx.pair();
@@ -695,7 +740,7 @@ public abstract class MultiplexerVerification {
      * <p>If this fails, check that the registration is not one-shot ({@code EPOLLONESHOT} must
      * not be set) and stays in the poll set after a report.
      */
-    @Test
+    @Test(groups = RULES)
     public void required_edge_newDataRaisesANewEdge() throws IOException {
         try (Fixture fx = fixture(Triggering.EDGE)) {
             Fixture.Pair p = fx.pair();
@@ -717,7 +762,7 @@ public abstract class MultiplexerVerification {
      * <p>If this fails, check that the registration is edge-triggered ({@code EPOLLET}), or
      * declare {@link Triggering#ONE_SHOT} and implement {@code arm}.
      */
-    @Test
+    @Test(groups = RULES)
     public void required_edge_noRepeatWithoutANewEdge() throws IOException {
         try (Fixture fx = fixture(Triggering.EDGE)) {
             Fixture.Pair p = fx.pair();
@@ -755,7 +800,7 @@ public abstract class MultiplexerVerification {
      * {@code Selector} key with interest 0, {@code EPOLLONESHOT} without events) and that only
      * {@code arm} adds interest.
      */
-    @Test
+    @Test(groups = RULES)
     public void required_oneShot_nothingBeforeArm() throws IOException {
         try (Fixture fx = fixture(Triggering.ONE_SHOT)) {
             Fixture.Pair p = fx.pair();
@@ -774,7 +819,7 @@ public abstract class MultiplexerVerification {
      * <p>If this fails, check that a report clears the reported interest (drop it from the
      * {@code Selector} key, or use {@code EPOLLONESHOT}) before the poll returns.
      */
-    @Test
+    @Test(groups = RULES)
     public void required_oneShot_atMostOneReportPerArming() throws IOException {
         try (Fixture fx = fixture(Triggering.ONE_SHOT)) {
             Fixture.Pair p = fx.pair();
@@ -798,7 +843,7 @@ public abstract class MultiplexerVerification {
      * which re-checks the level; a backend that only watches for changes must check the state
      * itself when armed.
      */
-    @Test
+    @Test(groups = RULES)
     public void required_oneShot_armOnAReadySocketReportsAtTheNextPoll() throws IOException {
         try (Fixture fx = fixture(Triggering.ONE_SHOT)) {
             Fixture.Pair p = fx.pair();
@@ -822,7 +867,7 @@ public abstract class MultiplexerVerification {
      * <p>If this fails, check that {@code arm(interest)} adds exactly the directions asked for and
      * that the report is masked by the armed interest.
      */
-    @Test
+    @Test(groups = RULES)
     public void required_oneShot_onlyArmedInterestIsReported() throws IOException {
         try (Fixture fx = fixture(Triggering.ONE_SHOT)) {
             Fixture.Pair p = fx.pair();
@@ -849,7 +894,7 @@ public abstract class MultiplexerVerification {
      * pipe) or calls {@code Selector.wakeup()} even when it believes no poll is blocked, and
      * that coalescing never drops a wake-up that arrives while a poll is about to block.
      */
-    @Test
+    @Test(groups = RULES)
     public void required_wakeupReturnsABlockedPoll() throws IOException {
         try (Fixture fx = fixture()) {
             CompletableFuture<Integer> polled = new CompletableFuture<>();
@@ -873,7 +918,7 @@ public abstract class MultiplexerVerification {
      * <p>If this fails, check that the wake-up is remembered (a written eventfd, a pending
      * {@code Selector.wakeup()}) when no poll is in progress.
      */
-    @Test
+    @Test(groups = RULES)
     public void required_wakeupBeforeAPollMakesItReturn() throws IOException {
         try (Fixture fx = fixture()) {
             fx.pollSet.wakeup();
@@ -911,7 +956,7 @@ public abstract class MultiplexerVerification {
      * <p>If this fails, check that wake-ups are drained when a poll returns (read the eventfd to
      * zero, or rely on {@code Selector}'s own coalescing) rather than counted one per call.
      */
-    @Test
+    @Test(groups = RULES)
     public void required_wakeupsCoalesce() throws Exception {
         try (Fixture fx = fixture()) {
             List<CompletableFuture<Void>> callers = new ArrayList<>();
@@ -954,7 +999,7 @@ public abstract class MultiplexerVerification {
      * that the OS call, like {@code epoll_ctl}, takes effect on a running {@code epoll_wait}),
      * and that they do not wait for the poll to return.
      */
-    @Test
+    @Test(groups = RULES)
     public void required_registerAndArmTakeEffectDuringABlockedPoll() throws IOException {
         try (Fixture fx = fixture()) {
             Fixture.Pair first = fx.pair();
@@ -1001,7 +1046,7 @@ public abstract class MultiplexerVerification {
      * {@code Selector}) only, never the registered sockets, and make {@code wakeup} check a
      * closed flag before writing to a descriptor number that may have been reused.
      */
-    @Test
+    @Test(groups = RULES)
     public void required_pollSetCloseLeavesSocketsOpenAndWakeupHarmless() throws IOException {
         try (Fixture fx = fixture()) {
             Fixture.Pair p = fx.pair();
@@ -1039,7 +1084,7 @@ public abstract class MultiplexerVerification {
      * {@code Selector} only frees the descriptor at its next selection, so a backend on it must
      * make that selection happen) and that the OS descriptor is really closed.
      */
-    @Test
+    @Test(groups = RULES)
     public void required_closeWhileRegisteredReleasesTheSocket() throws IOException {
         try (Fixture fx = fixture()) {
             Fixture.Pair p = fx.pair();
@@ -1098,7 +1143,7 @@ public abstract class MultiplexerVerification {
      * <p>If this fails, check that cancel removes the socket from the OS poll set (or marks the
      * registration so that a poll started later drops its events) before it returns.
      */
-    @Test
+    @Test(groups = RULES)
     public void required_noEventAfterCancelReturns() throws IOException {
         try (Fixture fx = fixture()) {
             Fixture.Pair ready = fx.pair();
@@ -1154,7 +1199,7 @@ public abstract class MultiplexerVerification {
      * the close invalidated, such as a {@code SelectionKey}) before any call made by descriptor
      * number, for instance {@code epoll_ctl(EPOLL_CTL_MOD)} or {@code EPOLL_CTL_DEL}.
      */
-    @Test
+    @Test(groups = RULES)
     public void required_armAndCancelAfterCloseLeaveOtherSocketsAlone() throws IOException {
         try (Fixture fx = fixture()) {
             Fixture.Pair closed = fx.pair();
@@ -1211,7 +1256,7 @@ public abstract class MultiplexerVerification {
      * <p>If this fails, check fixed-size tables and event arrays: a poll that returns at most N
      * events must leave the rest for the next poll, and a registration table must grow.
      */
-    @Test
+    @Test(groups = RULES)
     public void required_manyRegistrationsAreAllReported() throws IOException {
         try (Fixture fx = fixture()) {
             int count = manyRegistrations();
@@ -1260,7 +1305,7 @@ public abstract class MultiplexerVerification {
      * <p>If this fails, check the timeout conversion (milliseconds, not seconds or nanoseconds)
      * and that a wake-up or a stale internal event is not returned over and over.
      */
-    @Test
+    @Test(groups = RULES)
     public void required_pollTimeoutIsHonoured() throws IOException {
         try (Fixture fx = fixture()) {
             Fixture.Pair p = fx.pair();
@@ -1295,7 +1340,7 @@ public abstract class MultiplexerVerification {
      * must keep reading until a chunk comes back short, or the blocking layer of an EDGE backend
      * waits for an edge that never comes.
      */
-    @Test
+    @Test(groups = RULES)
     public void required_shortReadMeansTheReceiveQueueIsEmpty() throws IOException {
         try (Fixture fx = fixture()) {
             List<String> attempts = new ArrayList<>();
@@ -1330,7 +1375,7 @@ public abstract class MultiplexerVerification {
      * <p>If this fails, check a cap per call (a bounce buffer, {@code IOV_MAX} buffers per
      * {@code writev}): the backend must continue until the kernel takes less than offered.
      */
-    @Test
+    @Test(groups = RULES)
     public void required_shortWriteMeansTheSendBufferIsFull() throws IOException {
         try (Fixture fx = fixture()) {
             List<String> plain = new ArrayList<>();
@@ -1398,7 +1443,7 @@ public abstract class MultiplexerVerification {
      * <p>If this fails, check the offset arithmetic of the gathering write and the copy to and
      * from heap buffers.
      */
-    @Test
+    @Test(groups = RULES)
     public void required_gatheringWriteAndBufferKinds() throws IOException {
         try (Fixture fx = fixture()) {
             Fixture.Pair p = fx.pair();
@@ -1440,7 +1485,7 @@ public abstract class MultiplexerVerification {
      * {@code shutdown(SHUT_RD)} (or the channel's methods) and that a read after
      * {@code SHUT_RD} returns -1, not 0.
      */
-    @Test
+    @Test(groups = RULES)
     public void required_halfClose() throws IOException {
         try (Fixture fx = fixture()) {
             Fixture.Pair p = fx.pair();
@@ -1471,7 +1516,7 @@ public abstract class MultiplexerVerification {
      * <p>If this fails, check the option table of the backend and the address conversion
      * (IPv4-mapped IPv6 addresses must come back as the {@code InetAddress} that was bound).
      */
-    @Test
+    @Test(groups = RULES)
     public void required_socketOptionsAndAddresses() throws IOException {
         try (Fixture fx = fixture()) {
             Map<SocketOption<?>, Object> lo = new LinkedHashMap<>();
@@ -1530,16 +1575,16 @@ public abstract class MultiplexerVerification {
      * <p>If this fails, check the address conversion for IPv6 ({@code sockaddr_in6}, scope ids)
      * and that sockets are created in the address family of the address given.
      */
-    @Test
+    @Test(groups = RULES)
     public void optional_ipv6Loopback() throws IOException {
         if (!supportsIpv6()) {
-            throw new SkipException("the plugin declares no IPv6 support (supportsIpv6() is false)");
+            throw new NotApplicable("the plugin declares no IPv6 support (supportsIpv6() is false)");
         }
         InetSocketAddress v6 = new InetSocketAddress(InetAddress.getByName("::1"), 0);
         try (ServerSocketChannel probe = ServerSocketChannel.open()) {
             probe.bind(v6);
         } catch (IOException e) {
-            throw new SkipException("no IPv6 loopback on this machine: " + e);
+            throw new NotApplicable("no IPv6 loopback on this machine: " + e);
         }
         try (Fixture fx = fixture()) {
             ListenerHandle l = fx.track(fx.mux.listen(v6, 0, Map.of()));
@@ -1567,7 +1612,7 @@ public abstract class MultiplexerVerification {
      * <p>If this fails while the other rules pass, the kit has missed a rule; please report it.
      * Otherwise fix the failing rules first: this one fails with them.
      */
-    @Test
+    @Test(groups = RULES)
     public void required_echoThroughTheBlockingLayer() throws Exception {
         MultiplexerProvider p = availableProvider();
         int connections = 4;
@@ -1684,7 +1729,7 @@ public abstract class MultiplexerVerification {
      * injected: a backend that keeps every rule is transparent to the injector, so please report
      * it. Otherwise fix the failing rules first.
      */
-    @Test
+    @Test(groups = RULES)
     public void required_echoUnderInjectedFaults() throws Exception {
         FaultInjectingProvider faults = injecting(FaultPlan.defaults());
         runEcho(faults, 12, 48, 2048, true);
@@ -1702,7 +1747,7 @@ public abstract class MultiplexerVerification {
      * once the injector made the backend's reports irregular (a read or write that said "would
      * block" must be followed by a report): check the rules on triggering, arming and wakeup.
      */
-    @Test
+    @Test(groups = RULES)
     public void required_noWakeupLostUnderInjectedFaults() throws Exception {
         FaultPlan storms = FaultPlan.builder()
                 .rate(Fault.WOULD_BLOCK, 300)
@@ -1727,7 +1772,7 @@ public abstract class MultiplexerVerification {
      * off the backlog only when it returns it, and that a listener is reported READABLE again
      * while connections are queued.
      */
-    @Test
+    @Test(groups = RULES)
     public void required_acceptUnderInjectedFaultsKeepsEveryQueuedConnection() throws Exception {
         FaultInjectingProvider faults = injecting(FaultPlan.builder()
                 .rate(Fault.TOO_MANY_OPEN_FILES, 500)
@@ -1936,5 +1981,57 @@ public abstract class MultiplexerVerification {
         } catch (IOException ignored) {
             // ends the echo all the same
         }
+    }
+
+    // =============================================================================================
+    // The kit itself
+    // =============================================================================================
+
+    /**
+     * The kit's last check: every rule that applies to the backend ran. It fails when a rule was
+     * skipped for any reason but the ones the kit accepts (the other triggering mode, an
+     * optional feature the backend or the machine lacks, or an unavailable backend whose test
+     * says {@link #unavailableIsExpected()}), naming each reason and the rules skipped for it,
+     * since a kit that could not run a rule has not proven it.
+     *
+     * <p>If this fails because the backend is unavailable, fix what the provider's reason says.
+     * A plugin that finds other backends through {@code ServiceLoader} and runs its tests on the
+     * module path (Maven does so when the plugin has a {@code module-info.java}) needs
+     * {@code uses io.loomux.spi.MultiplexerProvider;} in it, and the backend it looks for on the
+     * test path.
+     *
+     * @param context the TestNG run, whose skipped results this reads
+     */
+    @Test(dependsOnGroups = RULES, alwaysRun = true)
+    public void kit_everyApplicableRuleRan(ITestContext context) {
+        Set<String> rules = new HashSet<>();
+        for (java.lang.reflect.Method m : MultiplexerVerification.class.getDeclaredMethods()) {
+            if (m.isAnnotationPresent(Test.class)) {
+                rules.add(m.getName());
+            }
+        }
+        Map<String, Set<String>> skippedBecause = new TreeMap<>();
+        for (ITestResult r : context.getSkippedTests().getAllResults()) {
+            boolean aRuleOfThisRun = r.getInstance() == this && rules.contains(r.getMethod().getMethodName());
+            if (aRuleOfThisRun && !(r.getThrowable() instanceof NotApplicable)) {
+                String why = r.getThrowable() != null ? String.valueOf(r.getThrowable().getMessage())
+                        : "TestNG skipped it (a configuration method failed, or a rule it depends on)";
+                skippedBecause.computeIfAbsent(why, k -> new TreeSet<>()).add(r.getMethod().getMethodName());
+            }
+        }
+        if (skippedBecause.isEmpty()) {
+            return;
+        }
+        StringBuilder sb = new StringBuilder();
+        int count = 0;
+        for (Map.Entry<String, Set<String>> e : skippedBecause.entrySet()) {
+            count += e.getValue().size();
+            sb.append("\n- ").append(e.getKey()).append("\n  skipped for it: ").append(String.join(", ", e.getValue()));
+        }
+        fail("the kit skipped " + count + " of its rules, so it has not tested this backend:" + sb
+                + "\nA backend passes only when its rules run. An unavailable backend: fix what its reason says (a"
+                + " plugin that looks up other backends through ServiceLoader needs 'uses io.loomux.spi.MultiplexerProvider;'"
+                + " in its module-info.java); one that cannot run on this machine by design: override"
+                + " unavailableIsExpected().");
     }
 }

@@ -3,8 +3,10 @@ package io.loomux.tck.selftest;
 import static org.awaitility.Awaitility.await;
 
 import io.loomux.selector.SelectorMultiplexerProvider;
+import io.loomux.spi.Availability;
 import io.loomux.spi.Handle;
 import io.loomux.spi.ListenerHandle;
+import io.loomux.spi.Multiplexer;
 import io.loomux.spi.MultiplexerProvider;
 import io.loomux.spi.PollSet;
 import io.loomux.spi.Registration;
@@ -23,6 +25,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.awaitility.core.ConditionTimeoutException;
+import org.testng.SkipException;
 
 /**
  * Deliberately broken providers, each a correct one (the Selector backend) with one fault, and
@@ -334,6 +337,28 @@ public final class Broken {
         }
     }
 
+    /**
+     * Reports itself unavailable, as a wrapping plugin does when {@code ServiceLoader} does not
+     * find the backend it wraps (on the module path, for want of a {@code uses} clause).
+     */
+    static final class Unavailable extends Delegating {
+        static final String REASON = "it wraps the 'selector' backend, which ServiceLoader did not find";
+
+        Unavailable() {
+            super(new SelectorMultiplexerProvider());
+        }
+
+        @Override
+        public Availability availability() {
+            return Availability.unavailable(REASON);
+        }
+
+        @Override
+        public Multiplexer open() {
+            throw new IllegalStateException(REASON);
+        }
+    }
+
     // ---- the kit, once per provider ----------------------------------------------------------
 
     /** The kit against a correct provider: everything passes. */
@@ -410,6 +435,37 @@ public final class Broken {
         @Override
         protected MultiplexerProvider createProvider() {
             return new GatherCapped();
+        }
+    }
+
+    /** The kit against {@link Unavailable}, which it cannot test: it must fail, saying why. */
+    public static class UnavailableVerification extends BrokenVerification {
+        @Override
+        protected MultiplexerProvider createProvider() {
+            return new Unavailable();
+        }
+    }
+
+    /** The kit against {@link Unavailable}, declared unavailable here by design. */
+    public static class UnavailableByDesignVerification extends BrokenVerification {
+        @Override
+        protected MultiplexerProvider createProvider() {
+            return new Unavailable();
+        }
+
+        @Override
+        protected boolean unavailableIsExpected() {
+            return true;
+        }
+    }
+
+    /** A subclass that skips every rule for a reason of its own, which the kit does not accept. */
+    public static class SelfSkippingVerification extends BrokenVerification {
+        static final String REASON = "the test machine looks busy";
+
+        @Override
+        protected MultiplexerProvider createProvider() {
+            throw new SkipException(REASON);
         }
     }
 }

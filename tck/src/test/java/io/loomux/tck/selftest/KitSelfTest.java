@@ -25,6 +25,9 @@ import org.testng.annotations.Test;
  */
 public class KitSelfTest {
 
+    /** The kit's last check, which fails when a rule that applies was skipped. */
+    static final String EVERY_RULE_RAN = "kit_everyApplicableRuleRan";
+
     /** What one run of the kit gave, per rule. */
     record Outcome(Map<String, String> status, Map<String, String> why) {
         Set<String> with(String s) {
@@ -183,5 +186,45 @@ public class KitSelfTest {
     public void aGatheringWriteCappedPerCallIsCaught() {
         assertFails(run(Broken.GatherCappedVerification.class),
                 "required_shortWriteMeansTheSendBufferIsFull");
+    }
+
+    /**
+     * A provider that reports itself unavailable cannot be tested: the kit fails, naming the
+     * provider's reason and the rules it skipped for it, instead of passing with everything
+     * skipped.
+     */
+    @Test
+    public void anUnavailableProviderFailsTheKitSayingWhy() {
+        Outcome o = run(Broken.UnavailableVerification.class);
+        assertEquals(o.with("FAIL"), Set.of(EVERY_RULE_RAN), "only the check that every rule ran fails:" + o.describe());
+        String why = o.why().get(EVERY_RULE_RAN);
+        assertTrue(why.contains("backend 'broken-selector' is unavailable here: " + Broken.Unavailable.REASON), why);
+        assertTrue(why.contains("required_readWithNoDataReturnsZero") && why.contains("required_echoThroughTheBlockingLayer"),
+                "names the rules it skipped: " + why);
+        assertTrue(o.with("PASS").contains("required_availabilityIsReportedAndNeverThrows"), o.describe());
+    }
+
+    /** A rule skipped for a reason the kit did not give fails the kit too, with that reason. */
+    @Test
+    public void aRuleSkippedForAnotherReasonFailsTheKit() {
+        Outcome o = run(Broken.SelfSkippingVerification.class);
+        assertEquals(o.with("FAIL"), Set.of(EVERY_RULE_RAN), o.describe());
+        String why = o.why().get(EVERY_RULE_RAN);
+        assertTrue(why.contains(Broken.SelfSkippingVerification.REASON) && why.contains("required_halfClose"), why);
+    }
+
+    /**
+     * A backend declared unavailable here by design ({@code unavailableIsExpected()}) passes: its
+     * rules skip with its reason.
+     */
+    @Test
+    public void aBackendUnavailableByDesignSkipsWithItsReason() {
+        Outcome o = run(Broken.UnavailableByDesignVerification.class);
+        assertEquals(o.with("FAIL"), Set.of(), o.describe());
+        assertEquals(o.with("PASS"), Set.of("required_availabilityIsReportedAndNeverThrows", "required_constructorDoesNoIo",
+                EVERY_RULE_RAN), o.describe());
+        for (String skipped : o.with("SKIP")) {
+            assertTrue(o.why().get(skipped).contains(Broken.Unavailable.REASON), skipped + o.describe());
+        }
     }
 }
