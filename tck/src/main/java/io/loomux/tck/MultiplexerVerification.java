@@ -57,6 +57,7 @@ import java.util.stream.Stream;
 import org.awaitility.core.ConditionTimeoutException;
 import org.testng.ITestContext;
 import org.testng.ITestResult;
+import org.testng.Reporter;
 import org.testng.SkipException;
 import org.testng.annotations.Test;
 
@@ -1999,11 +2000,11 @@ public abstract class MultiplexerVerification {
      * module path (Maven does so when the plugin has a {@code module-info.java}) needs
      * {@code uses io.loomux.spi.MultiplexerProvider;} in it, and the backend it looks for on the
      * test path.
-     *
-     * @param context the TestNG run, whose skipped results this reads
      */
     @Test(dependsOnGroups = RULES, alwaysRun = true)
-    public void kit_everyApplicableRuleRan(ITestContext context) {
+    public void kit_everyApplicableRuleRan() {
+        // Not a parameter: TestNG would put the injected context in the test's reported name.
+        ITestContext context = Reporter.getCurrentTestResult().getTestContext();
         Set<String> rules = new HashSet<>();
         for (java.lang.reflect.Method m : MultiplexerVerification.class.getDeclaredMethods()) {
             if (m.isAnnotationPresent(Test.class)) {
