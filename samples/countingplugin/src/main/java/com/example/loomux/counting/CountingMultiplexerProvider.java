@@ -108,7 +108,10 @@ public final class CountingMultiplexerProvider implements MultiplexerProvider {
                     return Availability.ok();
                 }
             }
-        } catch (RuntimeException | LinkageError e) {
+        } catch (RuntimeException | LinkageError | ServiceConfigurationError e) {
+            // ServiceConfigurationError from load() itself: a module without 'uses
+            // io.loomux.spi.MultiplexerProvider' may not look providers up. Availability must
+            // report that, never throw it.
             return Availability.unavailable("looking for the backend to wrap failed: " + e);
         }
         return Availability.unavailable("it wraps the '" + wanted + "' backend, which is not on the class or module path"
