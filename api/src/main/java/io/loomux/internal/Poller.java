@@ -23,7 +23,8 @@ import java.util.concurrent.locks.LockSupport;
  *       poll. Under load this removes the hand-off that dominates the cost of a wake-up: the
  *       platform poller sleeping and waking, and the carrier sleeping and waking, a context
  *       switch pair per poll. When {@value #IDLE_POLLS} non-blocking polls in a row find
- *       nothing, the turn goes back to the platform thread.</li>
+ *       nothing, the turn goes back to the platform thread. Every {@value #POLLS_PER_BREAK}
+ *       polls, however busy, it steps aside once for the work submitted from outside.</li>
  * </ul>
  * The platform thread hands over only after a poll that found at least
  * {@value #BUSY_EVENTS} events: at low load (one connection) a hand-over would cost more than
@@ -37,6 +38,17 @@ final class Poller implements PollSet.EventSink {
     private static final int BUSY_EVENTS = 2;
     /** Empty non-blocking polls in a row after which the carrier-side poller hands back. */
     private static final int IDLE_POLLS = 3;
+    /**
+     * Carrier-side polls after which the poller steps aside once, however busy. Its polls wake
+     * handlers onto its own carrier's queue, and a carrier runs that queue dry before it takes
+     * work submitted from outside: threads started by a platform thread (the HTTP server's
+     * accept thread) or woken by one (the platform poller, timers). A poller whose every poll
+     * finds events never lets the queue run dry, so on one carrier such threads waited for as
+     * long as the load lasted. A timed park lets the queue run dry, and the poller comes back
+     * through the scheduler's shared queue, behind what waited there. A yield does not: the
+     * carrier takes the poller straight back.
+     */
+    private static final int POLLS_PER_BREAK = 64;
     private static final boolean CARRIER_POLLING =
             !"false".equalsIgnoreCase(System.getProperty("loomux.carrierPolling", "true"));
 
@@ -111,6 +123,7 @@ final class Poller implements PollSet.EventSink {
 
     private void carrierLoop() {
         int idle = 0;
+        int polls = 0;
         // Ends when stop() clears running and unparks it; each pass polls without blocking and
         // yields, or parks while the platform thread has the turn.
         while (running) {
@@ -131,7 +144,15 @@ final class Poller implements PollSet.EventSink {
             if (n > 0) {
                 counters.polled(n);
                 idle = 0;
-            } else if (++idle >= IDLE_POLLS) {
+            } else {
+                idle++;
+            }
+            if (++polls >= POLLS_PER_BREAK) {
+                polls = 0;
+                // Woken by the scheduler's timer, from outside this carrier (see the constant).
+                LockSupport.parkNanos(this, 1);
+            }
+            if (idle >= IDLE_POLLS) {
                 idle = 0;
                 owner = PLATFORM;
                 LockSupport.unpark(platform);
