@@ -12,13 +12,13 @@ import java.io.IOException;
 import java.lang.reflect.Method;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import javax.xml.parsers.DocumentBuilderFactory;
 import org.testng.annotations.DataProvider;
@@ -52,7 +52,7 @@ public class PluginGuideTest {
     @Test(dataProvider = "paths")
     public void theGuidesPluginPassesEveryRuleAndIsListed(String variant) throws Exception {
         Path dir = write(variant, "plugin-guide-" + variant);
-        ChildMaven.Result build = ChildMaven.run(dir, "package")
+        ChildProcess.Result build = ChildMaven.run(dir, "package")
                 .requireSuccess("building the plugin of docs/writing-a-plugin.md (" + variant + ") in " + dir);
         String shown = shownLine(guide(), "Tests run:");
         assertTrue(build.output().contains(shown.substring(shown.indexOf("Tests run:"))),
@@ -95,7 +95,7 @@ public class PluginGuideTest {
         String source = Files.readString(moduleInfo, UTF_8);
         assertTrue(source.contains(USES), "the guide's module-info.java has the line " + USES + ":\n" + source);
         Files.writeString(moduleInfo, source.replace(USES, ""));
-        ChildMaven.Result build = ChildMaven.run(dir, "test");
+        ChildProcess.Result build = ChildMaven.run(dir, "test");
         assertNotEquals(build.exitCode(), 0, "the kit passed a plugin it could not test:\n" + build.output());
         assertTrue(build.output().contains("kit_everyApplicableRuleRan")
                 && build.output().contains("module com.example.nodelay does not declare `uses`"),
@@ -166,18 +166,7 @@ public class PluginGuideTest {
     private static String loomux(Path dir, String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of(Checkout.root().resolve("loomux").toString()));
         command.addAll(List.of(args));
-        Path log = Files.createTempFile(dir, "loomux-", ".log");
-        ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile())
-                .redirectErrorStream(true).redirectOutput(log.toFile());
-        builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
-        Process p = builder.start();
-        if (!p.waitFor(5, TimeUnit.MINUTES)) {
-            p.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
-            throw new AssertionError(command + " did not end; it printed:\n" + Files.readString(log, UTF_8));
-        }
-        String out = Files.readString(log, UTF_8);
-        assertEquals(p.exitValue(), 0, command + " printed:\n" + out);
-        return out;
+        return ChildProcess.run(dir, Duration.ofMinutes(5), command).requireSuccess("./loomux").output();
     }
 
     /**

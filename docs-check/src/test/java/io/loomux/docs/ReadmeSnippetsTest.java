@@ -77,7 +77,7 @@ public class ReadmeSnippetsTest {
         int port = Integer.parseInt(run[1]);
         requireFree(port, block);
         Path log = project.dir().resolve(mainClass + ".log");
-        Process process = new ProcessBuilder(java(), "--enable-native-access=ALL-UNNAMED", "-cp", classPath, mainClass)
+        Process process = new ProcessBuilder(ChildProcess.java(), "--enable-native-access=ALL-UNNAMED", "-cp", classPath, mainClass)
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         try {
             await().atMost(START).until(() -> !process.isAlive() || accepts(port));
@@ -130,11 +130,9 @@ public class ReadmeSnippetsTest {
     }
 
     private static String runSource(String cp, Path source) throws Exception {
-        Process p = new ProcessBuilder(java(), "-cp", cp, source.toString()).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), UTF_8).trim();
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the source launcher did not end");
-        assertEquals(p.exitValue(), 0, out);
-        return out;
+        return ChildProcess.run(source.getParent(), Duration.ofMinutes(1),
+                List.of(ChildProcess.java(), "-cp", cp, source.toString()))
+                .requireSuccess("the source launcher").output().trim();
     }
 
     private static void echoes(int port) throws IOException {
@@ -181,7 +179,4 @@ public class ReadmeSnippetsTest {
         return p.isAlive() ? "still running" : "status " + p.exitValue();
     }
 
-    private static String java() {
-        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    }
 }

@@ -4,10 +4,10 @@ import static org.testng.Assert.assertEquals;
 import static org.testng.Assert.assertFalse;
 import static org.testng.Assert.assertTrue;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
+import java.util.List;
 import java.util.jar.JarFile;
 import org.testng.annotations.Test;
 
@@ -35,11 +35,9 @@ public class RunnableJarTest {
     /** On JDK 24 and newer, loading the epoll library without native access prints a warning. */
     @Test
     public void listsTheBackendsWithoutAWarning() throws Exception {
-        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", jar().toString(), "backends").redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "java -jar ... backends did not end");
-        assertEquals(p.exitValue(), 0, out);
+        String out = ChildProcess.run(Path.of("target").toAbsolutePath(), Duration.ofMinutes(1),
+                List.of(ChildProcess.java(), "-jar", jar().toString(), "backends"))
+                .requireSuccess("the runnable jar").output();
         assertFalse(out.contains("WARNING"), out);
         assertTrue(out.lines().anyMatch(l -> available(l, "selector")), out);
         if (System.getProperty("os.name").equals("Linux")) {
