@@ -46,8 +46,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -55,8 +53,6 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 
 import org.awaitility.core.ConditionTimeoutException;
-import org.testng.ITestContext;
-import org.testng.ITestResult;
 import org.testng.Reporter;
 import org.testng.SkipException;
 import org.testng.annotations.Test;
@@ -183,18 +179,6 @@ public abstract class MultiplexerVerification {
                     : new SkipException(why);
         }
         return p;
-    }
-
-    /**
-     * A skip the kit accepts: the rule does not apply to this backend or cannot be tested on
-     * this machine. {@link #kit_everyApplicableRuleRan} fails for every other skip.
-     */
-    private static final class NotApplicable extends SkipException {
-        private static final long serialVersionUID = 1L;
-
-        NotApplicable(String why) {
-            super(why);
-        }
     }
 
     private Fixture fixture() throws IOException {
@@ -2004,22 +1988,8 @@ public abstract class MultiplexerVerification {
     @Test(dependsOnGroups = RULES, alwaysRun = true)
     public void kit_everyApplicableRuleRan() {
         // Not a parameter: TestNG would put the injected context in the test's reported name.
-        ITestContext context = Reporter.getCurrentTestResult().getTestContext();
-        Set<String> rules = new HashSet<>();
-        for (java.lang.reflect.Method m : MultiplexerVerification.class.getDeclaredMethods()) {
-            if (m.isAnnotationPresent(Test.class)) {
-                rules.add(m.getName());
-            }
-        }
-        Map<String, Set<String>> skippedBecause = new TreeMap<>();
-        for (ITestResult r : context.getSkippedTests().getAllResults()) {
-            boolean aRuleOfThisRun = r.getInstance() == this && rules.contains(r.getMethod().getMethodName());
-            if (aRuleOfThisRun && !(r.getThrowable() instanceof NotApplicable)) {
-                String why = r.getThrowable() != null ? String.valueOf(r.getThrowable().getMessage())
-                        : "TestNG skipped it (a configuration method failed, or a rule it depends on)";
-                skippedBecause.computeIfAbsent(why, k -> new TreeSet<>()).add(r.getMethod().getMethodName());
-            }
-        }
+        Map<String, Set<String>> skippedBecause =
+                SkippedRules.unaccepted(Reporter.getCurrentTestResult().getTestContext(), this);
         if (skippedBecause.isEmpty()) {
             return;
         }
