@@ -47,3 +47,15 @@ wait_port() {
 available_backends() {
   java -jar "$1" backends | awk '$NF == "available" { print ($1 == "*" ? $2 : $1) }'
 }
+
+apt_install() { # package: installs it when missing and this is root on Debian
+  if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
+    echo "bench: installing $1 (apt-get)" >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$1" >/dev/null 2>&1 \
+      || { apt-get update -q >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$1" >/dev/null 2>&1; }
+  fi
+}
+need() { # command package
+  command -v "$1" >/dev/null || apt_install "$2"
+  command -v "$1" >/dev/null || { echo "bench: needs $1 (apt-get install $2)" >&2; exit 1; }
+}

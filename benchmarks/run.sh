@@ -102,17 +102,6 @@ log=target/bench/servers.log
 
 # ---- tools -------------------------------------------------------------------------------
 
-apt_install() { # package: installs it when missing and this is root on Debian
-  if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
-    echo "bench: installing $1 (apt-get)" >&2
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$1" >/dev/null 2>&1 \
-      || { apt-get update -q >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$1" >/dev/null 2>&1; }
-  fi
-}
-need() { # command package
-  command -v "$1" >/dev/null || apt_install "$2"
-  command -v "$1" >/dev/null || { echo "bench: needs $1 (apt-get install $2)" >&2; exit 1; }
-}
 need taskset util-linux
 need gcc gcc
 wants http && need wrk wrk
@@ -127,55 +116,14 @@ backends=$(available_backends "$server_jar")
 
 # ---- servers -----------------------------------------------------------------------------
 
-java_opts=(-XX:+UseParallelGC)
-# Netty reaches for native access and sun.misc.Unsafe; JDK 23+ warns unless they are granted.
-netty_opts=(--enable-native-access=ALL-UNNAMED)
-feature=$(java -XshowSettings:properties -version 2>&1 | sed -nE 's/^ *java\.specification\.version = ([0-9]+).*/\1/p')
-[[ ${feature:-21} -ge 23 ]] && netty_opts+=(--sun-misc-unsafe-memory-access=allow)
+# shellcheck source=servers.sh
+. benchmarks/servers.sh
 echo_servers=()
 for b in $backends; do echo_servers+=("loomux-$b"); done
 # The same echo served in turns (loomux echo --release-idle: no thread while a connection is
 # idle), on the first (highest-priority) backend.
 turns_server="loomux-$(awk 'NF { print $1; exit }' <<<"$backends")-turns"
 echo_servers+=("$turns_server" jdk-virtual-threads netty-epoll netty-nio)
-
-server_cmd() { # name port -> prints the command line, one word per line
-  local name=$1 port=$2
-  case $name in
-    loomux-*-turns) local b=${name#loomux-}
-                printf '%s\n' java "${java_opts[@]}" --enable-native-access=ALL-UNNAMED -jar "$server_jar" echo \
-                --bind 127.0.0.1 --port "$port" --backend "${b%-turns}" --max-connections 20000 --release-idle ;;
-    loomux-*) printf '%s\n' java "${java_opts[@]}" --enable-native-access=ALL-UNNAMED -jar "$server_jar" echo \
-                --bind 127.0.0.1 --port "$port" --backend "${name#loomux-}" --max-connections 20000 ;;
-    jdk-virtual-threads) printf '%s\n' java "${java_opts[@]}" -cp "$bench_jar" io.loomux.bench.JdkEchoServer "$port" ;;
-    netty-epoll) printf '%s\n' java "${java_opts[@]}" "${netty_opts[@]}" -cp "$bench_jar" io.loomux.bench.NettyEchoServer "$port" epoll ;;
-    netty-nio) printf '%s\n' java "${java_opts[@]}" "${netty_opts[@]}" -cp "$bench_jar" io.loomux.bench.NettyEchoServer "$port" nio ;;
-    c-epoll) printf '%s\n' target/bench/echo-c "$port" ;;
-    http-loomux-*) printf '%s\n' java "${java_opts[@]}" --enable-native-access=ALL-UNNAMED -jar "$server_jar" hello \
-                -b 127.0.0.1 -p "$port" --backend "${name#http-loomux-}" ;;
-    http-jdk-default) printf '%s\n' java "${java_opts[@]}" -jar "$server_jar" hello -b 127.0.0.1 -p "$port" --server jdk ;;
-    http-jdk-virtual) printf '%s\n' java "${java_opts[@]}" -jar "$server_jar" hello -b 127.0.0.1 -p "$port" --server jdk --executor virtual ;;
-    *) echo "bench: no server '$name'" >&2; return 1 ;;
-  esac
-}
-
-port=7400
-server_pid=""
-start_server() { # name: starts it on a fresh port, pinned to CPU 0; sets port and server_pid
-  port=$((port + 1))
-  local cmd
-  mapfile -t cmd < <(server_cmd "$1" "$port")
-  echo "== $1 on $port: ${cmd[*]}" >>"$log"
-  taskset -c 0 "${cmd[@]}" >>"$log" 2>&1 &
-  server_pid=$!
-  wait_port "$port"
-}
-stop_server() {
-  kill "$server_pid" 2>/dev/null || true
-  wait "$server_pid" 2>/dev/null || true
-  server_pid=""
-}
-trap 'stop_server' EXIT
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 record() { printf '%s\t%s\n' "$1" "$2" >>"$results"; } # key value
