@@ -5,6 +5,7 @@ import io.loomux.http.HttpServerSettings;
 
 import java.io.EOFException;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -28,7 +29,7 @@ class RequestHeadFuzzTest {
     @FuzzTest(maxDuration = "20s")
     void parse(byte[] input) throws IOException {
         MemoryConnection c = new MemoryConnection(input);
-        HttpInput in = new HttpInput(new PlainTransport(c), 64);
+        HttpInput in = new HttpInput(new PlainTransport(c), ByteBuffer.allocate(64));
         int start = 0;
         for (int i = 0; i < MAX_REQUESTS; i++) {
             RequestHead head;

@@ -17,10 +17,16 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * One HTTP/1.1 connection, served by its own virtual thread: read a request head, run the
- * exchange, repeat while the connection is persistent. Pipelined requests are answered in order
- * (one exchange at a time), and their responses share writes: the output is flushed only when no
+ * One HTTP/1.1 connection, served by a virtual thread: read a request head, run the exchange,
+ * repeat while the connection is persistent. Pipelined requests are answered in order (one
+ * exchange at a time), and their responses share writes: the output is flushed only when no
  * further request is already buffered.
+ *
+ * <p>Between requests a plain connection holds no thread and no buffer: once a response is out
+ * and nothing more has arrived, it gives its buffers back to the server's {@link BufferPool} and
+ * waits armed ({@link Connection#onReadable}); the next request's first bytes start a new thread,
+ * which borrows buffers and serves on. So an idle keep-alive connection costs only its objects.
+ * A TLS connection keeps its thread: its engine may hold bytes that no socket event announces.
  *
  * <p>States: {@code IDLE} between requests (the server's stop closes it at once), {@code BUSY}
  * from a request's first byte to the end of its exchange (stop waits for it, up to its delay),
@@ -35,7 +41,7 @@ final class Http1Connection implements Runnable {
     static final int BUSY = 1;
     static final int CLOSED = 2;
 
-    private static final int BUFFER = 8192;
+    static final int BUFFER = 8192;
 
     /**
      * How long a connection closed after an answer, while its client may still be sending,
@@ -57,6 +63,15 @@ final class Http1Connection implements Runnable {
     private byte[] chunkScratch;
     private final AtomicInteger state = new AtomicInteger(IDLE);
     private volatile boolean forcedClosed;
+    /**
+     * Waiting for the next request with no thread (armed): true from just before arming until
+     * the event or a close starts the next thread. The reaper takes an armed connection as
+     * waiting on its client, as it does a parked thread.
+     */
+    private volatile boolean armed;
+    /** Made once: what the next request's thread runs, and how that thread starts. */
+    private final Runnable resume = this::resume;
+    private final Executor starter = this::startArmed;
     /** System.nanoTime() when the connection last became idle; read by the server's reaper. */
     private volatile long idleSince = System.nanoTime();
     /**
@@ -127,6 +142,18 @@ final class Http1Connection implements Runnable {
         return x != null && x.handlerRunsOn(t);
     }
 
+    /** @return whether it waits for its next request with no thread (armed) */
+    boolean waitsArmed() {
+        return armed;
+    }
+
+    /** @return whether it holds buffers of the server's pool (tests look) */
+    boolean holdsBuffers() {
+        HttpInput i = in;
+        HttpOutput o = out;
+        return i != null && i.holdsBuffer() || o != null && o.holdsBuffer();
+    }
+
     /** @return whether a request is in progress: from its first byte to the end of its exchange */
     boolean busy() {
         return state.get() == BUSY;
@@ -169,7 +196,8 @@ final class Http1Connection implements Runnable {
      */
     void closeIfIdleSince(long now) {
         Duration limit = awaitingFirstRequest ? settings.headerTimeout() : settings.idleTimeout();
-        if (state.get() == IDLE && now - idleSince > limit.toNanos() && waitsOnClient(thread) && closeIfIdle()) {
+        if (state.get() == IDLE && now - idleSince > limit.toNanos() && (armed || waitsOnClient(thread))
+                && closeIfIdle()) {
             LOG.log(System.Logger.Level.DEBUG, () -> "connection from " + connection.remoteAddress() + " closed: "
                     + (awaitingFirstRequest ? "no request began within the header timeout of " : "idle for over ")
                     + limit.toMillis() + " ms");
@@ -246,58 +274,146 @@ final class Http1Connection implements Runnable {
         }
     }
 
+    /** The connection's first thread: sets the connection up, then serves. */
     @Override
     public void run() {
+        serveOnThisThread(true);
+    }
+
+    /** The next request's thread, started by its first bytes (or a close) after an armed wait. */
+    private void resume() {
+        serveOnThisThread(false);
+    }
+
+    /**
+     * One thread's part of the connection: it serves until the connection ends, and then ends it,
+     * or until it waits armed, and then leaves it to the next thread.
+     */
+    private void serveOnThisThread(boolean first) {
         thread = Thread.currentThread();
+        boolean handedOn = false;
         try {
-            // A client that stops reading cannot hold a handler forever; a write waits only when
-            // the socket buffer is full, so this costs nothing otherwise.
-            connection.setWriteTimeout(settings.idleTimeout());
-            if (settings.tcpNoDelay()) {
-                connection.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
+            if (first ? open() : borrowBuffers()) {
+                handedOn = serve();
             }
-            if (engine != null) {
-                TlsTransport tls = new TlsTransport(connection, engine);
-                transport = tls;
-                connection.setReadTimeout(settings.headerTimeout());
-                tls.handshake();
-            } else {
-                transport = new PlainTransport(connection);
-            }
-            if (state.get() == CLOSED) {
-                return;
-            }
-            in = new HttpInput(transport, BUFFER);
-            out = new HttpOutput(transport, BUFFER);
-            serve();
         } catch (IOException | RuntimeException e) {
             LOG.log(System.Logger.Level.DEBUG, "connection from " + connection.remoteAddress() + " ended", e);
         } finally {
-            if (out != null && !forcedClosed) {
-                // Responses already made (pipelined ones, an error page) still go out.
-                try {
-                    out.flush();
-                } catch (IOException | RuntimeException ignored) {
-                    // The connection is going anyway.
-                }
+            if (!handedOn) {
+                end();
             }
-            state.set(CLOSED);
-            // Responses are out: the server's stop need not wait for this connection any more.
-            endExchange();
-            if (lingerOnClose && !forcedClosed) {
-                // Not counted as an exchange, so the server's stop neither waits for it nor
-                // misses it: stop closes every connection still in its set, which ends this.
-                transport.closeLingering(LINGER_TIME, LINGER_BYTES);
-            }
-            closeTransport();
-            server.connectionClosed(this);
         }
     }
 
-    private void serve() throws IOException {
+    /** @return false if the connection was closed while it was set up */
+    private boolean open() throws IOException {
+        // A client that stops reading cannot hold a handler forever; a write waits only when
+        // the socket buffer is full, so this costs nothing otherwise.
+        connection.setWriteTimeout(settings.idleTimeout());
+        if (settings.tcpNoDelay()) {
+            connection.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
+        }
+        if (engine != null) {
+            TlsTransport tls = new TlsTransport(connection, engine);
+            transport = tls;
+            connection.setReadTimeout(settings.headerTimeout());
+            tls.handshake();
+        } else {
+            transport = new PlainTransport(connection);
+        }
+        if (state.get() == CLOSED) {
+            return false;
+        }
+        BufferPool pool = server.buffers();
+        in = new HttpInput(transport, pool.take());
+        out = new HttpOutput(transport, pool.take());
+        return true;
+    }
+
+    /** @return true: the input and output hold buffers of the server's pool again */
+    private boolean borrowBuffers() {
+        BufferPool pool = server.buffers();
+        in.lend(pool.take());
+        out.lend(pool.take());
+        return true;
+    }
+
+    /**
+     * Starts the thread an armed wait ends in; called once, on a poller thread or on whichever
+     * thread closed the connection. If no thread starts, the runtime closes the connection and
+     * the task never runs: the server's books must close here.
+     */
+    private void startArmed(Runnable task) {
+        armed = false;
+        try {
+            Thread.startVirtualThread(task);
+        } catch (RuntimeException | OutOfMemoryError e) {
+            state.set(CLOSED);
+            server.connectionClosed(this);
+            throw e;
+        }
+    }
+
+    /**
+     * Waits for the next request with no thread and no buffer, when it can: nothing buffered
+     * either way, a plain connection, and the runtime sure that nothing has arrived.
+     *
+     * @return true if armed: the caller's thread must end without touching this connection,
+     *     whose next thread may be running already; false to read now, on the caller's thread
+     */
+    private boolean waitArmed() {
+        if (engine != null) {
+            return false;
+        }
+        BufferPool pool = server.buffers();
+        in.giveBack(pool);
+        out.giveBack(pool);
+        armed = true;
+        boolean ok = false;
+        try {
+            ok = connection.onReadable(resume, starter);
+            return ok;
+        } finally {
+            if (!ok) {
+                armed = false;
+                borrowBuffers();
+            }
+        }
+    }
+
+    /** Ends the connection on its last thread: what is made goes out, then it closes. */
+    private void end() {
+        if (out != null && !forcedClosed) {
+            // Responses already made (pipelined ones, an error page) still go out.
+            try {
+                out.flush();
+            } catch (IOException | RuntimeException ignored) {
+                // The connection is going anyway.
+            }
+        }
+        state.set(CLOSED);
+        // Responses are out: the server's stop need not wait for this connection any more.
+        endExchange();
+        if (lingerOnClose && !forcedClosed) {
+            // Not counted as an exchange, so the server's stop neither waits for it nor
+            // misses it: stop closes every connection still in its set, which ends this.
+            transport.closeLingering(LINGER_TIME, LINGER_BYTES);
+        }
+        closeTransport();
+        server.connectionClosed(this);
+    }
+
+    /**
+     * Serves requests until the connection ends or waits armed.
+     *
+     * @return true if it waits armed (see {@link #waitArmed}); false when the connection ends
+     */
+    private boolean serve() throws IOException {
+        boolean first = true;
         // Bounded by the client: each pass serves one request or ends the connection.
         while (true) {
-            if (in.buffered() == 0) {
+            boolean nothingBuffered = in.buffered() == 0;
+            if (nothingBuffered) {
                 out.flush();
             }
             headerStarted = false;
@@ -305,6 +421,11 @@ final class Http1Connection implements Runnable {
             // No timeout of its own while idle: the reaper closes it (see closeIfIdleSince).
             in.perReadTimeout(Duration.ZERO);
             idleSince = System.nanoTime();
+            // A new connection has read nothing yet, so the runtime could not arm it.
+            if (nothingBuffered && !first && waitArmed()) {
+                return true;
+            }
+            first = false;
             RequestHead head;
             try {
                 head = RequestHead.read(in, settings, firstByte);
@@ -315,7 +436,7 @@ final class Http1Connection implements Runnable {
                 } finally {
                     endExchange();
                 }
-                return;
+                return false;
             } catch (SocketTimeoutException e) {
                 if (headerStarted) {
                     startExchange();
@@ -325,12 +446,12 @@ final class Http1Connection implements Runnable {
                         endExchange();
                     }
                 }
-                return;
+                return false;
             }
             if (head == null || state.get() != BUSY) {
                 // Ended cleanly, or the server's stop closed it between requests (the count, if
                 // the first byte took one, ends with the connection).
-                return;
+                return false;
             }
             in.deadline(0);
             in.perReadTimeout(settings.idleTimeout());
@@ -350,7 +471,7 @@ final class Http1Connection implements Runnable {
             // connection open for the response (see ServerCore.stop); it must not wait for
             // another request.
             if (!keep || !state.compareAndSet(BUSY, IDLE) || server.stopping()) {
-                return;
+                return false;
             }
         }
     }

@@ -47,10 +47,51 @@ final class HttpInput {
     /** System.nanoTime() deadline for every read, or 0 for none. */
     private long deadline;
 
-    HttpInput(Transport transport, int size) {
+    /**
+     * @param transport where the bytes come from
+     * @param buffer    a heap buffer to read into (see {@link #lend})
+     */
+    HttpInput(Transport transport, ByteBuffer buffer) {
         this.transport = transport;
-        this.buf = new byte[size];
-        this.wrapped = ByteBuffer.wrap(buf);
+        lend(buffer);
+    }
+
+    /**
+     * Gives this input a buffer again after {@link #giveBack}.
+     *
+     * @param buffer a cleared heap buffer
+     */
+    void lend(ByteBuffer buffer) {
+        if (wrapped != null) {
+            throw new IllegalStateException("the input holds a buffer already");
+        }
+        wrapped = buffer;
+        buf = buffer.array();
+    }
+
+    /** @return whether it holds a buffer now (not while the connection waits armed) */
+    boolean holdsBuffer() {
+        return wrapped != null;
+    }
+
+    /**
+     * Hands the buffer back to the pool while the connection waits for its next request. Only
+     * with nothing buffered: a byte left would be lost, and another connection would read it.
+     *
+     * @param pool where the buffer goes
+     */
+    void giveBack(BufferPool pool) {
+        if (pos != lim) {
+            throw new IllegalStateException(buffered() + " bytes still buffered");
+        }
+        ByteBuffer b = wrapped;
+        if (b != null) {
+            pos = 0;
+            lim = 0;
+            buf = null;
+            wrapped = null;
+            pool.give(b);
+        }
     }
 
     /** @param timeout the longest one read waits from now on when no deadline is set */

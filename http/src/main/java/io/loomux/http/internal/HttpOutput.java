@@ -13,15 +13,54 @@ import java.nio.charset.StandardCharsets;
 final class HttpOutput {
 
     private final Transport transport;
-    private final byte[] buf;
-    private final ByteBuffer wrapped;
+    private byte[] buf;
+    private ByteBuffer wrapped;
     private int count;
     private long written;
 
-    HttpOutput(Transport transport, int size) {
+    /**
+     * @param transport where the bytes go
+     * @param buffer    a heap buffer to gather them in (see {@link #lend})
+     */
+    HttpOutput(Transport transport, ByteBuffer buffer) {
         this.transport = transport;
-        this.buf = new byte[size];
-        this.wrapped = ByteBuffer.wrap(buf);
+        lend(buffer);
+    }
+
+    /**
+     * Gives this output a buffer again after {@link #giveBack}.
+     *
+     * @param buffer a cleared heap buffer
+     */
+    void lend(ByteBuffer buffer) {
+        if (wrapped != null) {
+            throw new IllegalStateException("the output holds a buffer already");
+        }
+        wrapped = buffer;
+        buf = buffer.array();
+    }
+
+    /** @return whether it holds a buffer now (not while the connection waits armed) */
+    boolean holdsBuffer() {
+        return wrapped != null;
+    }
+
+    /**
+     * Hands the buffer back to the pool while the connection waits for its next request. Only
+     * once flushed: a byte left would be lost, and another connection would send it.
+     *
+     * @param pool where the buffer goes
+     */
+    void giveBack(BufferPool pool) {
+        if (count != 0) {
+            throw new IllegalStateException(count + " bytes not flushed");
+        }
+        ByteBuffer b = wrapped;
+        if (b != null) {
+            buf = null;
+            wrapped = null;
+            pool.give(b);
+        }
     }
 
     void write(int b) throws IOException {

@@ -47,6 +47,12 @@ public final class ServerCore {
     private final Condition idle = lock.newCondition();
     private final CopyOnWriteArrayList<ContextImpl> contexts = new CopyOnWriteArrayList<>();
     private final Set<Http1Connection> connections = ConcurrentHashMap.newKeySet();
+    /**
+     * The buffers connections borrow while serving a request. It keeps up to 256 pairs' worth
+     * (4 MiB): more than the requests a server has in progress at once on a few cores, and a
+     * bound on what a burst leaves behind.
+     */
+    private final BufferPool buffers = new BufferPool(Http1Connection.BUFFER, 512);
     private HttpServer facade;
     private boolean https;
     private volatile HttpsConfigurator configurator;
@@ -76,6 +82,10 @@ public final class ServerCore {
 
     HttpServerSettings settings() {
         return settings;
+    }
+
+    BufferPool buffers() {
+        return buffers;
     }
 
     boolean stopping() {

@@ -1,10 +1,8 @@
 package io.loomux.http.internal;
 
 import com.sun.net.httpserver.HttpServer;
-import io.loomux.BackendInfo;
 import io.loomux.Loomux;
 import io.loomux.http.HttpServerSettings;
-import org.testng.SkipException;
 import org.testng.annotations.Test;
 
 import java.io.ByteArrayOutputStream;
@@ -43,7 +41,7 @@ public class StopRaceTest {
     @Test(dataProvider = "backends", dataProviderClass = BackendNames.class, timeOut = 30_000)
     public void stopWaitsForARequestWhoseHeadIsArriving(String backend) throws Exception {
         ExecutorService stopper = Executors.newSingleThreadExecutor();
-        try (Loomux runtime = open(backend)) {
+        try (Loomux runtime = BackendNames.open(backend)) {
             ServerCore core = new ServerCore(runtime, HttpServerSettings.defaults());
             HttpServer server = new LoomuxHttpServer(core);
             try {
@@ -82,16 +80,6 @@ public class StopRaceTest {
         } finally {
             stopper.shutdownNow();
         }
-    }
-
-    /** @return a runtime of one poller on the backend; skips the test where it cannot run */
-    private static Loomux open(String backend) throws IOException {
-        for (BackendInfo b : Loomux.backends()) {
-            if (b.name().equals(backend) && !b.availability().available()) {
-                throw new SkipException("backend " + backend + " is unavailable here: " + b.availability().reason());
-            }
-        }
-        return Loomux.builder().backend(backend).pollers(1).build();
     }
 
     /** @return every byte until the server closes the connection, bounded by the read timeout */

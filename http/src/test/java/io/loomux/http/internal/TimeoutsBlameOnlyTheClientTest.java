@@ -10,6 +10,7 @@ import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -119,7 +120,7 @@ public class TimeoutsBlameOnlyTheClientTest {
                 byte[] line = "GET / HTTP/1.1\r\n".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
                 client.getOutputStream().write(line);
                 // A 4-byte buffer: the line is read in pieces, as short reads deliver it.
-                HttpInput in = new HttpInput(new PlainTransport(accepted), 4);
+                HttpInput in = new HttpInput(new PlainTransport(accepted), ByteBuffer.allocate(4));
                 byte[] got = new byte[line.length];
                 int n = in.read(got, 0, 4);
                 assertTrue(n > 0, "the first piece");
