@@ -55,7 +55,7 @@ class ExchangeImpl extends HttpExchange {
         this.connection = connection;
         this.head = head;
         this.context = context;
-        this.requestHeaders = Headers.of(head.headers());
+        this.requestHeaders = head.headers();
         this.requestBody = new RequestBody(this, connection.input(), connection.settings(), head.contentLength());
         this.responseBody = new ResponseBody(this, connection.output());
         this.closeAfter = !head.keepAlive();

@@ -1,6 +1,5 @@
 package io.loomux.http.internal;
 
-import com.sun.net.httpserver.Headers;
 import io.loomux.http.HttpServerSettings;
 
 import java.io.EOFException;
@@ -28,7 +27,7 @@ import java.util.Locale;
  * @param keepAlive      whether the client lets the connection carry another request
  * @param expectContinue whether the client waits for 100 Continue before sending the body
  */
-record RequestHead(String method, String target, URI uri, String protocol, boolean http10, Headers headers,
+record RequestHead(String method, String target, URI uri, String protocol, boolean http10, RequestHeaders headers,
                    long contentLength, boolean keepAlive, boolean expectContinue) {
 
     /** At most this many empty lines are skipped before a request line (RFC 9112 section 2.2). */
@@ -112,7 +111,7 @@ record RequestHead(String method, String target, URI uri, String protocol, boole
             throw new HttpError(400, "Bad request target");
         }
 
-        Headers headers = readFields(in, settings, true);
+        RequestHeaders headers = readFields(in, settings, true);
 
         boolean hasLength = headers.containsKey("Content-length");
         boolean hasCoding = headers.containsKey("Transfer-encoding");
@@ -183,8 +182,9 @@ record RequestHead(String method, String target, URI uri, String protocol, boole
      * @param request true for a request's header (limits answered with 431), false for a chunked
      *                body's trailer
      */
-    static Headers readFields(HttpInput in, HttpServerSettings settings, boolean request) throws HttpError, IOException {
-        Headers headers = new Headers();
+    static RequestHeaders readFields(HttpInput in, HttpServerSettings settings, boolean request)
+            throws HttpError, IOException {
+        RequestHeaders headers = new RequestHeaders();
         int bytes = 0;
         int count = 0;
         // Bounded by maxHeaders and maxHeaderBytes.
@@ -203,7 +203,7 @@ record RequestHead(String method, String target, URI uri, String protocol, boole
                 throw new EOFException("the connection ended inside the " + (request ? "header" : "trailer"));
             }
             if (line.isEmpty()) {
-                return headers;
+                return headers.seal();
             }
             bytes += line.length() + 2;
             if (++count > settings.maxHeaders()) {
@@ -236,7 +236,7 @@ record RequestHead(String method, String target, URI uri, String protocol, boole
                     throw new HttpError(400, "Bad character in a header field value");
                 }
             }
-            headers.add(line.substring(0, colon), line.substring(start, end));
+            headers.append(line.substring(0, colon), line.substring(start, end));
         }
     }
 
