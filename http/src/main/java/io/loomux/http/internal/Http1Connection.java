@@ -26,6 +26,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * and nothing more has arrived, it gives its buffers back to the server's {@link BufferPool} and
  * waits armed ({@link Connection#onReadable}); the next request's first bytes start a new thread,
  * which borrows buffers and serves on. So an idle keep-alive connection costs only its objects.
+ * A new connection waits for its first bytes the same way, before any thread or buffer.
  * A TLS connection keeps its thread: its engine may hold bytes that no socket event announces.
  *
  * <p>States: {@code IDLE} between requests (the server's stop closes it at once), {@code BUSY}
@@ -271,6 +272,26 @@ final class Http1Connection implements Runnable {
         if (counted) {
             counted = false;
             server.exchangeEnded();
+        }
+    }
+
+    /**
+     * Starts serving a new connection: armed, so that no thread waits for its first bytes (a
+     * client may open a connection well ahead of its first request), or, when the runtime cannot
+     * prove that none have come yet, on a new thread now.
+     */
+    void start() {
+        armed = true;
+        boolean ok = false;
+        try {
+            ok = connection.onReadable(this, starter);
+        } finally {
+            if (!ok) {
+                armed = false;
+            }
+        }
+        if (!ok) {
+            Thread.startVirtualThread(this);
         }
     }
 

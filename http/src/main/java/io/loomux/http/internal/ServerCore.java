@@ -207,7 +207,7 @@ public final class ServerCore {
             return;
         }
         try {
-            Thread.ofVirtual().start(hc);
+            hc.start();
         } catch (RuntimeException | OutOfMemoryError e) {
             // No thread, no run() to end the connection: end it here, and let the loop pause.
             hc.forceClose();

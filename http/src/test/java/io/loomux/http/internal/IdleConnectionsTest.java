@@ -75,6 +75,35 @@ public class IdleConnectionsTest {
         }
     }
 
+    /* A client may open connections ahead of need: until their first bytes they cost no thread. */
+    @Test(dataProvider = "backends", dataProviderClass = BackendNames.class, timeOut = 60_000)
+    public void aNewConnectionHoldsNoThreadUntilItsFirstBytes(String backend) throws Exception {
+        try (Loomux runtime = BackendNames.open(backend)) {
+            ServerCore core = new ServerCore(runtime, HttpServerSettings.defaults());
+            HttpServer server = helloServer(core, ConcurrentHashMap.newKeySet());
+            List<Socket> clients = new ArrayList<>();
+            try {
+                for (int i = 0; i < CONNECTIONS; i++) {
+                    clients.add(connect(server));
+                }
+                await().atMost(WAIT).alias("every silent new connection waits armed")
+                        .until(() -> core.connections().size() == CONNECTIONS
+                                && core.connections().stream().allMatch(Http1Connection::waitsArmed));
+                for (Http1Connection c : core.connections()) {
+                    assertFalse(c.holdsBuffers(), c + " holds buffers before its first request");
+                }
+                for (Socket s : clients) {
+                    assertEquals(exchange(s), "hello", "the first request of a connection that waited armed");
+                }
+            } finally {
+                for (Socket s : clients) {
+                    s.close();
+                }
+                server.stop(0);
+            }
+        }
+    }
+
     /*
      * An armed connection has no thread that the idle timeout could find parked: the reaper
      * must still close it once idle too long, and its close must give the server its place back.
