@@ -182,9 +182,12 @@ class ExchangeImpl extends HttpExchange {
         }
     }
 
+    /**
+     * Writes a response head into the output's buffer piece by piece: no text of the whole head
+     * is made first, which was the largest allocation of a small response.
+     */
     static void writeHead(HttpOutput out, int rCode, Headers headers) throws IOException {
-        StringBuilder sb = new StringBuilder(256);
-        sb.append("HTTP/1.1 ").append(rCode).append(' ').append(Status.reason(rCode)).append("\r\n");
+        out.writeLatin1(Status.line(rCode));
         for (Map.Entry<String, List<String>> e : headers.entrySet()) {
             String name = e.getKey();
             List<String> values = e.getValue();
@@ -192,11 +195,13 @@ class ExchangeImpl extends HttpExchange {
                 continue;
             }
             for (String v : values) {
-                sb.append(name).append(": ").append(v == null ? "" : v).append("\r\n");
+                out.writeLatin1(name);
+                out.writeLatin1(": ");
+                out.writeLatin1(v == null ? "" : v);
+                out.writeLatin1("\r\n");
             }
         }
-        sb.append("\r\n");
-        out.writeLatin1(sb.toString());
+        out.writeLatin1("\r\n");
     }
 
     /** @param t the thread now running the handler, or null once it returned */

@@ -10,6 +10,8 @@ import java.util.Locale;
 final class Status {
 
     private static final String[] REASONS = new String[600];
+    /** The status lines of the codes with a reason phrase, made once. */
+    private static final String[] LINES = new String[600];
 
     static {
         String[][] table = {
@@ -30,7 +32,9 @@ final class Status {
             {"503", "Service Unavailable"}, {"504", "Gateway Timeout"}, {"505", "HTTP Version Not Supported"},
         };
         for (String[] row : table) {
-            REASONS[Integer.parseInt(row[0])] = row[1];
+            int code = Integer.parseInt(row[0]);
+            REASONS[code] = row[1];
+            LINES[code] = "HTTP/1.1 " + code + " " + row[1] + "\r\n";
         }
     }
 
@@ -48,8 +52,8 @@ final class Status {
 
     /** @return "HTTP/1.1 200 OK\r\n" for 200; an unknown code gets no reason phrase */
     static String line(int code) {
-        String reason = code >= 0 && code < REASONS.length ? REASONS[code] : null;
-        return "HTTP/1.1 " + code + " " + (reason == null ? "" : reason) + "\r\n";
+        String line = code >= 0 && code < LINES.length ? LINES[code] : null;
+        return line != null ? line : "HTTP/1.1 " + code + " \r\n";
     }
 
     /** @return the reason phrase, or "" */
