@@ -653,6 +653,47 @@ public class ServerApiTest {
         });
     }
 
+    /*
+     * Headers checks what add, set and put are given, but a handler can change a value list
+     * behind its back. Both servers check every field again when the head is sent, so that no CR
+     * or LF reaches the wire and splits the response: sendResponseHeaders throws, and the client
+     * never reads the injected field.
+     */
+    @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = TIMEOUT)
+    public void aFieldChangedBehindTheHeadersChecksNeverSplitsTheResponse(Impl impl) throws Exception {
+        Map<String, String> seen = new ConcurrentHashMap<>();
+        Servers.run(impl, Servers.context("/split", x -> {
+            x.getResponseHeaders().set("X-Test", "fine");
+            x.getResponseHeaders().get("X-Test").add("fine\r\nInjected: yes");
+            seen.put("send", Thrown.by(() -> x.sendResponseHeaders(200, 2)));
+            throw new IOException("the head could not be sent");
+        }), server -> Servers.raw(server, raw -> {
+            raw.send("GET /split HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+            String got = RawHttp.latin1(raw.readUntilClose());
+            assertFalse(got.contains("\nInjected"), "the response was split: " + got);
+            assertEquals(seen.get("send"), "IllegalArgumentException");
+        }));
+    }
+
+    /*
+     * A deliberate difference: Headers accepts a value folded over lines ("a\r\n b"), and the
+     * JDK's server sends it so. RFC 9112 section 5.2 forbids a sender to fold, and a proxy may
+     * read the fold differently, so loomux refuses it when the head is sent.
+     */
+    @Test(dataProvider = "loomux", dataProviderClass = HttpProviders.class, timeOut = TIMEOUT)
+    public void aFoldedResponseValueIsRefusedWhereTheJdkSendsIt(Impl impl) throws Exception {
+        Map<String, String> seen = new ConcurrentHashMap<>();
+        Servers.run(impl, Servers.context("/fold", x -> {
+            x.getResponseHeaders().add("X-Folded", "a\r\n b");
+            seen.put("send", Thrown.by(() -> x.sendResponseHeaders(200, 2)));
+            x.getResponseHeaders().remove("X-Folded");
+            respond(x, 200, "ok");
+        }), server -> Servers.client(server, (s, client) -> {
+            assertEquals(get(client, s, "/fold").body(), "ok", "the handler answers once the fold is gone");
+            assertEquals(seen.get("send"), "IllegalArgumentException");
+        }));
+    }
+
     // ---------------------------------------------------------------- a handler that throws
 
     @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = TIMEOUT)
