@@ -34,7 +34,7 @@ class ExchangeImpl extends HttpExchange {
     private final RequestHead head;
     private final ContextImpl context;
     private final Headers requestHeaders;
-    private final Headers responseHeaders = new Headers();
+    private final Headers responseHeaders = new ResponseHeaders();
     private final RequestBody requestBody;
     private final ResponseBody responseBody;
     private InputStream userIn;

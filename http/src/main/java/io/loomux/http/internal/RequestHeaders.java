@@ -5,7 +5,6 @@ import com.sun.net.httpserver.Headers;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -17,19 +16,22 @@ import java.util.function.BiFunction;
  * and normalise each name three times, which a profile of a hello request put at about a tenth
  * of the server's CPU.
  *
- * <p>Names are normalised as {@link Headers} does (first character upper case, the rest lower
+ * <p>Names are normalised as {@link Headers} does ({@link FieldNames#normalise}) (first character upper case, the rest lower
  * case), so lookups by any case find them. Every mutator throws
  * {@link UnsupportedOperationException}, and the maps, sets and lists it hands out are
  * unmodifiable. The parser is the only writer, through {@link #append} and then {@link #seal},
  * before the headers reach any other thread.
  */
-final class RequestHeaders extends Headers {
+final class RequestHeaders extends HeaderFields {
 
     private static final String READ_ONLY = "request headers are read-only";
 
-    private final HashMap<String, List<String>> fields = new HashMap<>(16);
     private final Map<String, List<String>> view = Collections.unmodifiableMap(fields);
     private boolean sealed;
+
+    RequestHeaders() {
+        super(16);
+    }
 
     /**
      * Adds a field while the head is parsed. The parser has checked the name (a token) and the
@@ -39,7 +41,7 @@ final class RequestHeaders extends Headers {
         if (sealed) {
             throw new IllegalStateException("sealed");
         }
-        String key = normalise(name);
+        String key = FieldNames.normalise(name);
         List<String> values = fields.get(key);
         if (values == null) {
             // Most fields come once: an immutable one-element list, nothing to wrap later.
@@ -65,68 +67,6 @@ final class RequestHeaders extends Headers {
             }
         }
         return this;
-    }
-
-    /**
-     * As {@link Headers}' own normalisation, which is private: the same string when it is in form
-     * already, so that the usual names cost no allocation.
-     */
-    static String normalise(String name) {
-        int len = name.length();
-        boolean inForm = true;
-        for (int i = 0; i < len; i++) {
-            char c = name.charAt(i);
-            if (c == '\r' || c == '\n') {
-                throw new IllegalArgumentException("illegal character in key");
-            }
-            if (i == 0 ? c >= 'a' && c <= 'z' : c >= 'A' && c <= 'Z') {
-                inForm = false;
-            }
-        }
-        if (inForm) {
-            return name;
-        }
-        char[] b = name.toCharArray();
-        if (b[0] >= 'a' && b[0] <= 'z') {
-            b[0] = (char) (b[0] - ('a' - 'A'));
-        }
-        for (int i = 1; i < len; i++) {
-            if (b[i] >= 'A' && b[i] <= 'Z') {
-                b[i] = (char) (b[i] + ('a' - 'A'));
-            }
-        }
-        return new String(b);
-    }
-
-    @Override
-    public int size() {
-        return fields.size();
-    }
-
-    @Override
-    public boolean isEmpty() {
-        return fields.isEmpty();
-    }
-
-    @Override
-    public boolean containsKey(Object key) {
-        return key instanceof String k && fields.containsKey(normalise(k));
-    }
-
-    @Override
-    public boolean containsValue(Object value) {
-        return fields.containsValue(value);
-    }
-
-    @Override
-    public List<String> get(Object key) {
-        return fields.get(normalise((String) key));
-    }
-
-    @Override
-    public String getFirst(String key) {
-        List<String> values = fields.get(normalise(key));
-        return values == null || values.isEmpty() ? null : values.get(0);
     }
 
     @Override
@@ -189,18 +129,4 @@ final class RequestHeaders extends Headers {
         throw new UnsupportedOperationException(READ_ONLY);
     }
 
-    @Override
-    public boolean equals(Object o) {
-        return fields.equals(o);
-    }
-
-    @Override
-    public int hashCode() {
-        return fields.hashCode();
-    }
-
-    @Override
-    public String toString() {
-        return "Headers { " + fields + " }";
-    }
 }

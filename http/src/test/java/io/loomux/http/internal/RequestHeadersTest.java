@@ -26,12 +26,12 @@ public class RequestHeadersTest {
             Headers jdk = new Headers();
             jdk.add(name, "v");
             String expected = jdk.keySet().iterator().next();
-            assertEquals(RequestHeaders.normalise(name), expected, "normalising '" + name + "'");
+            assertEquals(FieldNames.normalise(name), expected, "normalising '" + name + "'");
         }
         String inForm = "Content-length";
-        assertSame(RequestHeaders.normalise(inForm), inForm, "a name in form is returned as it is");
-        assertThrows(IllegalArgumentException.class, () -> RequestHeaders.normalise("X\r\nInjected"));
-        assertThrows(IllegalArgumentException.class, () -> RequestHeaders.normalise("\nX"));
+        assertSame(FieldNames.normalise(inForm), inForm, "a name in form is returned as it is");
+        assertThrows(IllegalArgumentException.class, () -> FieldNames.normalise("X\r\nInjected"));
+        assertThrows(IllegalArgumentException.class, () -> FieldNames.normalise("\nX"));
     }
 
     @Test

@@ -1,0 +1,76 @@
+package io.loomux.http.internal;
+
+import com.sun.net.httpserver.Headers;
+
+/**
+ * The rules {@link Headers} keeps for field names and values, for the server's own kinds of
+ * headers ({@link RequestHeaders}, {@link ResponseHeaders}), which must behave as it does: its
+ * own methods for them are private.
+ */
+final class FieldNames {
+
+    private FieldNames() {
+    }
+
+    /**
+     * As {@link Headers}' own normalisation, which is private: the same string when it is in form
+     * already, so that the usual names cost no allocation.
+     */
+    static String normalise(String name) {
+        int len = name.length();
+        boolean inForm = true;
+        for (int i = 0; i < len; i++) {
+            char c = name.charAt(i);
+            if (c == '\r' || c == '\n') {
+                throw new IllegalArgumentException("illegal character in key");
+            }
+            if (i == 0 ? c >= 'a' && c <= 'z' : c >= 'A' && c <= 'Z') {
+                inForm = false;
+            }
+        }
+        if (inForm) {
+            return name;
+        }
+        char[] b = name.toCharArray();
+        if (b[0] >= 'a' && b[0] <= 'z') {
+            b[0] = (char) (b[0] - ('a' - 'A'));
+        }
+        for (int i = 1; i < len; i++) {
+            if (b[i] >= 'A' && b[i] <= 'Z') {
+                b[i] = (char) (b[i] + ('a' - 'A'));
+            }
+        }
+        return new String(b);
+    }
+
+    /**
+     * As {@link Headers}' check of what it is given: no LF, no character beyond ISO-8859-1, and
+     * a CR only in a value, and only as the start of a fold (CR LF and a space or tab).
+     *
+     * @throws IllegalArgumentException if the text breaks a rule
+     * @throws NullPointerException     if it is null
+     */
+    static void check(String text, boolean value) {
+        int len = text.length();
+        for (int i = 0; i < len; i++) {
+            char c = text.charAt(i);
+            if (c == '\r') {
+                if (!value || i >= len - 2) {
+                    throw new IllegalArgumentException("Illegal CR found in header");
+                }
+                if (text.charAt(i + 1) != '\n') {
+                    throw new IllegalArgumentException("Illegal char found after CR in header");
+                }
+                char next = text.charAt(i + 2);
+                if (next != ' ' && next != '\t') {
+                    throw new IllegalArgumentException("No whitespace found after CRLF in header");
+                }
+                i += 2;
+            } else if (c == '\n') {
+                throw new IllegalArgumentException("Illegal LF found in header");
+            } else if (c > 0xff) {
+                throw new IllegalArgumentException("Illegal character found in header");
+            }
+        }
+    }
+}
