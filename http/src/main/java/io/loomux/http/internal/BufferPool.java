@@ -35,6 +35,11 @@ final class BufferPool {
         this.free = new ByteBuffer[capacity];
     }
 
+    /** @return the size of every buffer it lends */
+    int size() {
+        return size;
+    }
+
     /** @return a cleared heap buffer of the pool's size, pooled or new */
     ByteBuffer take() {
         lock.lock();

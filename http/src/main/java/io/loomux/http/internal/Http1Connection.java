@@ -27,7 +27,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * waits armed ({@link Connection#onReadable}); the next request's first bytes start a new thread,
  * which borrows buffers and serves on. So an idle keep-alive connection costs only its objects.
  * A new connection waits for its first bytes the same way, before any thread or buffer.
- * A TLS connection keeps its thread: its engine may hold bytes that no socket event announces.
+ * A TLS connection does the same once its transport has nothing buffered either way
+ * ({@link Transport#drained()}); while its engine holds bytes that no socket event will announce,
+ * its thread reads on.
  *
  * <p>States: {@code IDLE} between requests (the server's stop closes it at once), {@code BUSY}
  * from a request's first byte to the end of its exchange (stop waits for it, up to its delay),
@@ -335,7 +337,7 @@ final class Http1Connection implements Runnable {
             connection.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
         }
         if (engine != null) {
-            TlsTransport tls = new TlsTransport(connection, engine);
+            TlsTransport tls = new TlsTransport(connection, engine, server.tlsBuffers());
             transport = tls;
             connection.setReadTimeout(settings.headerTimeout());
             tls.handshake();
@@ -356,6 +358,7 @@ final class Http1Connection implements Runnable {
         BufferPool pool = server.buffers();
         in.lend(pool.take());
         out.lend(pool.take());
+        transport.lend();
         return true;
     }
 
@@ -383,12 +386,13 @@ final class Http1Connection implements Runnable {
      *     whose next thread may be running already; false to read now, on the caller's thread
      */
     private boolean waitArmed() {
-        if (engine != null) {
+        if (!transport.drained()) {
             return false;
         }
         BufferPool pool = server.buffers();
         in.giveBack(pool);
         out.giveBack(pool);
+        transport.giveBack();
         armed = true;
         boolean ok = false;
         try {

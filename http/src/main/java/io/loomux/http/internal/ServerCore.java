@@ -53,6 +53,12 @@ public final class ServerCore {
      * bound on what a burst leaves behind.
      */
     private final BufferPool buffers = new BufferPool(Http1Connection.BUFFER, 512);
+    /**
+     * The TLS records and decrypted bytes of HTTPS connections: 17 KiB fits the JDK's TLS
+     * packet and application buffers (16,709 and 16,704 bytes); an engine that wants more
+     * allocates its own. Three per connection serving a request, and up to 256 kept (4.25 MiB).
+     */
+    private final BufferPool tlsBuffers = new BufferPool(17 * 1024, 256);
     private HttpServer facade;
     private boolean https;
     private volatile HttpsConfigurator configurator;
@@ -86,6 +92,10 @@ public final class ServerCore {
 
     BufferPool buffers() {
         return buffers;
+    }
+
+    BufferPool tlsBuffers() {
+        return tlsBuffers;
     }
 
     boolean stopping() {

@@ -16,7 +16,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * TLS through an {@link SSLEngine} over a blocking loomux connection. The engine's buffers are
  * this transport's own: {@code netIn} holds received records not yet unwrapped (read mode),
  * {@code appIn} decrypted bytes not yet handed out (read mode), {@code netOut} one wrapped
- * record on its way out.
+ * record on its way out. They come from the server's pool of TLS buffers, and go back to it
+ * while the connection waits armed between requests ({@link #giveBack}): an idle TLS connection
+ * then holds no buffer.
  *
  * <p>Reads hold {@code readLock}, writes {@code writeLock}: a handler may read the request body
  * on one thread while another writes. An unwrap that needs a wrap (a TLS 1.3 key update, the
@@ -28,6 +30,7 @@ final class TlsTransport extends Transport {
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
 
     private final SSLEngine engine;
+    private final BufferPool pool;
     private final ReentrantLock readLock = new ReentrantLock();
     private final ReentrantLock writeLock = new ReentrantLock();
     private ByteBuffer netIn;
@@ -35,13 +38,79 @@ final class TlsTransport extends Transport {
     private ByteBuffer netOut;
     private boolean inboundDone;
 
-    TlsTransport(Connection connection, SSLEngine engine) {
+    /**
+     * @param pool where the buffers come from: buffers of its size serve any session whose
+     *             sizes fit, others are allocated
+     */
+    TlsTransport(Connection connection, SSLEngine engine, BufferPool pool) {
         super(connection);
         this.engine = engine;
-        SSLSession s = engine.getSession();
-        this.netIn = ByteBuffer.allocate(s.getPacketBufferSize()).flip();
-        this.appIn = ByteBuffer.allocate(s.getApplicationBufferSize()).flip();
-        this.netOut = ByteBuffer.allocate(s.getPacketBufferSize());
+        this.pool = pool;
+        lend();
+    }
+
+    /** @return a cleared buffer of at least {@code size} bytes */
+    private ByteBuffer take(int size) {
+        return size <= pool.size() ? pool.take() : ByteBuffer.allocate(size);
+    }
+
+    /**
+     * @return whether nothing is buffered either way and the engine waits for nothing: the next
+     *     bytes from the client will come with a socket event, so the connection may wait armed
+     */
+    @Override
+    boolean drained() {
+        readLock.lock();
+        try {
+            return netIn != null && !netIn.hasRemaining() && !appIn.hasRemaining() && !inboundDone
+                    && engine.getHandshakeStatus() == SSLEngineResult.HandshakeStatus.NOT_HANDSHAKING;
+        } finally {
+            readLock.unlock();
+        }
+    }
+
+    /** Hands the buffers back to the pool; only once {@link #drained()}. */
+    @Override
+    void giveBack() {
+        readLock.lock();
+        writeLock.lock();
+        try {
+            if (netIn == null) {
+                return;
+            }
+            if (netIn.hasRemaining() || appIn.hasRemaining()) {
+                throw new IllegalStateException("TLS bytes still buffered");
+            }
+            pool.give(netIn);
+            pool.give(appIn);
+            pool.give(netOut);
+            netIn = null;
+            appIn = null;
+            netOut = null;
+        } finally {
+            writeLock.unlock();
+            readLock.unlock();
+        }
+    }
+
+    /** Takes buffers again after {@link #giveBack()}; one a close_notify took meanwhile stays. */
+    @Override
+    void lend() {
+        readLock.lock();
+        writeLock.lock();
+        try {
+            SSLSession s = engine.getSession();
+            if (netIn == null) {
+                netIn = take(s.getPacketBufferSize()).flip();
+                appIn = take(s.getApplicationBufferSize()).flip();
+            }
+            if (netOut == null) {
+                netOut = take(s.getPacketBufferSize());
+            }
+        } finally {
+            writeLock.unlock();
+            readLock.unlock();
+        }
     }
 
     /**
@@ -195,6 +264,10 @@ final class TlsTransport extends Transport {
         writeLock.lock();
         try {
             SSLEngineResult r;
+            if (netOut == null) {
+                // A close_notify while the connection waits armed, its buffers in the pool.
+                netOut = take(engine.getSession().getPacketBufferSize());
+            }
             // Bounded: the buffer grows to the session's packet size, which a record fits.
             while (true) {
                 netOut.clear();

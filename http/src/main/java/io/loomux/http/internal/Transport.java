@@ -39,6 +39,22 @@ abstract class Transport implements Closeable {
     /** @return the TLS session, or null on a plain connection */
     abstract SSLSession session();
 
+    /**
+     * @return whether this transport buffers nothing of its own, so that a socket event will
+     *     announce the client's next bytes; a plain connection never does
+     */
+    boolean drained() {
+        return true;
+    }
+
+    /** Hands any buffers of its own back while the connection waits armed; only once drained. */
+    void giveBack() {
+    }
+
+    /** Takes buffers again after {@link #giveBack()}. */
+    void lend() {
+    }
+
     /** @param timeout the longest one read waits; zero for no limit */
     final void setReadTimeout(Duration timeout) {
         connection.setReadTimeout(timeout);

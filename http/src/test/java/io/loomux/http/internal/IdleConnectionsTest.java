@@ -1,10 +1,14 @@
 package io.loomux.http.internal;
 
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import io.loomux.Loomux;
 import io.loomux.http.HttpServerSettings;
+import io.loomux.http.TestCertificates;
 import org.testng.annotations.Test;
 
+import javax.net.ssl.SSLSocketFactory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -104,6 +108,45 @@ public class IdleConnectionsTest {
         }
     }
 
+    /* HTTPS too: between requests no thread, and neither the HTTP nor the TLS buffers. */
+    @Test(dataProvider = "backends", dataProviderClass = BackendNames.class, timeOut = 60_000)
+    public void idleHttpsConnectionsHoldNoThreadAndNoBuffer(String backend) throws Exception {
+        Set<Thread> served = ConcurrentHashMap.newKeySet();
+        try (Loomux runtime = BackendNames.open(backend)) {
+            ServerCore core = new ServerCore(runtime, HttpServerSettings.defaults());
+            HttpsServer server = new LoomuxHttpsServer(core);
+            server.setHttpsConfigurator(new HttpsConfigurator(TestCertificates.serverContext()));
+            serveHello(server, served);
+            List<Socket> clients = new ArrayList<>();
+            try {
+                SSLSocketFactory tls = TestCertificates.clientContext().getSocketFactory();
+                for (int i = 0; i < 4; i++) {
+                    Socket plain = connect(server);
+                    clients.add(tls.createSocket(plain, "localhost", server.getAddress().getPort(), true));
+                }
+                for (int round = 0; round < 3; round++) {
+                    for (Socket s : clients) {
+                        assertEquals(exchange(s), "hello", "request " + round);
+                    }
+                    await().atMost(WAIT).alias("every idle HTTPS connection waits armed")
+                            .until(() -> core.connections().size() == clients.size()
+                                    && core.connections().stream().allMatch(Http1Connection::waitsArmed));
+                    for (Http1Connection c : core.connections()) {
+                        assertFalse(c.holdsBuffers(), c + " holds buffers while idle");
+                    }
+                }
+                assertTrue(served.size() >= 3 * clients.size() - clients.size(),
+                        "requests after an armed wait ran on new threads: " + served.size());
+                assertTrue(core.tlsBuffers().kept() > 0, "the TLS buffers went back to the pool");
+            } finally {
+                for (Socket s : clients) {
+                    s.close();
+                }
+                server.stop(0);
+            }
+        }
+    }
+
     /*
      * An armed connection has no thread that the idle timeout could find parked: the reaper
      * must still close it once idle too long, and its close must give the server its place back.
@@ -169,6 +212,11 @@ public class IdleConnectionsTest {
 
     private static HttpServer helloServer(ServerCore core, Set<Thread> served) throws IOException {
         HttpServer server = new LoomuxHttpServer(core);
+        serveHello(server, served);
+        return server;
+    }
+
+    private static void serveHello(HttpServer server, Set<Thread> served) throws IOException {
         server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/", x -> {
             served.add(Thread.currentThread());
@@ -179,7 +227,6 @@ public class IdleConnectionsTest {
             }
         });
         server.start();
-        return server;
     }
 
     private static Socket connect(HttpServer server) throws IOException {
