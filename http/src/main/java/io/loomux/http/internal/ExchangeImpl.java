@@ -34,7 +34,7 @@ class ExchangeImpl extends HttpExchange {
     private final RequestHead head;
     private final ContextImpl context;
     private final Headers requestHeaders;
-    private final Headers responseHeaders = new ResponseHeaders();
+    private final ResponseHeaders responseHeaders = new ResponseHeaders();
     private final RequestBody requestBody;
     private final ResponseBody responseBody;
     private InputStream userIn;
@@ -143,7 +143,7 @@ class ExchangeImpl extends HttpExchange {
                 responseBody.untilClose();
                 closeAfter = true;
             } else {
-                responseHeaders.set("Transfer-encoding", "chunked");
+                responseHeaders.setOwn("Transfer-encoding", "chunked");
                 responseBody.chunked(connection.chunkScratch());
             }
         } else {
@@ -152,7 +152,7 @@ class ExchangeImpl extends HttpExchange {
                 length = 0;
             }
             if (!noLengthHeader) {
-                responseHeaders.set("Content-length", Long.toString(length));
+                responseHeaders.setOwn("Content-length", Long.toString(length));
             }
             if (!noBody) {
                 responseBody.fixed(length);
@@ -170,11 +170,11 @@ class ExchangeImpl extends HttpExchange {
         if (conn != null && conn.equalsIgnoreCase("close")) {
             closeAfter = true;
         }
-        responseHeaders.set("Date", Status.date());
+        responseHeaders.setOwn("Date", Status.date());
         if (closeAfter) {
-            responseHeaders.set("Connection", "close");
+            responseHeaders.setOwn("Connection", "close");
         } else if (head.http10()) {
-            responseHeaders.set("Connection", "keep-alive");
+            responseHeaders.setOwn("Connection", "keep-alive");
         }
         writeHead(connection.output(), rCode, responseHeaders);
         if (noBody) {

@@ -84,7 +84,11 @@ final class HttpOutput {
         count += len;
     }
 
-    /** Writes text whose characters are all ISO-8859-1 (a response head). */
+    /**
+     * Writes text whose characters are all ISO-8859-1 (a response head; the exchange has
+     * checked every field).
+     */
+    @SuppressWarnings("deprecation")
     void writeLatin1(String s) throws IOException {
         int len = s.length();
         if (len > buf.length - count) {
@@ -92,10 +96,10 @@ final class HttpOutput {
             write(bytes, 0, bytes.length);
             return;
         }
-        // String.getBytes(int, int, byte[], int) is deprecated; a loop over chars is as fast here.
-        for (int i = 0; i < len; i++) {
-            buf[count + i] = (byte) s.charAt(i);
-        }
+        // Deprecated because it drops the high byte of each char, which is what ISO-8859-1 text
+        // needs; for a Latin-1 string it is one array copy, where a loop over charAt cost a
+        // tenth of a pipelined hello's CPU.
+        s.getBytes(0, len, buf, count);
         count += len;
     }
 

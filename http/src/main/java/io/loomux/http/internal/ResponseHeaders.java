@@ -53,6 +53,16 @@ final class ResponseHeaders extends HeaderFields {
         fields.put(FieldNames.normalise(key), values);
     }
 
+    /**
+     * Sets a field of the server's own making (Date, Content-length, Connection): its name is in
+     * normal form and its value was made here, so neither needs a check.
+     */
+    void setOwn(String normalName, String value) {
+        List<String> values = new ArrayList<>(1);
+        values.add(value);
+        fields.put(normalName, values);
+    }
+
     @Override
     public List<String> remove(Object key) {
         return fields.remove(FieldNames.normalise((String) key));
