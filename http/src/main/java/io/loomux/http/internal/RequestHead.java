@@ -113,8 +113,10 @@ record RequestHead(String method, String target, URI uri, String protocol, boole
 
         RequestHeaders headers = readFields(in, settings, true);
 
-        boolean hasLength = headers.containsKey("Content-length");
-        boolean hasCoding = headers.containsKey("Transfer-encoding");
+        List<String> lengths = headers.normal("Content-length");
+        List<String> codings = headers.normal("Transfer-encoding");
+        boolean hasLength = lengths != null;
+        boolean hasCoding = codings != null;
         long length = 0;
         if (hasCoding) {
             if (hasLength) {
@@ -124,12 +126,12 @@ record RequestHead(String method, String target, URI uri, String protocol, boole
                 throw new HttpError(400, "Transfer-Encoding in an HTTP/1.0 request");
             }
             length = -1;
-            checkCodings(headers.get("Transfer-encoding"));
+            checkCodings(codings);
         } else if (hasLength) {
-            length = contentLength(headers.get("Content-length"));
+            length = contentLength(lengths);
         }
         if (!http10) {
-            List<String> host = headers.get("Host");
+            List<String> host = headers.normal("Host");
             if (host == null ? settings.requireHost() : host.size() != 1) {
                 throw new HttpError(400, host == null ? "No Host header" : "More than one Host header");
             }
@@ -137,7 +139,7 @@ record RequestHead(String method, String target, URI uri, String protocol, boole
 
         boolean close = false;
         boolean keepAliveToken = false;
-        List<String> connection = headers.get("Connection");
+        List<String> connection = headers.normal("Connection");
         if (connection != null) {
             for (String v : connection) {
                 for (String token : v.split(",")) {
@@ -153,7 +155,8 @@ record RequestHead(String method, String target, URI uri, String protocol, boole
         boolean keepAlive = !close && (!http10 || keepAliveToken);
 
         boolean expectContinue = false;
-        String expect = headers.getFirst("Expect");
+        List<String> expects = headers.normal("Expect");
+        String expect = expects == null ? null : expects.get(0);
         if (expect != null) {
             if (!expect.equalsIgnoreCase("100-continue")) {
                 throw new HttpError(417, "Unsupported expectation");
