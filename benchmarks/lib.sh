@@ -19,11 +19,14 @@ mvn_or_exit() {
   rm -f "$log"
 }
 
-# Builds the load generator and the runnable server jar; sets bench_jar and server_jar.
+# Builds the load generator and the runnable server jar; sets bench_jar and server_jar, and
+# helidon_cp and robaho_cp: the class paths the HTTP peers run from (see benchmarks/pom.xml).
 build_jars() {
   mvn_or_exit -DskipTests install -pl benchmarks,cli -am
   bench_jar=$(ls benchmarks/target/loomux-bench-*-all.jar)
   server_jar=$(ls cli/target/loomux-cli-*-all.jar)
+  helidon_cp=$(<benchmarks/target/peers/helidon.classpath)
+  robaho_cp=$(<benchmarks/target/peers/robaho.classpath)
 }
 
 # Builds the benchmarks' jar with the soak, the servers and every backend in it, without

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Turns a run's figures (a tsv of "key<TAB>value" lines, one per run of each case, and the run's
 # "meta|..." lines: date, commit, machine, what was run) into the Markdown report: printed, written
-# to docs/benchmarks.md (target/bench/benchmarks.md for a --quick run), and for a full run the
+# to docs/benchmarks.md (target/bench/benchmarks.md for a --quick or --only run), and for a full run the
 # plot docs/bench-echo.png and the README's copy of the tables. Each cell is the median of the
 # runs with their min-max; a cell that could not be measured shows n/a and fails the run, so CI's
 # smoke run catches a broken benchmark.
@@ -10,6 +10,9 @@
 #                                (default docs/benchmarks-runs.tsv); './bench report [TSV]'
 #
 # benchmarks/run.sh sources this file and calls write_report after the cases ran.
+
+# shellcheck source=report-http.sh
+. "$(dirname "${BASH_SOURCE[0]}")/report-http.sh"
 
 # ---- figures -----------------------------------------------------------------------------
 
@@ -53,6 +56,24 @@ widest() {
 }
 
 missing=0
+
+# A table's two header lines, one column per value: table_head FORMAT VALUE... (FORMAT takes the
+# value with thousands separators, e.g. '%s conns').
+table_head() {
+  local f=$1 v
+  shift
+  printf '| server |'; for v in "$@"; do printf " $f |" "$(fmt 0 "$v")"; done; echo
+  printf '|---|'; for _ in "$@"; do printf -- '---|'; done; echo
+}
+
+# " NAME at RATE/s answered ACHIEVED/s;" when the median achieved rate of an open loop's cell fell
+# short of the offered rate: fell_behind KEY RATE NAME.
+fell_behind() {
+  local got; got=$(median "$1|achieved")
+  if [[ $got != n/a ]] && awk -v g="$got" -v r="$2" 'BEGIN { exit !(g < 0.98 * r) }'; then
+    echo " $3 at $(fmt 0 "$2")/s answered $(fmt 0 "$got")/s;"
+  fi
+}
 # key [decimals] [scale] -> "median (min–max)" of the runs, or the median alone for a single run;
 # counts n/a.
 cell() {
@@ -111,7 +132,8 @@ goal1() {
 report() {
   local started commit machine jdk netty wrk runs warm secs quick cases turns_server syscall_tool
   local -a echo_sizes echo_conns echo_servers http_conns http_pipeline http_servers bulk_conns lat_rates
-  local bulk_bytes idle_conns lat_conns lat_size
+  local -a http_pipeline_conns http_rates
+  local bulk_bytes idle_conns lat_conns lat_size http_rate_conns
   started=$(meta started); commit=$(meta commit); machine=$(meta machine); jdk=$(meta jdk)
   netty=$(meta netty); wrk=$(meta wrk); runs=$(meta runs); warm=$(meta warm); secs=$(meta secs)
   quick=$(meta quick); cases=" $(meta cases) "; turns_server=$(meta turns_server); syscall_tool=$(meta syscall_tool)
@@ -120,6 +142,10 @@ report() {
   read -ra http_pipeline <<<"$(meta http_pipeline)"; read -ra http_servers <<<"$(meta http_servers)"
   read -ra bulk_conns <<<"$(meta bulk_conns)"; read -ra lat_rates <<<"$(meta lat_rates)"
   bulk_bytes=$(meta bulk_bytes); idle_conns=$(meta idle_conns); lat_conns=$(meta lat_conns); lat_size=$(meta lat_size)
+  # Runs before the HTTP peers pipelined at every connection count and had no fixed rate.
+  read -ra http_pipeline_conns <<<"$(meta http_pipeline_conns)"
+  [[ -z $(meta http_rate_conns) ]] && http_pipeline_conns=("${http_conns[@]}")
+  read -ra http_rates <<<"$(meta http_rates)"; http_rate_conns=$(meta http_rate_conns)
   has() { [[ $cases == *" $1 "* ]]; }
   local spread="median of the $runs runs (lowest–highest run)"
   [[ $runs -eq 1 ]] && spread="a single run, no spread"
@@ -128,11 +154,15 @@ report() {
   echo "# Benchmarks"
   echo
   [[ $commit =~ ^[0-9a-f]{7,} ]] && commit=" at commit $commit" || commit="; commit ${commit:-not recorded}"
-  echo "Measured by \`./bench$([[ $quick == true ]] && echo " --quick")\` on $started$commit."
+  local how=""
+  [[ $quick == true ]] && how+=" --quick"
+  [[ $(meta partial) == true ]] && how+=" --only $(meta cases | tr ' ' ',')"
+  echo "Measured by \`./bench$how\` on $started$commit."
   echo "Every run's figure and the run's settings are in [benchmarks-runs.tsv](benchmarks-runs.tsv), from which"
   echo "\`./bench report\` remakes this report."
   echo
-  echo "$machine; $jdk; Netty ${netty:-?}; ${wrk:-wrk not used}. Server pinned to CPU 0, load to CPU 1;"
+  local peers; peers=$(meta http_peers)
+  echo "$machine; $jdk; Netty ${netty:-?}; ${peers:+$peers; }${wrk:-wrk not used}. Server pinned to CPU 0, load to CPU 1;"
   echo "$warm s warm-up and $secs s measured per case, $runs run(s) of every case. **Each cell: $spread.**"
   if [[ $runs -gt 1 ]]; then
     local w; read -ra w <<<"$(widest)"
@@ -215,18 +245,14 @@ report() {
     echo "(no coordinated omission). The rates are set below the servers' ping-pong peaks; a server that did not"
     echo "keep up with one would be named under the table."
     echo
-    printf '| server |'; for r in "${lat_rates[@]}"; do printf ' %s msgs/s |' "$(fmt 0 "$r")"; done; echo
-    printf '|---|'; for _ in "${lat_rates[@]}"; do printf -- '---|'; done; echo
+    table_head '%s msgs/s' "${lat_rates[@]}"
     local behind=""
     for s in "${echo_servers[@]}"; do
       printf '| %s |' "$s"
       for r in "${lat_rates[@]}"; do
         k="lat|$lat_size|$lat_conns|$r|$s"
         printf ' %s · %s |' "$(cell "$k|p50")" "$(cell "$k|p99")"
-        local got; got=$(median "$k|achieved")
-        if [[ $got != n/a ]] && awk -v g="$got" -v r="$r" 'BEGIN { exit !(g < 0.98 * r) }'; then
-          behind+=" $s at $(fmt 0 "$r")/s answered $(fmt 0 "$got")/s;"
-        fi
+        behind+=$(fell_behind "$k" "$r" "$s")
       done
       echo
     done
@@ -236,23 +262,7 @@ report() {
     fi
   fi
   if has http; then
-    for p in "${http_pipeline[@]}"; do
-      echo
-      echo "## HTTP hello (\`loomux hello\` and the same handler on the JDK's HttpServer), wrk$([[ $p -gt 1 ]] && echo ", $p pipelined requests"): requests per second · server CPU µs per request"
-      echo
-      printf '| server |'; for c in "${http_conns[@]}"; do printf ' %s conns |' "$c"; done; echo
-      printf '|---|'; for _ in "${http_conns[@]}"; do printf -- '---|'; done; echo
-      for s in "${http_servers[@]}"; do
-        printf '| %s |' "${s#http-}"
-        for c in "${http_conns[@]}"; do
-          printf ' %s · %s |' "$(cell "http|$c|$p|$s|rps")" "$(cell "http|$c|$p|$s|cpu" 1)"
-        done
-        echo
-      done
-    done
-    echo
-    echo "wrk is a closed loop too (each connection waits for its response), so its p99 is the same queueing wait"
-    echo "as ping-pong's; it is kept in the tsv (\`|p99\`, unpipelined cases only) and not shown as latency."
+    http_report
   fi
   if has bulk; then
     echo
@@ -323,6 +333,8 @@ report() {
   if has http && [[ " ${http_conns[*]} " == *" 1000 "* ]]; then
     goal "HTTP hello x1,000 ≥ 2x the JDK's HttpServer with virtual threads" "http|1000|1|http-loomux-epoll|rps" "http|1000|1|http-jdk-virtual|rps" ">=" 2
   fi
+  # Runs from before the HTTP peers have no Netty to hold loomux against.
+  has http && [[ " ${http_servers[*]} " == *" http-netty "* ]] && http_goals
   if [[ $runs -gt 1 ]]; then
     echo
     echo "*within noise*: the runs of the two sides overlap (for a goal of k x, the runs of one side against k x the runs"
@@ -357,7 +369,8 @@ GP
 # copy); exits non-zero when a cell is n/a.
 write_report() {
   local report full=true
-  [[ $(meta quick) == true ]] && full=false
+  # Only a whole run writes docs/ and the README (run.sh points a partial one at target/bench).
+  [[ $(meta quick) == true || $(meta partial) == true ]] && full=false
   report=$(mktemp)
   report >"$report"
   mkdir -p "$out"
@@ -398,6 +411,6 @@ if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
   [[ -r $results ]] || { echo "bench: no figures at '$results'" >&2; exit 1; }
   [[ -n $(meta runs) ]] || { echo "bench: $results has no meta lines (meta|runs ...): not a run's figures" >&2; exit 1; }
   mkdir -p target/bench
-  if [[ $(meta quick) == true ]]; then out=target/bench; else out=docs; fi
+  if [[ $(meta quick) == true || $(meta partial) == true ]]; then out=target/bench; else out=docs; fi
   write_report
 fi

@@ -5,7 +5,8 @@
 #   ./bench                 full run (about 45 minutes): writes docs/benchmarks.md, the plot
 #                           docs/bench-echo.png and the table in README.md
 #   ./bench --quick         smoke run (a few minutes): prints the table, writes target/bench/
-#   ./bench --only CASES    comma-separated: echo, latency, bulk, churn, http, idle, syscalls
+#   ./bench --only CASES    comma-separated: echo, latency, bulk, churn, http, idle, syscalls;
+#                           a partial run writes target/bench/, never docs/ or README.md
 #   ./bench report [TSV]    remakes the report (docs/benchmarks.md, the plot, README's table) from
 #                           a stored run's figures, without rerunning: default docs/benchmarks-runs.tsv
 #   ./bench jmh [JMH ARGS]  builds bench-jmh and runs JMH on this JDK ('./bench jmh -l' lists the
@@ -59,7 +60,7 @@ while [[ $# -gt 0 ]]; do
     --quick) quick=true; shift ;;
     --only) only=$2; shift 2 ;;
     --only=*) only=${1#--only=}; shift ;;
-    -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "bench: unknown argument '$1' (try ./bench --help)" >&2; exit 2 ;;
   esac
 done
@@ -77,7 +78,9 @@ if $quick; then
   runs=1; warm=1; secs=2
   echo_sizes=(64); echo_conns=(100 1000)
   lat_size=64; lat_conns=100; lat_rates=(5000)
-  http_conns=(50 1000); http_pipeline=(1)
+  # HTTP at 50 connections only, and the fixed rate at one light rate: every server still runs
+  # every HTTP case once, so a broken one fails CI, for about a minute more than the echo alone.
+  http_conns=(50); http_pipeline=(1); http_pipeline_conns=(); http_rates=(2000)
   idle_conns=1000
   bulk_bytes=$((256 << 20)); bulk_conns=(1 100)
   churn_secs=2
@@ -88,12 +91,17 @@ else
   # Fixed rates below every server's ping-pong peak at 1,000 connections (about 45,000 msgs/s
   # for the slowest here): a light load and one at about two thirds of the slowest peak.
   lat_size=64; lat_conns=1000; lat_rates=(10000 30000)
-  http_conns=(50 1000); http_pipeline=(1 16)
+  http_conns=(1 50 1000 10000); http_pipeline=(1 16); http_pipeline_conns=(50)
+  # Below the slowest server's peak at 1,000 connections (the JDK's default, about 20,000 req/s
+  # here), so that every server keeps up: a light load and one at about half of that peak.
+  http_rates=(2000 10000)
   idle_conns=10000
   bulk_bytes=$((1 << 30)); bulk_conns=(1 100)
   churn_secs=6
   out=docs
 fi
+# Only a whole run stands for the project: a partial one writes beside the quick run.
+[[ -n $only ]] && out=target/bench
 mkdir -p "$out" target/bench
 results=target/bench/results.tsv
 : >"$results"
@@ -105,6 +113,7 @@ log=target/bench/servers.log
 need taskset util-linux
 need gcc gcc
 wants http && need wrk wrk
+wants http && need nginx nginx
 $quick || need gnuplot gnuplot-nox
 
 echo "bench: building (mvn install -pl benchmarks,cli -am, and the C echo server)" >&2
@@ -131,6 +140,12 @@ field() { sed -nE "s#.*(^| )$1=([0-9.]+).*#\\2#p" <<<"$2"; }   # name line
 load() { taskset -c 1 java -cp "$bench_jar" io.loomux.bench.EchoLoad "$@"; }
 
 progress() { printf 'bench: %-60s %s\n' "$1" "$2" >&2; }
+# Records the latencies and the achieved rate of an open loop's line (OpenLoop.run): key line.
+record_open_loop() {
+  local m
+  for m in p50 p99 p999 max; do record "$1|$m" "$(field "${m}us" "$2")"; done
+  record "$1|achieved" "$(field achieved "$2")"
+}
 
 # ---- cases -------------------------------------------------------------------------------
 
@@ -161,11 +176,7 @@ latency_case() { # server rate run: the open loop at a fixed rate (EchoLoad rate
          rate 127.0.0.1 "$port" "$lat_conns" "$lat_size" "$r" "$warm" "$secs" 2>&1) || true
   stop_server
   p99=$(field p99us "$line")
-  local key="lat|$lat_size|$lat_conns|$r|$s" m
-  if [[ -n $p99 && $(field errors "$line") == 0 ]]; then
-    for m in p50 p99 p999; do record "$key|$m" "$(field "${m}us" "$line")"; done
-    record "$key|achieved" "$(field achieved "$line")"
-  fi
+  [[ -n $p99 && $(field errors "$line") == 0 ]] && record_open_loop "lat|$lat_size|$lat_conns|$r|$s" "$line"
   progress "latency ${lat_size}B x$lat_conns at $r/s $s (run $3)" "$([[ -n $p99 ]] && echo "p99 $p99 µs" || echo "FAILED: $(tail -c 200 <<<"$line")")"
 }
 
@@ -189,18 +200,26 @@ churn_case() { # server run
   progress "churn $s (run $2)" "${rate:-FAILED: $(tail -c 200 <<<"$line")} conns/s"
 }
 
-heap_used_kb() { # pid -> heap used after a full GC, KiB
+heap_used_kb() { # pid -> heap used after a full GC, KiB; nothing for a process that is not a JVM
+  # jcmd signals (SIGQUIT) the process it attaches to, which would stop nginx: JVMs only.
+  [[ $(readlink "/proc/$1/exe") == */java ]] || return 0
   jcmd "$1" GC.run >/dev/null 2>&1 || true
-  jstat -gc "$1" 2>/dev/null | awk 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i } NR == 2 { printf "%.0f", $h["S0U"] + $h["S1U"] + $h["EU"] + $h["OU"] }'
+  jstat -gc "$1" 2>/dev/null | awk 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i } NR == 2 { printf "%.0f", $h["S0U"] + $h["S1U"] + $h["EU"] + $h["OU"] }' || true
 }
 rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
 
-idle_case() { # server run
-  local s=$1 rss0 heap0 rss1 heap1 cp per ready=false
+idle_case() { # server run [http]: an echo server's idle connections, or (http) keep-alive ones
+  local s=$1 rss0 heap0 rss1 heap1 cp per ready=false how=()
   start_server "$s"
-  load pingpong 127.0.0.1 "$port" 10 64 1 1 >/dev/null 2>&1 || true   # warm the paths once
+  # Warm the paths once.
+  if [[ ${3:-} == http ]]; then
+    how=(--http)
+    taskset -c 1 wrk -t1 -c10 -d1s "http://127.0.0.1:$port/" >/dev/null 2>&1 || true
+  else
+    load pingpong 127.0.0.1 "$port" 10 64 1 1 >/dev/null 2>&1 || true
+  fi
   heap0=$(heap_used_kb "$server_pid"); rss0=$(rss_kb "$server_pid")
-  coproc IDLE { taskset -c 1 java -cp "$bench_jar" io.loomux.bench.IdleClients 127.0.0.1 "$port" "$idle_conns" 120 2>&1; }
+  coproc IDLE { taskset -c 1 java -cp "$bench_jar" io.loomux.bench.IdleClients "${how[@]}" 127.0.0.1 "$port" "$idle_conns" 120 2>&1; }
   cp=$IDLE_PID
   local l
   # Bounded: IdleClients prints its "idle N" line or ends within its 120 s.
@@ -211,7 +230,8 @@ idle_case() { # server run
     heap1=$(heap_used_kb "$server_pid"); rss1=$(rss_kb "$server_pid")
     per=$(awk -v a="$rss0" -v b="$rss1" -v n="$idle_conns" 'BEGIN { printf "%.0f", (b - a) * 1024 / n }')
     record "idle|$s|rss" "$per"
-    record "idle|$s|heap" "$(awk -v a="$heap0" -v b="$heap1" -v n="$idle_conns" 'BEGIN { printf "%.0f", (b - a) * 1024 / n }')"
+    # A server that is not a JVM (nginx) has no heap to weigh.
+    [[ -n $heap0 && -n $heap1 ]] && record "idle|$s|heap" "$(awk -v a="$heap0" -v b="$heap1" -v n="$idle_conns" 'BEGIN { printf "%.0f", (b - a) * 1024 / n }')"
   fi
   kill "$cp" 2>/dev/null || true; wait "$cp" 2>/dev/null || true
   stop_server
@@ -272,18 +292,46 @@ http_case() { # server conns pipeline run
   t1=$(cpu_ticks "$server_pid")
   stop_server
   rate=$(awk '/^Requests\/sec:/ { print $2 }' <<<"$outw")
-  local key="http|$c|$p|$s"
+  local key="http|$c|$p|$s" e n errs
   if [[ -n $rate ]]; then
+    # wrk prints its socket errors only when there were some: "Socket errors: connect 0, read 2,
+    # write 0, timeout 5", and answers other than 2xx/3xx as "Non-2xx or 3xx responses: N".
+    errs=0
+    for e in connect read write timeout non2xx; do
+      n=$(awk -v e="$e" '/Socket errors:/ { for (i = 1; i < NF; i++) if ($i == e) v = $(i + 1) + 0 }
+                         /Non-2xx or 3xx responses:/ && e == "non2xx" { v = $NF }
+                         END { print v + 0 }' <<<"$outw")
+      record "$key|$e" "$n"
+      errs=$((errs + n))
+    done
     record "$key|rps" "$rate"
     record "$key|p99" "$(awk '$1 == "99%" { v = $2; if (v ~ /us$/) v = v + 0; else if (v ~ /ms$/) v = v * 1000; else if (v ~ /s$/) v = v * 1e6; print v }' <<<"$outw")"
     record "$key|cpu" "$(awk -v t="$((t1 - t0))" -v hz="$hz" -v r="$rate" -v s="$secs" 'BEGIN { printf "%.2f", (t / hz) * 1e6 / (r * s) }')"
   fi
-  progress "http x$c pipeline $p ${s#http-} (run $4)" "${rate:-FAILED} req/s"
+  progress "http x$c pipeline $p ${s#http-} (run $4)" "${rate:-FAILED} req/s${errs:+, $errs errors}"
+}
+
+http_rate_case() { # server rate run: HttpRateLoad, the open loop at a fixed rate
+  local s=$1 r=$2 line p99 key="hlat|$http_rate_conns|$2|$1"
+  start_server "$s"
+  line=$(taskset -c 1 java -Dechoload.cpuOf="$server_pid" -cp "$bench_jar" io.loomux.bench.HttpRateLoad \
+         127.0.0.1 "$port" "$http_rate_conns" "$r" "$warm" "$secs" 2>&1) || true
+  stop_server
+  echo "$line" >>"$log" # with the load's reasons for any errors
+  p99=$(field p99us "$line")
+  # Errors do not void the cell: the report shows them beside the latencies.
+  if [[ -n $p99 ]]; then
+    record_open_loop "$key" "$line"
+    record "$key|err" "$(field errors "$line")"
+  fi
+  progress "http latency x$http_rate_conns at $r/s ${s#http-} (run $3)" \
+    "$([[ -n $p99 ]] && echo "p99 $p99 µs, $(field errors "$line") errors" || echo "FAILED: $(tail -c 200 <<<"$line")")"
 }
 
 http_servers=()
 for b in $backends; do http_servers+=("http-loomux-$b"); done
-http_servers+=(http-jdk-default http-jdk-virtual)
+http_servers+=(http-netty http-helidon http-robaho http-nginx http-jdk-default http-jdk-virtual)
+http_rate_conns=1000
 
 # The run's settings, beside its figures, so that the report can be remade from them alone.
 meta_line() { record "meta|$1" "$2"; }
@@ -298,6 +346,10 @@ meta_line machine "$(nproc) CPUs ($(lscpu 2>/dev/null | sed -nE 's/^Model name: 
 meta_line jdk "$(java -version 2>&1 | head -n 1)"
 meta_line netty "$(sed -nE 's:.*<netty.version>(.*)</netty.version>.*:\1:p' benchmarks/pom.xml | head -n 1)"
 wants http && meta_line wrk "$(wrk -v 2>&1 | head -n 1 | awk '{print "wrk " $2}')"
+if wants http; then
+  pom_version() { sed -nE "s:.*<$1>(.*)</$1>.*:\1:p" benchmarks/pom.xml | head -n 1; }
+  meta_line http_peers "Helidon $(pom_version helidon.version), robaho httpserver $(pom_version robaho.version), $(nginx -v 2>&1 | sed 's/^nginx version: //')"
+fi
 meta_line quick "$quick"
 meta_line runs "$runs"
 meta_line warm "$warm"
@@ -313,6 +365,10 @@ meta_line lat_rates "${lat_rates[*]}"
 meta_line http_conns "${http_conns[*]}"
 meta_line http_pipeline "${http_pipeline[*]}"
 meta_line http_servers "${http_servers[*]}"
+meta_line http_pipeline_conns "${http_pipeline_conns[*]}"
+meta_line http_rates "${http_rates[*]}"
+meta_line http_rate_conns "$http_rate_conns"
+meta_line partial "$([[ -n $only ]] && echo true || echo false)"
 meta_line bulk_bytes "$bulk_bytes"
 meta_line bulk_conns "${bulk_conns[*]}"
 meta_line idle_conns "$idle_conns"
@@ -333,9 +389,14 @@ for run in $(seq 1 "$runs"); do
   fi
   if wants http; then
     for p in "${http_pipeline[@]}"; do
-      for c in "${http_conns[@]}"; do
+      conns=("${http_conns[@]}")
+      [[ $p -gt 1 ]] && conns=("${http_pipeline_conns[@]}")
+      for c in "${conns[@]}"; do
         for s in "${http_servers[@]}"; do http_case "$s" "$c" "$p" "$run"; done
       done
+    done
+    for r in "${http_rates[@]}"; do
+      for s in "${http_servers[@]}"; do http_rate_case "$s" "$r" "$run"; done
     done
   fi
   if wants bulk; then
@@ -348,6 +409,10 @@ for run in $(seq 1 "$runs"); do
   fi
   if wants idle; then
     for s in "${echo_servers[@]}"; do idle_case "$s" "$run"; done
+  fi
+  # HTTP's idle keep-alive connections belong to the HTTP case, beside its other figures.
+  if wants http; then
+    for s in "${http_servers[@]}"; do idle_case "$s" "$run" http; done
   fi
   if wants syscalls; then
     for s in "${echo_servers[@]}"; do syscalls_case "$s" "$run"; done

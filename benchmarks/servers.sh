@@ -7,6 +7,50 @@ java_opts=(-XX:+UseParallelGC)
 netty_opts=(--enable-native-access=ALL-UNNAMED)
 feature=$(java -XshowSettings:properties -version 2>&1 | sed -nE 's/^ *java\.specification\.version = ([0-9]+).*/\1/p')
 [[ ${feature:-21} -ge 23 ]] && netty_opts+=(--sun-misc-unsafe-memory-access=allow)
+# Every HTTP server keeps an idle keep-alive connection for 5 minutes and takes 20,000 of them,
+# so that no case measures a server's default limits (the JDK's closes all but 200 idle
+# connections, and both it and loomux close one idle for 30 s): these are the JDK's own
+# properties, which loomux and robaho (a fork of the JDK's server) read too.
+http_opts=(-Dsun.net.httpserver.idleInterval=300 -Dsun.net.httpserver.maxIdleConnections=20000
+           -Djdk.httpserver.maxConnections=20000)
+robaho_provider=robaho.net.httpserver.DefaultHttpServerProvider
+
+# Writes nginx's configuration for the hello on port $1 under target/bench/nginx and prints its
+# path. One process does everything (master_process off: no master to fork the one worker), so
+# that the pid the cases watch is the one serving: its CPU and RSS are the server's.
+nginx_conf() {
+  local dir=$PWD/target/bench/nginx
+  mkdir -p "$dir"
+  cat >"$dir/nginx.conf" <<CONF
+daemon off;
+master_process off;
+worker_processes 1;
+worker_rlimit_nofile 20000;
+pid $dir/nginx.pid;
+error_log stderr warn;
+events { worker_connections 20000; }
+http {
+  access_log off;
+  server_tokens off;
+  keepalive_timeout 300s;
+  keepalive_requests 1000000000;
+  client_body_temp_path $dir/body;
+  proxy_temp_path $dir/proxy;
+  fastcgi_temp_path $dir/fastcgi;
+  uwsgi_temp_path $dir/uwsgi;
+  scgi_temp_path $dir/scgi;
+  server {
+    listen 127.0.0.1:$1 backlog=4096;
+    location / {
+      default_type "text/plain; charset=utf-8";
+      return 200 "Hello, world!\n";
+    }
+  }
+}
+CONF
+  echo "$dir/nginx.conf"
+}
+
 server_cmd() { # name port -> prints the command line, one word per line
   local name=$1 port=$2
   case $name in
@@ -19,10 +63,15 @@ server_cmd() { # name port -> prints the command line, one word per line
     netty-epoll) printf '%s\n' java "${java_opts[@]}" "${netty_opts[@]}" -cp "$bench_jar" io.loomux.bench.NettyEchoServer "$port" epoll ;;
     netty-nio) printf '%s\n' java "${java_opts[@]}" "${netty_opts[@]}" -cp "$bench_jar" io.loomux.bench.NettyEchoServer "$port" nio ;;
     c-epoll) printf '%s\n' target/bench/echo-c "$port" ;;
-    http-loomux-*) printf '%s\n' java "${java_opts[@]}" --enable-native-access=ALL-UNNAMED -jar "$server_jar" hello \
+    http-loomux-*) printf '%s\n' java "${java_opts[@]}" "${http_opts[@]}" --enable-native-access=ALL-UNNAMED -jar "$server_jar" hello \
                 -b 127.0.0.1 -p "$port" --backend "${name#http-loomux-}" ;;
-    http-jdk-default) printf '%s\n' java "${java_opts[@]}" -jar "$server_jar" hello -b 127.0.0.1 -p "$port" --server jdk ;;
-    http-jdk-virtual) printf '%s\n' java "${java_opts[@]}" -jar "$server_jar" hello -b 127.0.0.1 -p "$port" --server jdk --executor virtual ;;
+    http-jdk-default) printf '%s\n' java "${java_opts[@]}" "${http_opts[@]}" -jar "$server_jar" hello -b 127.0.0.1 -p "$port" --server jdk ;;
+    http-jdk-virtual) printf '%s\n' java "${java_opts[@]}" "${http_opts[@]}" -jar "$server_jar" hello -b 127.0.0.1 -p "$port" --server jdk --executor virtual ;;
+    http-robaho) printf '%s\n' java "${java_opts[@]}" "${http_opts[@]}" -Dcom.sun.net.httpserver.HttpServerProvider="$robaho_provider" \
+                -cp "$server_jar:$robaho_cp" io.loomux.cli.Main hello -b 127.0.0.1 -p "$port" --server provider ;;
+    http-netty) printf '%s\n' java "${java_opts[@]}" "${netty_opts[@]}" -cp "$bench_jar" io.loomux.bench.NettyHttpServer "$port" ;;
+    http-helidon) printf '%s\n' java "${java_opts[@]}" -cp "$bench_jar:$helidon_cp" io.loomux.bench.HelidonHttpServer "$port" ;;
+    http-nginx) printf '%s\n' nginx -e stderr -p "$PWD/target/bench/nginx" -c "$(nginx_conf "$port")" ;;
     *) echo "bench: no server '$name'" >&2; return 1 ;;
   esac
 }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -16,9 +17,11 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * Holds idle connections open, to measure what an idle connection costs a server.
  *
- * <p>Usage: {@code IdleClients host port connections [seconds]}. Opens {@code connections}
- * connections (at most 256 connects in flight); on each it sends a 16-byte message and reads and
- * checks its echo, so the server has really accepted and served every one. Then prints
+ * <p>Usage: {@code IdleClients [--http] host port connections [seconds]}. Opens
+ * {@code connections} connections (at most 256 connects in flight); on each it sends a 16-byte
+ * message and reads and checks its echo (with {@code --http}: a keep-alive {@code GET /} and its
+ * hello answer, {@link HelloResponse}), so the server has really accepted and served every one,
+ * and holds it as an idle keep-alive connection. Then prints
  * {@code idle N} and holds them all, idle, until standard input closes or {@code seconds} (default
  * 3600) pass, whichever comes first, and exits 0. When standard input is {@code /dev/null} (as
  * for a background job of a script), only the duration counts. Exits 1 with a one-line reason if
@@ -35,12 +38,16 @@ public final class IdleClients {
     }
 
     /**
-     * @param args host port connections [seconds]
+     * @param args [--http] host port connections [seconds]
      * @throws Exception if interrupted
      */
     public static void main(String[] args) throws Exception {
+        boolean http = args.length > 0 && args[0].equals("--http");
+        if (http) {
+            args = Arrays.copyOfRange(args, 1, args.length);
+        }
         if (args.length < 3 || args.length > 4) {
-            System.err.println("usage: IdleClients host port connections [seconds=3600]");
+            System.err.println("usage: IdleClients [--http] host port connections [seconds=3600]");
             System.exit(2);
         }
         InetSocketAddress target = new InetSocketAddress(args[0], Integer.parseInt(args[1]));
@@ -61,10 +68,10 @@ public final class IdleClients {
                     connecting.acquire();
                     try {
                         s.connect(target, 30_000);
-                        s.getOutputStream().write(HELLO);
-                        byte[] in = s.getInputStream().readNBytes(HELLO.length);
-                        if (!Arrays.equals(in, HELLO)) {
-                            throw new IOException("bad echo (" + in.length + " bytes)");
+                        if (http) {
+                            request(s);
+                        } else {
+                            echo(s);
                         }
                     } finally {
                         connecting.release();
@@ -105,6 +112,36 @@ public final class IdleClients {
         end.await(seconds, TimeUnit.SECONDS);
         closeAll(open);
         System.exit(0);
+    }
+
+    private static void echo(Socket s) throws IOException {
+        s.getOutputStream().write(HELLO);
+        byte[] in = s.getInputStream().readNBytes(HELLO.length);
+        if (!Arrays.equals(in, HELLO)) {
+            throw new IOException("bad echo (" + in.length + " bytes)");
+        }
+    }
+
+    /** One request and its whole answer, so that the connection is idle and kept alive after it. */
+    private static void request(Socket s) throws IOException {
+        s.getOutputStream().write(HelloResponse.REQUEST);
+        InputStream in = s.getInputStream();
+        ByteBuffer got = ByteBuffer.allocate(HelloResponse.MAX_HEAD + HelloResponse.BODY.length + 1);
+        // Bounded: each pass reads at least a byte into a buffer of fixed size, or fails.
+        while (true) {
+            int n = in.read(got.array(), got.position(), got.remaining());
+            if (n < 0) {
+                throw new IOException("closed before a whole answer (" + got.position() + " bytes)");
+            }
+            got.position(got.position() + n);
+            int len = HelloResponse.length(got.duplicate().flip());
+            if (len > 0) {
+                if (len != got.position()) {
+                    throw new IOException((got.position() - len) + " bytes after the answer");
+                }
+                return;
+            }
+        }
     }
 
     private static boolean stdinIsDevNull() {

@@ -6,8 +6,6 @@ import org.testng.annotations.Test;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.function.IntUnaryOperator;
 
@@ -18,7 +16,7 @@ import static org.testng.Assert.assertTrue;
 /** The fixed-rate load checks its echoes, and its queue of send times keeps their order. */
 public class FixedRateLoadTest {
 
-    private ServerSocket server;
+    private LoopbackServer server;
 
     @AfterMethod(alwaysRun = true)
     public void close() throws IOException {
@@ -29,18 +27,8 @@ public class FixedRateLoadTest {
 
     /** An echo server on the loopback whose bytes pass through {@code change} on the way back. */
     private int serve(IntUnaryOperator change) throws IOException {
-        server = new ServerSocket(0, 64, InetAddress.getLoopbackAddress());
-        Thread.ofVirtual().start(() -> {
-            try {
-                while (true) {
-                    Socket s = server.accept();
-                    Thread.ofVirtual().start(() -> echo(s, change));
-                }
-            } catch (IOException closed) {
-                // the test is over
-            }
-        });
-        return server.getLocalPort();
+        server = LoopbackServer.start(s -> echo(s, change));
+        return server.port();
     }
 
     private static void echo(Socket s, IntUnaryOperator change) {
@@ -76,7 +64,7 @@ public class FixedRateLoadTest {
 
     @Test
     public void timesComeOutOldestFirstAcrossGrowth() {
-        FixedRateLoad.Times times = new FixedRateLoad.Times();
+        OpenLoop.Times times = new OpenLoop.Times();
         long added = 0;
         long taken = 0;
         // Interleaved so that the ring wraps before it grows.

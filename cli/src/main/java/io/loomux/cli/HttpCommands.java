@@ -29,8 +29,8 @@ import java.util.concurrent.Executors;
 /**
  * {@code loomux serve}: the JDK's {@code SimpleFileServer} (with {@code jwebserver}'s options) on
  * loomux; {@code loomux hello}: a fixed plain-text answer to every request, for benchmarks, on
- * loomux or (with {@code --server jdk}) on the JDK's built-in server, so both run the same
- * handler.
+ * loomux, on the JDK's built-in server ({@code --server jdk}) or on whatever provider the JDK's
+ * own lookup finds ({@code --server provider}), so that every one runs the same handler.
  */
 final class HttpCommands {
 
@@ -57,18 +57,32 @@ final class HttpCommands {
                         String backend, int pollers) {
     }
 
+    /** Whose {@code HttpServer} {@code loomux hello} runs on. */
+    enum HelloServer {
+        /** loomux's, on the backend asked for. */
+        LOOMUX,
+        /** The JDK's built-in one. */
+        JDK,
+        /**
+         * The one {@code HttpServerProvider.provider()} finds: the class named by
+         * {@code -Dcom.sun.net.httpserver.HttpServerProvider}, else the first on the class path,
+         * else the JDK's; so any provider's jar can run the very same handler.
+         */
+        PROVIDER
+    }
+
     /**
      * What {@code loomux hello} was asked for.
      *
      * @param bind     the address, or null for every IPv4 interface
      * @param port     the port
-     * @param jdk      run on the JDK's built-in server instead of loomux
+     * @param server   whose server
      * @param virtual  hand each exchange to a new virtual thread (an executor) instead of the
      *                 default
      * @param backend  the backend's name, or null for the default
      * @param pollers  poller threads, 0 for the default
      */
-    record HelloOptions(InetAddress bind, int port, boolean jdk, boolean virtual, String backend, int pollers) {
+    record HelloOptions(InetAddress bind, int port, HelloServer server, boolean virtual, String backend, int pollers) {
     }
 
     static ServeOptions parseServe(List<String> args) throws UsageException {
@@ -107,7 +121,7 @@ final class HttpCommands {
     static HelloOptions parseHello(List<String> args) throws UsageException {
         InetAddress bind = null;
         int port = HELLO_PORT;
-        boolean jdk = false;
+        HelloServer server = HelloServer.LOOMUX;
         boolean virtual = false;
         String backend = null;
         int pollers = 0;
@@ -120,10 +134,12 @@ final class HttpCommands {
                 case "-b", "--bind-address" -> bind = Main.address(a.value(opt), opt, "hello");
                 case "--server" -> {
                     String v = a.value(opt);
-                    jdk = switch (v) {
-                        case "loomux" -> false;
-                        case "jdk" -> true;
-                        default -> throw new UsageException("--server must be loomux or jdk, not '" + v + "'", "hello");
+                    server = switch (v) {
+                        case "loomux" -> HelloServer.LOOMUX;
+                        case "jdk" -> HelloServer.JDK;
+                        case "provider" -> HelloServer.PROVIDER;
+                        default -> throw new UsageException("--server must be loomux, jdk or provider, not '" + v + "'",
+                                "hello");
                     };
                 }
                 case "--executor" -> {
@@ -141,10 +157,11 @@ final class HttpCommands {
                         : Main.unexpected(opt, "hello"), "hello");
             }
         }
-        if (jdk && (backend != null || pollers != 0)) {
-            throw new UsageException("--backend and --pollers are loomux's; the JDK's server has neither", "hello");
+        if (server != HelloServer.LOOMUX && (backend != null || pollers != 0)) {
+            throw new UsageException("--backend and --pollers are loomux's; " + (server == HelloServer.JDK
+                    ? "the JDK's server has neither" : "--server provider takes neither"), "hello");
         }
-        return new HelloOptions(bind, port, jdk, virtual, backend, pollers);
+        return new HelloOptions(bind, port, server, virtual, backend, pollers);
     }
 
     private static String backend(String v, String command) throws UsageException {
@@ -214,8 +231,10 @@ final class HttpCommands {
         InetSocketAddress where = new InetSocketAddress(bind, o.port());
         Loomux runtime = null;
         HttpServer server;
-        if (o.jdk()) {
+        if (o.server() == HelloServer.JDK) {
             server = jdkProvider().createHttpServer(where, 0);
+        } else if (o.server() == HelloServer.PROVIDER) {
+            server = HttpServerProvider.provider().createHttpServer(where, 0);
         } else {
             runtime = Loomux.builder().backend(o.backend()).pollers(o.pollers()).build();
             try {
@@ -302,9 +321,13 @@ final class HttpCommands {
         // Before the ready line: a supervisor may signal as soon as it reads it.
         CountDownLatch stopped = stopOnSignal(running, "hello", out);
         InetSocketAddress a = running.server().getAddress();
-        out.println("hello server on " + hostPort(a.getAddress(), a.getPort()) + " ("
-                + (running.runtime() != null ? "loomux, backend " + running.runtime().backend().name()
-                : "the JDK's built-in HttpServer") + ", " + (o.virtual() ? "a virtual thread per exchange" : "default executor") + ")");
+        String whose = switch (o.server()) {
+            case LOOMUX -> "loomux, backend " + running.runtime().backend().name();
+            case JDK -> "the JDK's built-in HttpServer";
+            case PROVIDER -> "provider " + HttpServerProvider.provider().getClass().getName();
+        };
+        out.println("hello server on " + hostPort(a.getAddress(), a.getPort()) + " (" + whose + ", "
+                + (o.virtual() ? "a virtual thread per exchange" : "default executor") + ")");
         return awaitStop(stopped, out);
     }
 
@@ -371,22 +394,26 @@ final class HttpCommands {
 
     static String helloUsage() {
         return """
-                Usage: loomux hello [-p PORT] [-b ADDR] [--server loomux|jdk]
+                Usage: loomux hello [-p PORT] [-b ADDR] [--server loomux|jdk|provider]
                                     [--executor default|virtual] [--backend NAME] [--pollers N]
 
                 Answers every HTTP request with "Hello, world!" (14 bytes of text/plain), until
                 Ctrl-C or SIGTERM; then lets exchanges finish for up to %d s and exits with
                 status 0. For benchmarks: --server jdk runs the same handler on the JDK's
-                built-in HttpServer.
+                built-in HttpServer, --server provider on the com.sun.net.httpserver provider
+                the JDK's lookup finds (-Dcom.sun.net.httpserver.HttpServerProvider=CLASS,
+                else the first on the class path, else the JDK's).
 
                   -p, --port PORT           port, 0 picks a free one (default %d)
                   -b, --bind-address ADDR   address to listen on (default 0.0.0.0)
-                  --server loomux|jdk       whose HttpServer (default loomux)
+                  --server loomux|jdk|provider
+                                            whose HttpServer (default loomux)
                   --executor default|virtual
                                             default: loomux runs each handler on its
-                                            connection's virtual thread, the JDK on its
-                                            dispatcher thread; virtual: a new virtual thread
-                                            per exchange (default default)
+                                            connection's virtual thread, the others as
+                                            they do (the JDK on its dispatcher thread);
+                                            virtual: a new virtual thread per exchange
+                                            (default default)
                   --backend NAME            loomux backend to use (see 'loomux backends')
                   --pollers N               poller threads, 0 for the default (default 0)
                   -h, --help                print this help

@@ -1,6 +1,7 @@
 package io.loomux.cli;
 
 import com.sun.net.httpserver.SimpleFileServer;
+import com.sun.net.httpserver.spi.HttpServerProvider;
 import org.testng.annotations.DataProvider;
 import org.testng.annotations.Test;
 
@@ -86,9 +87,35 @@ public class HttpCommandsTest {
         }
     }
 
+    /**
+     * {@code --server provider} runs the handler on whatever provider the JDK's own lookup picks:
+     * here loomux's, the one provider on the test class path (unless an earlier test in this JVM
+     * had the lookup settle on the JDK's), with the same answer as the other servers.
+     */
+    @Test(timeOut = 30_000)
+    public void helloAnswersOnTheProviderTheJdkFinds() throws Exception {
+        HttpCommands.HelloOptions o = HttpCommands.parseHello(List.of("-p", "0", "-b", "127.0.0.1", "--server", "provider"));
+        assertEquals(o.server(), HttpCommands.HelloServer.PROVIDER);
+        try (HttpCommands.Running r = HttpCommands.startHello(o); HttpClient c = client()) {
+            Class<?> provider = HttpServerProvider.provider().getClass();
+            assertEquals(origin(r.server().getClass()), origin(provider), "the server comes from " + provider.getName());
+            assertNull(r.runtime(), "no loomux runtime of the command's own");
+            HttpResponse<String> h = get(c, "http://127.0.0.1:" + r.server().getAddress().getPort() + "/");
+            assertEquals(h.statusCode(), 200);
+            assertEquals(h.body(), "Hello, world!\n");
+            assertEquals(h.headers().firstValue("content-type").orElse(""), "text/plain; charset=utf-8");
+        }
+    }
+
+    /** Where a class was loaded from: its module and, on the class path, its jar or directory. */
+    private static String origin(Class<?> c) {
+        java.security.CodeSource source = c.getProtectionDomain().getCodeSource();
+        return c.getModule() + " " + (source == null ? "the JDK" : source.getLocation());
+    }
+
     @DataProvider(name = "helloServers")
     public static Object[][] helloServers() {
-        return new Object[][] {{"loomux"}, {"jdk"}};
+        return new Object[][] {{"loomux"}, {"jdk"}, {"provider"}};
     }
 
     /**

@@ -50,9 +50,10 @@ public class MainTest {
             {new String[] {"serve", "-p", "x"}, "-p must be a number from 0 to 65535, not 'x'", "'loomux serve --help'"},
             {new String[] {"serve", "-o", "loud"}, "--output must be none, info or verbose, not 'loud'", "'loomux serve --help'"},
             {new String[] {"serve", "--nope"}, "unknown option '--nope' for serve", "'loomux serve --help'"},
-            {new String[] {"hello", "--server", "tomcat"}, "--server must be loomux or jdk", "'loomux hello --help'"},
+            {new String[] {"hello", "--server", "tomcat"}, "--server must be loomux, jdk or provider, not 'tomcat'", "'loomux hello --help'"},
             {new String[] {"hello", "--executor", "pool"}, "--executor must be default or virtual", "'loomux hello --help'"},
             {new String[] {"hello", "--server", "jdk", "--backend", "epoll"}, "--backend and --pollers are loomux's", "'loomux hello --help'"},
+            {new String[] {"hello", "--server", "provider", "--pollers", "2"}, "--backend and --pollers are loomux's; --server provider", "'loomux hello --help'"},
             {new String[] {"hello", "extra"}, "unexpected argument 'extra' for hello", "'loomux hello --help'"},
         };
     }
