@@ -3,7 +3,6 @@ package io.loomux.bench;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.Locale;
 
 /**
  * The HTTP side of the benchmarks' own clients: the request they send to a hello server and the
@@ -20,14 +19,20 @@ final class HelloResponse {
     /** A head longer than this is an error rather than a reason to wait for more. */
     static final int MAX_HEAD = 4096;
 
-    private static final byte[] STATUS = "HTTP/1.1 200 ".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] STATUS = ascii("HTTP/1.1 200 ");
+    /** Header names as they are compared: lower case, with the colon. */
+    private static final byte[] CONTENT_LENGTH = ascii("content-length:");
+    private static final byte[] CONNECTION = ascii("connection:");
+    private static final byte[] CLOSE = ascii("close");
+    private static final byte[] TRANSFER_ENCODING = ascii("transfer-encoding:");
 
     private HelloResponse() {
     }
 
     /**
      * The length of the first whole response in {@code buf} (from its position to its limit,
-     * which are left as they were), after checking it.
+     * which are left as they were), after checking it. Reads the bytes in place, without
+     * allocating: a fixed-rate load calls it for every answer, on the load's one CPU.
      *
      * @return its length in bytes, or -1 if the buffer does not hold a whole one yet
      * @throws IOException if it is not the hello answer on a kept-alive connection
@@ -48,24 +53,26 @@ final class HelloResponse {
             }
             return -1;
         }
-        String head = StandardCharsets.ISO_8859_1.decode(buf.duplicate().limit(headEnd).position(from)).toString();
-        if (!head.startsWith(new String(STATUS, StandardCharsets.US_ASCII))) {
-            throw new IOException("not a 200 response: " + head.lines().findFirst().orElse(""));
+        if (!startsWith(buf, from, STATUS, false)) {
+            throw new IOException("not a 200 response: " + line(buf, from));
         }
         int length = -1;
-        for (String line : head.split("\r\n")) {
-            int colon = line.indexOf(':');
-            if (colon < 0) {
-                continue;
-            }
-            String name = line.substring(0, colon).trim().toLowerCase(Locale.ROOT);
-            String value = line.substring(colon + 1).trim();
-            if (name.equals("content-length")) {
-                length = Integer.parseInt(value);
-            } else if (name.equals("connection") && value.equalsIgnoreCase("close")) {
+        // Each header line, from the one after the status line to the blank line.
+        for (int line = next(buf, from); line < headEnd - 2; line = next(buf, line)) {
+            if (startsWith(buf, line, CONTENT_LENGTH, true)) {
+                length = 0;
+                for (int i = skipSpaces(buf, line + CONTENT_LENGTH.length); buf.get(i) != '\r'; i++) {
+                    int d = buf.get(i) - '0';
+                    if (d < 0 || d > 9 || length > 1 << 20) {
+                        throw new IOException("a bad Content-Length: " + line(buf, line));
+                    }
+                    length = length * 10 + d;
+                }
+            } else if (startsWith(buf, line, CONNECTION, true)
+                    && startsWith(buf, skipSpaces(buf, line + CONNECTION.length), CLOSE, true)) {
                 throw new IOException("the server closes the connection (Connection: close)");
-            } else if (name.equals("transfer-encoding")) {
-                throw new IOException("a body in " + value + " encoding, not of a fixed length");
+            } else if (startsWith(buf, line, TRANSFER_ENCODING, true)) {
+                throw new IOException("a body not of a fixed length: " + line(buf, line));
             }
         }
         if (length != BODY.length) {
@@ -74,9 +81,53 @@ final class HelloResponse {
         if (to - headEnd < length) {
             return -1;
         }
-        if (!buf.duplicate().limit(headEnd + length).position(headEnd).equals(ByteBuffer.wrap(BODY))) {
+        if (!startsWith(buf, headEnd, BODY, false)) {
             throw new IOException("a body other than the hello");
         }
         return headEnd + length - from;
+    }
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /** Whether the bytes at {@code at} are {@code prefix} (lower case), ignoring case if asked. */
+    private static boolean startsWith(ByteBuffer buf, int at, byte[] prefix, boolean ignoreCase) {
+        if (buf.limit() - at < prefix.length) {
+            return false;
+        }
+        for (int i = 0; i < prefix.length; i++) {
+            int b = buf.get(at + i);
+            if (ignoreCase && b >= 'A' && b <= 'Z') {
+                b += 'a' - 'A';
+            }
+            if (b != prefix[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Where the line after the one at {@code at} begins (the head is known to end in CRLF CRLF). */
+    private static int next(ByteBuffer buf, int at) {
+        int i = at;
+        while (buf.get(i) != '\n') {
+            i++;
+        }
+        return i + 1;
+    }
+
+    private static int skipSpaces(ByteBuffer buf, int at) {
+        int i = at;
+        while (buf.get(i) == ' ' || buf.get(i) == '\t') {
+            i++;
+        }
+        return i;
+    }
+
+    /** The line at {@code at}, for a message. */
+    private static String line(ByteBuffer buf, int at) {
+        int end = next(buf, at) - 2;
+        return StandardCharsets.ISO_8859_1.decode(buf.duplicate().limit(Math.max(at, end)).position(at)).toString();
     }
 }
