@@ -87,7 +87,8 @@ http_tables() {
     echo "An open loop (\`HttpRateLoad\`): requests go out on a fixed schedule, round robin over the connections,"
     echo "whether or not earlier answers came back, and each one is timed from when it was due to when its whole"
     echo "answer was in (HdrHistogram), so a stall counts for every request it delayed (no coordinated omission)."
-    echo "The same rates for every server, below the slowest one's peak."
+    local t; read -ra t <<<"$(meta http_rate_time)"
+    echo "The same rates for every server, below the slowest one's peak; ${t[0]:-$warm} s warm-up, ${t[1]:-$secs} s measured."
     echo
     table_head '%s req/s' "${http_rates[@]}"
     local behind=""

@@ -78,9 +78,9 @@ if $quick; then
   runs=1; warm=1; secs=2
   echo_sizes=(64); echo_conns=(100 1000)
   lat_size=64; lat_conns=100; lat_rates=(5000)
-  # HTTP at 50 connections only, and the fixed rate at one light rate: every server still runs
-  # every HTTP case once, so a broken one fails CI, for about a minute more than the echo alone.
-  http_conns=(50); http_pipeline=(1); http_pipeline_conns=(); http_rates=(2000)
+  # HTTP at 50 connections only, and the fixed rate at one light rate for 1 s, unwarmed: every
+  # server still runs every HTTP case once, so a broken one fails CI, for about a minute more.
+  http_conns=(50); http_pipeline=(1); http_pipeline_conns=(); http_rates=(2000); http_rate_time=(0 1)
   idle_conns=1000
   bulk_bytes=$((256 << 20)); bulk_conns=(1 100)
   churn_secs=2
@@ -94,7 +94,7 @@ else
   http_conns=(1 50 1000 10000); http_pipeline=(1 16); http_pipeline_conns=(50)
   # Below the slowest server's peak at 1,000 connections (the JDK's default, about 20,000 req/s
   # here), so that every server keeps up: a light load and one at about half of that peak.
-  http_rates=(2000 10000)
+  http_rates=(2000 10000); http_rate_time=("$warm" "$secs")
   idle_conns=10000
   bulk_bytes=$((1 << 30)); bulk_conns=(1 100)
   churn_secs=6
@@ -113,7 +113,18 @@ log=target/bench/servers.log
 need taskset util-linux
 need gcc gcc
 wants http && need wrk wrk
-wants http && need nginx nginx
+# nginx is a peer of the HTTP case: installed like the tools where this is root on Debian (a failed
+# install is then an error), and left out, saying so, only where it cannot be installed here.
+nginx_skipped=false
+if wants http; then
+  [[ -x /usr/sbin/nginx ]] && PATH=$PATH:/usr/sbin
+  if command -v nginx >/dev/null || { [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; }; then
+    need nginx nginx
+  else
+    echo "bench: skipped: http-nginx (no nginx here, and installing it needs root and apt-get)" >&2
+    nginx_skipped=true
+  fi
+fi
 $quick || need gnuplot gnuplot-nox
 
 echo "bench: building (mvn install -pl benchmarks,cli -am, and the C echo server)" >&2
@@ -203,8 +214,11 @@ churn_case() { # server run
 heap_used_kb() { # pid -> heap used after a full GC, KiB; nothing for a process that is not a JVM
   # jcmd signals (SIGQUIT) the process it attaches to, which would stop nginx: JVMs only.
   [[ $(readlink "/proc/$1/exe") == */java ]] || return 0
-  jcmd "$1" GC.run >/dev/null 2>&1 || true
-  jstat -gc "$1" 2>/dev/null | awk 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i } NR == 2 { printf "%.0f", $h["S0U"] + $h["S1U"] + $h["EU"] + $h["OU"] }' || true
+  # One attach for both commands; the heap's generations are the lines at the margin:
+  # "PSYoungGen      total 113152K, used 2048K [...]", "ParOldGen ... used 1338K [...]".
+  printf 'GC.run\nGC.heap_info\n' >target/bench/heap.jcmd
+  jcmd "$1" -f "$PWD/target/bench/heap.jcmd" 2>/dev/null \
+    | awk '/^[A-Za-z].*total [0-9]+K, used [0-9]+K/ { sub(/.*used /, ""); n += $1 + 0; seen = 1 } END { if (seen) print n }' || true
 }
 rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
 
@@ -315,7 +329,7 @@ http_rate_case() { # server rate run: HttpRateLoad, the open loop at a fixed rat
   local s=$1 r=$2 line p99 key="hlat|$http_rate_conns|$2|$1"
   start_server "$s"
   line=$(taskset -c 1 java -Dechoload.cpuOf="$server_pid" -cp "$bench_jar" io.loomux.bench.HttpRateLoad \
-         127.0.0.1 "$port" "$http_rate_conns" "$r" "$warm" "$secs" 2>&1) || true
+         127.0.0.1 "$port" "$http_rate_conns" "$r" "${http_rate_time[@]}" 2>&1) || true
   stop_server
   echo "$line" >>"$log" # with the load's reasons for any errors
   p99=$(field p99us "$line")
@@ -330,7 +344,9 @@ http_rate_case() { # server rate run: HttpRateLoad, the open loop at a fixed rat
 
 http_servers=()
 for b in $backends; do http_servers+=("http-loomux-$b"); done
-http_servers+=(http-netty http-helidon http-robaho http-nginx http-jdk-default http-jdk-virtual)
+http_servers+=(http-netty http-helidon http-robaho)
+$nginx_skipped || http_servers+=(http-nginx)
+http_servers+=(http-jdk-default http-jdk-virtual)
 http_rate_conns=1000
 
 # The run's settings, beside its figures, so that the report can be remade from them alone.
@@ -348,7 +364,7 @@ meta_line netty "$(sed -nE 's:.*<netty.version>(.*)</netty.version>.*:\1:p' benc
 wants http && meta_line wrk "$(wrk -v 2>&1 | head -n 1 | awk '{print "wrk " $2}')"
 if wants http; then
   pom_version() { sed -nE "s:.*<$1>(.*)</$1>.*:\1:p" benchmarks/pom.xml | head -n 1; }
-  meta_line http_peers "Helidon $(pom_version helidon.version), robaho httpserver $(pom_version robaho.version), $(nginx -v 2>&1 | sed 's/^nginx version: //')"
+  meta_line http_peers "Helidon $(pom_version helidon.version), robaho httpserver $(pom_version robaho.version), $($nginx_skipped && echo "no nginx" || nginx -v 2>&1 | sed 's/^nginx version: //')"
 fi
 meta_line quick "$quick"
 meta_line runs "$runs"
@@ -368,6 +384,7 @@ meta_line http_servers "${http_servers[*]}"
 meta_line http_pipeline_conns "${http_pipeline_conns[*]}"
 meta_line http_rates "${http_rates[*]}"
 meta_line http_rate_conns "$http_rate_conns"
+meta_line http_rate_time "${http_rate_time[*]}"
 meta_line partial "$([[ -n $only ]] && echo true || echo false)"
 meta_line bulk_bytes "$bulk_bytes"
 meta_line bulk_conns "${bulk_conns[*]}"

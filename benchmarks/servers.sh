@@ -80,6 +80,9 @@ port=7400
 server_pid=""
 start_server() { # name: starts it on a fresh port, pinned to CPU 0; sets port and server_pid
   port=$((port + 1))
+  # A port some other program listens on would answer in the server's place: take the next free
+  # one (bounded by the port range).
+  while [[ $port -lt 65535 ]] && (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
   local cmd
   mapfile -t cmd < <(server_cmd "$1" "$port")
   echo "== $1 on $port: ${cmd[*]}" >>"$log"
