@@ -225,6 +225,14 @@ final class HttpCommands {
         }
     }
 
+    /**
+     * The listen backlog every {@code hello} server asks for. Left at 0, each provider picks its
+     * own default: loomux's backends 1,024 or 4,096, the JDK's 50. A benchmark that opens a
+     * thousand connections at once would then measure the JDK's refused connections rather
+     * than its serving. The kernel caps it at {@code net.core.somaxconn}.
+     */
+    static final int HELLO_BACKLOG = 4096;
+
     /** Starts {@code loomux hello}; the caller closes it. */
     static Running startHello(HelloOptions o) throws IOException {
         InetAddress bind = o.bind() != null ? o.bind() : InetAddress.getByAddress(new byte[4]);
@@ -232,14 +240,14 @@ final class HttpCommands {
         Loomux runtime = null;
         HttpServer server;
         if (o.server() == HelloServer.JDK) {
-            server = jdkProvider().createHttpServer(where, 0);
+            server = jdkProvider().createHttpServer(where, HELLO_BACKLOG);
         } else if (o.server() == HelloServer.PROVIDER) {
-            server = HttpServerProvider.provider().createHttpServer(where, 0);
+            server = HttpServerProvider.provider().createHttpServer(where, HELLO_BACKLOG);
         } else {
             runtime = Loomux.builder().backend(o.backend()).pollers(o.pollers()).build();
             try {
                 server = new LoomuxHttpServerProvider(runtime, HttpServerSettings.fromSystemProperties())
-                        .createHttpServer(where, 0);
+                        .createHttpServer(where, HELLO_BACKLOG);
             } catch (IOException | RuntimeException e) {
                 runtime.close();
                 throw e;
