@@ -51,6 +51,16 @@ available_backends() {
   java -jar "$1" backends | awk '$NF == "available" { print ($1 == "*" ? $2 : $1) }'
 }
 
+# Prints the CPU time (user + system, in clock ticks) that process $1 has used so far.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
+# Writes a wrk script that sends $1 requests in each write (HTTP pipelining) and prints its path.
+pipeline_lua() {
+  local lua=target/bench/pipeline-$1.lua
+  printf 'init = function(args)\n  local r = {}\n  for i = 1, %d do r[i] = wrk.format(nil, "/") end\n  req = table.concat(r)\nend\nrequest = function() return req end\n' "$1" >"$lua"
+  echo "$lua"
+}
+
 apt_install() { # package: installs it when missing and this is root on Debian
   if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
     echo "bench: installing $1 (apt-get)" >&2

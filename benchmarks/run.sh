@@ -11,6 +11,11 @@
 #                           a stored run's figures, without rerunning: default docs/benchmarks-runs.tsv
 #   ./bench jmh [JMH ARGS]  builds bench-jmh and runs JMH on this JDK ('./bench jmh -l' lists the
 #                           benchmarks, './bench jmh -h' shows JMH's options)
+#   ./bench profile SERVER [--conns N] [--secs S] [--pipeline P] [--event cpu|alloc|wall]
+#                   [--out DIR] [--syscalls]
+#                           a flame graph (SVG) of where one server's CPU time or allocation
+#                           goes under wrk's load, with its CPU µs per request (docs/profiles.md;
+#                           './bench profile --help' for the rest)
 #   ./bench soak [--minutes N] [--seed S] [--no-faults]
 #                           the soak (docs/reliability.md): echo, HTTP and HTTPS servers on every
 #                           backend, over the kit's fault injector (--no-faults: without it),
@@ -41,6 +46,11 @@ if [[ ${1:-} == jmh ]]; then
   exec java --enable-native-access=ALL-UNNAMED -jar "$jmh_jar" "$@"
 fi
 
+if [[ ${1:-} == profile ]]; then
+  shift
+  exec benchmarks/profile.sh "$@"
+fi
+
 if [[ ${1:-} == soak ]]; then
   shift
   # shellcheck source=lib.sh
@@ -60,7 +70,7 @@ while [[ $# -gt 0 ]]; do
     --quick) quick=true; shift ;;
     --only) only=$2; shift 2 ;;
     --only=*) only=${1#--only=}; shift ;;
-    -h|--help) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "bench: unknown argument '$1' (try ./bench --help)" >&2; exit 2 ;;
   esac
 done
@@ -145,7 +155,6 @@ for b in $backends; do echo_servers+=("loomux-$b"); done
 turns_server="loomux-$(awk 'NF { print $1; exit }' <<<"$backends")-turns"
 echo_servers+=("$turns_server" jdk-virtual-threads netty-epoll netty-nio)
 
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 record() { printf '%s\t%s\n' "$1" "$2" >>"$results"; } # key value
 field() { sed -nE "s#.*(^| )$1=([0-9.]+).*#\\2#p" <<<"$2"; }   # name line
 load() { taskset -c 1 java -cp "$bench_jar" io.loomux.bench.EchoLoad "$@"; }
@@ -295,8 +304,7 @@ syscalls_case() { # server run
 http_case() { # server conns pipeline run
   local s=$1 c=$2 p=$3 outw rate t0 t1 script=() lua=""
   if [[ $p -gt 1 ]]; then
-    lua=target/bench/pipeline-$p.lua
-    printf 'init = function(args)\n  local r = {}\n  for i = 1, %d do r[i] = wrk.format(nil, "/") end\n  req = table.concat(r)\nend\nrequest = function() return req end\n' "$p" >"$lua"
+    lua=$(pipeline_lua "$p")
     script=(-s "$lua")
   fi
   start_server "$s"
