@@ -54,6 +54,10 @@ available_backends() {
 # Prints the CPU time (user + system, in clock ticks) that process $1 has used so far.
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
+# The system calls a bench counts, at least one name for each kind of work: reading, writing,
+# waiting for readiness, and parking and waking threads (futex).
+sys_calls=(read write readv writev recvfrom sendto recvmsg sendmsg epoll_wait epoll_pwait epoll_ctl futex)
+
 # Writes a wrk script that sends $1 requests in each write (HTTP pipelining) and prints its path.
 pipeline_lua() {
   local lua=target/bench/pipeline-$1.lua

@@ -9,25 +9,26 @@
 #   --conns     wrk's connections (default 1000)
 #   --secs      how long the profile runs, under load (default 20)
 #   --pipeline  requests per write, HTTP pipelining (default 1)
-#   --event     cpu (default), alloc, wall, itimer, ctimer, or any event async-profiler takes,
-#               e.g. syscalls:sys_enter_futex (a kernel tracepoint: who makes that call)
+#   --event     cpu (default), alloc, wall, itimer, ctimer, or another event async-profiler takes
 #   --out       where the SVG and its summary go (default target/bench/profiles)
-#   --warm      seconds of load before the profile starts, for the JIT (default 5)
-#   --syscalls  after the profile, S more seconds under 'strace -f -c': system calls per request
+#   --warm      seconds of load before the profile starts, for the JIT (default 10)
+#   --syscalls  after the profile, S more seconds counting system calls per request, by thread
+#               (perf stat at the kernel's tracepoints; strace -f -c where perf cannot)
 #
 # The server runs pinned to CPU 0 and wrk to CPU 1, as in every bench case. async-profiler (from
 # Maven Central, unpacked by the benchmarks module's build) is loaded into the server's JVM at
 # start, idle, with its control server on a loopback port; it is started after the warm-up and
 # stopped when wrk ends, so the profile is the measured window and nothing else. (It is told over
 # HTTP, not attached with jcmd: attaching needs the JVM's attach mechanism, which some sandboxes
-# and containers do not give.) Writes DIR/SERVER-N[-pP]-EVENT.svg and .txt (the run's figures
+# and containers do not give. In a loomux JVM the control server is itself served by loomux, the
+# provider of com.sun.net.httpserver there: one more poller thread, idle in the window.) Writes DIR/SERVER-N[-pP]-EVENT.svg and .txt (the run's figures
 # and the top frames), and the raw stacks to target/bench/profiles/.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
-usage() { sed -n '4,17p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
-server="" conns=1000 secs=20 pipeline=1 event=cpu out=target/bench/profiles warm=5 syscalls=false
+usage() { sed -n '5,18p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+server="" conns=1000 secs=20 pipeline=1 event=cpu out=target/bench/profiles warm=10 syscalls=false
 while [[ $# -gt 0 ]]; do
   case $1 in
     --conns) conns=$2; shift 2 ;;
@@ -124,19 +125,39 @@ profiler "stop,file=$root/$stacks,$stop_args"
 
 syscall_report=""
 if $syscalls; then
-  # A window of its own, the profiler stopped: strace slows every call down, the counts stay.
-  echo "bench profile: counting system calls for ${secs}s (strace -f -c)" >&2
+  # A window of its own, the profiler stopped. perf counts at the kernel's tracepoints, barely
+  # slowing the server, and per thread: whose calls they are (the poller's, a carrier's). strace,
+  # the fallback, slows every call, so its counts hold but the run's rate does not.
   counts=$(mktemp)
-  strace -f -c -o "$counts" -p "$server_pid" 2>/dev/null &
+  if perf stat -e syscalls:sys_enter_read true >/dev/null 2>&1; then
+    tool="perf stat --per-thread"
+    events=$(printf 'syscalls:sys_enter_%s,' "${sys_calls[@]}")
+    timeout -s INT "$secs" perf stat --per-thread -x, -e "${events%,}" -p "$server_pid" -o "$counts" &
+  else
+    tool="strace -f -c"
+    # Every thread by its id: -p PID alone would trace the main thread only.
+    tids=()
+    for t in /proc/"$server_pid"/task/*; do tids+=(-p "${t##*/}"); done
+    timeout -s INT "$secs" strace -f -c -o "$counts" "${tids[@]}" 2>/dev/null &
+  fi
   tracer=$!
+  echo "bench profile: counting system calls for ${secs}s ($tool)" >&2
   traced=$(load "$secs") || true
-  kill -INT "$tracer" 2>/dev/null || true
-  wait "$tracer" 2>/dev/null || true
+  wait "$tracer" || true
   traced_requests=$(awk '/requests in/ { print $1 }' <<<"$traced")
-  syscall_report=$(awk -v n="${traced_requests:-0}" '
-      $NF ~ /^[a-z_0-9]+$/ && $4 ~ /^[0-9]+$/ && $NF != "total" && n > 0 {
-        printf "  %8.3f  %s\n", $4 / n, $NF }' "$counts" | sort -rn)
-  syscall_report="system calls per request, strace -f -c over ${traced_requests:-no} requests:"$'\n'$syscall_report
+  syscall_report="system calls per request ($tool, ${traced_requests:-no} requests; by thread where known):"$'\n'
+  # One "call count thread" line per count, from either tool's output.
+  if [[ $tool == perf* ]]; then
+    lines=$(awk -F, '$4 ~ /sys_enter_/ && $2 ~ /^[0-9]+$/ && $2 > 0 {
+      c = $4; sub(/.*sys_enter_/, "", c); t = $1; sub(/-[0-9]+$/, "", t); gsub(/ /, "_", t); print c, $2, t }' "$counts")
+  else
+    lines=$(awk '$NF ~ /^[a-z_0-9]+$/ && $4 ~ /^[0-9]+$/ && $NF != "total" { print $NF, $4, "-" }' "$counts")
+  fi
+  syscall_report+=$(awk -v n="${traced_requests:-0}" '
+    # Threads with fewer than one call in 200 requests (the JIT, the GC) only clutter the line.
+    $2 > 0 { sum[$1] += $2; if ($3 != "-" && $2 / n >= 0.005) by[$1] = by[$1] sprintf(" %s %.3f", $3, $2 / n) }
+    END { if (n > 0) for (c in sum) printf "  %8.3f  %-11s%s\n", sum[c] / n, c, by[c] ? " (" substr(by[c], 2) ")" : "" }' \
+    <<<"$lines" | sort -rn)
   rm -f "$counts"
 fi
 stop_server

@@ -262,7 +262,6 @@ idle_case() { # server run [http]: an echo server's idle connections, or (http) 
 }
 
 syscall_tool=none
-sys_calls=(read write readv writev recvfrom sendto recvmsg sendmsg epoll_wait epoll_pwait epoll_ctl futex)
 syscalls_case() { # server run
   local s=$1 line total f
   f=$(mktemp)
