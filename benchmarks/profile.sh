@@ -48,6 +48,7 @@ for n in "$conns" "$secs" "$pipeline" "$warm"; do
   [[ $n =~ ^[0-9]+$ && $n -gt 0 ]] || { echo "bench profile: '$n' is not a positive number" >&2; exit 2; }
 done
 command_line="./bench profile $server --conns $conns --secs $secs --pipeline $pipeline --event $event"
+[[ $warm == 10 ]] || command_line+=" --warm $warm"
 [[ $out == target/bench/profiles ]] || command_line+=" --out $out"
 $syscalls && command_line+=" --syscalls"
 
@@ -175,9 +176,12 @@ rate=$(awk '/^Requests\/sec:/ { print $2 }' <<<"$report")
 [[ -n $requests && $requests -gt 0 ]] || { echo "bench profile: wrk reported no requests:"$'\n'"$report" >&2; exit 1; }
 hz=$(getconf CLK_TCK)
 cpu_us=$(awk -v t="$((t1 - t0))" -v hz="$hz" -v r="$requests" 'BEGIN { printf "%.1f", t / hz * 1e6 / r }')
+# How busy the server's core was: near 100 % means the server set the rate; much less, that the
+# load did, or that something else had the core (every bench server is pinned to CPU 0).
+busy=$(awk -v t="$((t1 - t0))" -v hz="$hz" -v s="$secs" 'BEGIN { printf "%.0f", t / hz * 100 / s }')
 errors=$(grep -E 'Socket errors|Non-2xx' <<<"$report" || true)
 
-title="$server: $event, $conns connections"
+title="$server: $event, $conns connection$([[ $conns == 1 ]] || echo s)"
 [[ $pipeline -gt 1 ]] && title+=", pipeline $pipeline"
 details="async-profiler 4.2, $what, ${secs} s; $(printf '%.0f' "$rate") req/s, $cpu_us µs CPU/request"
 kind=()
@@ -192,7 +196,7 @@ total=$(sed -n 's/^total=//p' <<<"$summary")
   echo "event: $what$event_note"
   echo "commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown), $(date -u +%Y-%m-%dT%H:%MZ), $(java -version 2>&1 | head -n 1)"
   echo "requests: $requests in ${secs} s ($rate req/s)${errors:+; $errors}"
-  echo "server CPU: $cpu_us µs per request ($((t1 - t0)) ticks at $hz Hz), profiler running"
+  echo "server CPU: $cpu_us µs per request ($((t1 - t0)) ticks at $hz Hz, core $busy % busy), profiler running"
   if [[ $event == alloc ]]; then
     awk -v b="$total" -v r="$requests" \
       'BEGIN { printf "allocated: %.0f bytes per request (%.0f bytes in the profile, as async-profiler scales its samples)\n", b / r, b }'

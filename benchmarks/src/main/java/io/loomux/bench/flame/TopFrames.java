@@ -51,7 +51,9 @@ public final class TopFrames {
         boolean counted = kind != FrameKind.THREAD;
         if (counted) {
             kinds.putIfAbsent(name, kind);
-            selfByKind.merge(kind, node.self(), Long::sum);
+            if (node.self() > 0) {
+                selfByKind.merge(kind, node.self(), Long::sum);
+            }
             self.merge(name, node.self(), Long::sum);
             if (!onPath.contains(name)) {
                 total.merge(name, node.total(), Long::sum);
