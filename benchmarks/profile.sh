@@ -111,6 +111,7 @@ load() { # seconds [wrk options]: wrk on CPU 1 against the server, its report on
 
 # The agent rides in on JAVA_TOOL_OPTIONS, which every JVM reads: the server table stays as it is.
 control=$((port + 1001))
+while [[ $control -lt 65535 ]] && (exec 3<>"/dev/tcp/127.0.0.1/$control") 2>/dev/null; do control=$((control + 1)); done
 JAVA_TOOL_OPTIONS="-agentpath:$agent=server=127.0.0.1:$control" start_server "$server"
 wait_port "$control"
 profiler() { curl -fsS -m 30 "http://127.0.0.1:$control/$1" >/dev/null; }
