@@ -9,7 +9,32 @@ import com.sun.net.httpserver.Headers;
  */
 final class FieldNames {
 
+    /**
+     * The names most requests carry, in normal form: a request's field with one of these names
+     * takes the constant instead of a new string of its own.
+     */
+    private static final String[] COMMON = {
+        "Host", "Accept", "Cookie", "Origin", "Referer", "Connection", "User-agent", "Content-type",
+        "Authorization", "Cache-control", "Content-length", "Accept-encoding", "Accept-language",
+        "Transfer-encoding", "Upgrade-insecure-requests", "If-none-match", "If-modified-since",
+        "X-forwarded-for", "Pragma", "Expect", "Upgrade", "Range", "Te",
+    };
+
     private FieldNames() {
+    }
+
+    /**
+     * @param line a field line whose name (before the colon) is a token
+     * @param end  where the name ends
+     * @return the normal form of the name when it is a common one (any case), else null
+     */
+    static String common(String line, int end) {
+        for (String name : COMMON) {
+            if (name.length() == end && line.regionMatches(true, 0, name, 0, end)) {
+                return name;
+            }
+        }
+        return null;
     }
 
     /**

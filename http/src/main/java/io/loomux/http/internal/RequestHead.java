@@ -239,7 +239,13 @@ record RequestHead(String method, String target, URI uri, String protocol, boole
                     throw new HttpError(400, "Bad character in a header field value");
                 }
             }
-            headers.append(line.substring(0, colon), line.substring(start, end));
+            String common = FieldNames.common(line, colon);
+            String value = line.substring(start, end);
+            if (common != null) {
+                headers.appendNormal(common, value);
+            } else {
+                headers.append(line.substring(0, colon), value);
+            }
         }
     }
 

@@ -38,10 +38,14 @@ final class RequestHeaders extends HeaderFields {
      * value (no control characters).
      */
     void append(String name, String value) {
+        appendNormal(FieldNames.normalise(name), value);
+    }
+
+    /** As {@link #append}, with the name already in normal form. */
+    void appendNormal(String key, String value) {
         if (sealed) {
             throw new IllegalStateException("sealed");
         }
-        String key = FieldNames.normalise(name);
         List<String> values = fields.get(key);
         if (values == null) {
             // Most fields come once: an immutable one-element list, nothing to wrap later.

@@ -35,6 +35,19 @@ public class RequestHeadersTest {
     }
 
     @Test
+    public void aCommonNameTakesItsConstantInNormalForm() {
+        for (String name : List.of("host", "HOST", "content-length", "Content-Length", "user-agent", "X-Forwarded-For",
+                "accept-ENCODING", "te", "upgrade-insecure-requests")) {
+            String line = name + ": v";
+            String common = FieldNames.common(line, name.length());
+            assertEquals(common, FieldNames.normalise(name), name);
+        }
+        for (String name : List.of("x-custom", "hosts", "hos", "content-lengths", "")) {
+            assertNull(FieldNames.common(name + ": v", name.length()), name);
+        }
+    }
+
+    @Test
     public void lookupsMatchTheJdksHeadersInAnyCase() {
         RequestHeaders h = sample();
         Headers jdk = new Headers();
