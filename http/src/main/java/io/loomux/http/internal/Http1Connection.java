@@ -150,11 +150,12 @@ final class Http1Connection implements Runnable {
         return armed;
     }
 
-    /** @return whether it holds buffers of the server's pool (tests look) */
+    /** @return whether it holds buffers of the server's pools, HTTP or TLS (tests look) */
     boolean holdsBuffers() {
         HttpInput i = in;
         HttpOutput o = out;
-        return i != null && i.holdsBuffer() || o != null && o.holdsBuffer();
+        Transport t = transport;
+        return i != null && i.holdsBuffer() || o != null && o.holdsBuffer() || t != null && t.holdsBuffers();
     }
 
     /** @return whether a request is in progress: from its first byte to the end of its exchange */
@@ -380,7 +381,8 @@ final class Http1Connection implements Runnable {
 
     /**
      * Waits for the next request with no thread and no buffer, when it can: nothing buffered
-     * either way, a plain connection, and the runtime sure that nothing has arrived.
+     * either way, in the HTTP buffers or the transport's (a TLS engine's), and the runtime sure
+     * that nothing has arrived.
      *
      * @return true if armed: the caller's thread must end without touching this connection,
      *     whose next thread may be running already; false to read now, on the caller's thread

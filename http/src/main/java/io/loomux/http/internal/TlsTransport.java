@@ -93,6 +93,16 @@ final class TlsTransport extends Transport {
         }
     }
 
+    @Override
+    boolean holdsBuffers() {
+        readLock.lock();
+        try {
+            return netIn != null || appIn != null || netOut != null;
+        } finally {
+            readLock.unlock();
+        }
+    }
+
     /** Takes buffers again after {@link #giveBack()}; one a close_notify took meanwhile stays. */
     @Override
     void lend() {

@@ -55,6 +55,11 @@ abstract class Transport implements Closeable {
     void lend() {
     }
 
+    /** @return whether it holds buffers of its own now (tests look) */
+    boolean holdsBuffers() {
+        return false;
+    }
+
     /** @param timeout the longest one read waits; zero for no limit */
     final void setReadTimeout(Duration timeout) {
         connection.setReadTimeout(timeout);
