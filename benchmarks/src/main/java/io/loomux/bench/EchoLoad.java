@@ -1,25 +1,14 @@
 package io.loomux.bench;
 
-import org.HdrHistogram.Histogram;
-import org.HdrHistogram.SingleWriterRecorder;
-
 import java.io.Closeable;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -90,16 +79,14 @@ public final class EchoLoad {
      * its own) and spares the client the wake-ups, which are dear in a virtual machine.
      */
     static final boolean SPIN = Boolean.parseBoolean(System.getProperty("echoload.spin", "true"));
-    /** Time for one churn cycle (connect, echo, close), in ms. */
-    private static final int CHURN_TIMEOUT_MS = 5_000;
     /** At most this many connects in flight at once, so that thousands do not overflow the backlog. */
-    private static final int CONNECTS_IN_FLIGHT = 256;
+    static final int CONNECTS_IN_FLIGHT = 256;
     static final long HIGHEST_NANOS = TimeUnit.SECONDS.toNanos(30);
 
     /** The repeating pattern: a prime period, so that it never lines up with buffer sizes. */
     static final int PERIOD = 251;
     static final int CHUNK = 64 * 1024;
-    private static final byte[] PATTERN = pattern(PERIOD + CHUNK);
+    static final byte[] PATTERN = pattern(PERIOD + CHUNK);
 
     private EchoLoad() {
     }
@@ -113,8 +100,8 @@ public final class EchoLoad {
             String mode = args.length > 0 ? args[0] : "";
             int code = switch (mode) {
                 case "pingpong" -> pingPong(Arrays.copyOfRange(args, 1, args.length));
-                case "bulk" -> bulk(Arrays.copyOfRange(args, 1, args.length));
-                case "churn" -> churn(Arrays.copyOfRange(args, 1, args.length));
+                case "bulk" -> BulkLoad.run(Arrays.copyOfRange(args, 1, args.length));
+                case "churn" -> ChurnLoad.run(Arrays.copyOfRange(args, 1, args.length));
                 case "rate" -> FixedRateLoad.run(Arrays.copyOfRange(args, 1, args.length));
                 default -> pingPong(args);
             };
@@ -385,368 +372,5 @@ public final class EchoLoad {
             p[i] = (byte) (i % PERIOD);
         }
         return p;
-    }
-
-    /** Writes {@code len} pattern bytes starting at pattern offset {@code start}, in chunks. */
-    private static void writePattern(OutputStream os, long len, int start) throws IOException {
-        long written = 0;
-        while (written < len) {
-            int n = (int) Math.min(CHUNK, len - written);
-            os.write(PATTERN, patternOffset(written, start), n);
-            written += n;
-        }
-    }
-
-    // ---------------------------------------------------------------------------------------------
-    // bulk
-
-    private static int bulk(String[] args) throws InterruptedException {
-        expectArgs(args, 4, 5);
-        InetSocketAddress target = new InetSocketAddress(args[0], Integer.parseInt(args[1]));
-        int connections = positive(args[2], "connections");
-        long total = parseBytes(args[3]);
-        long timeoutNanos = TimeUnit.SECONDS.toNanos(args.length > 4 ? positive(args[4], "timeoutSeconds") : 120);
-        if (total < connections) {
-            throw new IllegalArgumentException("totalBytes must be at least one byte per connection");
-        }
-
-        LongAdder received = new LongAdder();
-        LongAdder errors = new LongAdder();
-        ConcurrentLinkedQueue<Socket> sockets = new ConcurrentLinkedQueue<>();
-        Semaphore connecting = new Semaphore(CONNECTS_IN_FLIGHT);
-        CountDownLatch connected = new CountDownLatch(connections);
-        CountDownLatch go = new CountDownLatch(1);
-        CountDownLatch done = new CountDownLatch(connections);
-        AtomicBoolean over = new AtomicBoolean();
-        AtomicLong lastDone = new AtomicLong();
-        for (int i = 0; i < connections; i++) {
-            int id = i;
-            long share = total / connections + (i < total % connections ? 1 : 0);
-            Thread.ofVirtual().start(() -> {
-                Socket s = new Socket();
-                sockets.add(s);
-                boolean counted = false;
-                try (s) {
-                    s.setTcpNoDelay(true);
-                    s.setSoTimeout(IO_TIMEOUT_MS);
-                    connecting.acquire();
-                    try {
-                        s.connect(target, IO_TIMEOUT_MS);
-                    } finally {
-                        connecting.release();
-                    }
-                    connected.countDown();
-                    counted = true;
-                    go.await();
-                    bulkConnection(s, id, share, received);
-                    lastDone.accumulateAndGet(System.nanoTime(), Math::max);
-                } catch (IOException e) {
-                    if (!over.get()) {
-                        System.err.println("connection " + id + ": " + e);
-                    }
-                    errors.increment();
-                } catch (InterruptedException e) {
-                    errors.increment();
-                    Thread.currentThread().interrupt();
-                } finally {
-                    if (!counted) {
-                        connected.countDown();
-                    }
-                    done.countDown();
-                }
-            });
-        }
-        if (!connected.await(60, TimeUnit.SECONDS)) {
-            System.err.println("connections did not open in 60 s");
-            return 1;
-        }
-        long start = System.nanoTime();
-        go.countDown();
-        boolean finished = done.await(timeoutNanos, TimeUnit.NANOSECONDS);
-        if (!finished) {
-            over.set(true);
-            System.err.println("bulk: gave up after " + TimeUnit.NANOSECONDS.toSeconds(timeoutNanos) + " s with "
-                    + done.getCount() + " connections unfinished");
-            for (Socket s : sockets) {
-                try {
-                    s.close(); // wakes the blocked readers and writers, which count as errors
-                } catch (IOException ignored) {
-                    // closing anyway
-                }
-            }
-            done.await(10, TimeUnit.SECONDS);
-        }
-        long end = finished && errors.sum() == 0 ? lastDone.get() : System.nanoTime();
-        double seconds = Math.max(end - start, 1) / 1e9;
-        System.out.printf("GB/s=%.3f seconds=%.3f errors=%d connections=%d bytes=%d%n",
-                received.sum() / seconds / 1e9, seconds, errors.sum() + done.getCount(), connections, received.sum());
-        return finished && errors.sum() == 0 && received.sum() == total ? 0 : 1;
-    }
-
-    /** Streams {@code share} pattern bytes on one thread while this one reads and checks the echo. */
-    private static void bulkConnection(Socket s, int id, long share, LongAdder received)
-            throws IOException, InterruptedException {
-        int start = id % PERIOD; // connections carry differently shifted streams
-        OutputStream os = s.getOutputStream();
-        InputStream is = s.getInputStream();
-        IOException[] writeFailure = new IOException[1];
-        Thread writer = Thread.ofVirtual().start(() -> {
-            try {
-                writePattern(os, share, start);
-            } catch (IOException e) {
-                writeFailure[0] = e;
-            }
-        });
-        byte[] in = new byte[CHUNK];
-        long got = 0;
-        try {
-            while (got < share) {
-                int n = is.read(in, 0, (int) Math.min(in.length, share - got));
-                if (n < 0) {
-                    throw new IOException("server closed the connection after " + got + " of " + share + " bytes");
-                }
-                int p = patternOffset(got, start);
-                if (!Arrays.equals(in, 0, n, PATTERN, p, p + n)) {
-                    throw new IOException("echo mismatch on connection " + id + " near byte " + got);
-                }
-                got += n;
-                received.add(n);
-            }
-        } finally {
-            if (got < share) {
-                s.close(); // stops the writer
-            }
-            writer.join();
-        }
-        if (writeFailure[0] != null) {
-            throw writeFailure[0];
-        }
-    }
-
-    // ---------------------------------------------------------------------------------------------
-    // churn: like ping-pong, selector threads, each running its share of the concurrent loops.
-
-    private static int churn(String[] args) throws InterruptedException {
-        expectArgs(args, 5, 6);
-        InetSocketAddress target = new InetSocketAddress(args[0], Integer.parseInt(args[1]));
-        int concurrency = positive(args[2], "concurrency");
-        long warmupNanos = TimeUnit.SECONDS.toNanos(Long.parseLong(args[3]));
-        long runNanos = TimeUnit.SECONDS.toNanos(positive(args[4], "seconds"));
-        int size = args.length > 5 ? positive(args[5], "messageBytes") : 64;
-        byte[] pattern = pattern(PERIOD + Math.max(CHUNK, size));
-
-        LongAdder cycles = new LongAdder();
-        LongAdder errors = new LongAdder();
-        AtomicBoolean stop = new AtomicBoolean();
-        int threads = Math.min(Runtime.getRuntime().availableProcessors(), concurrency);
-        List<ChurnLoop> loops = new ArrayList<>();
-        try {
-            for (int t = 0; t < threads; t++) {
-                loops.add(new ChurnLoop(target, size, pattern, cycles, errors, stop));
-            }
-        } catch (IOException e) {
-            System.err.println("EchoLoad: cannot open a selector: " + e);
-            return 1;
-        }
-        for (int i = 0; i < concurrency; i++) {
-            ChurnLoop loop = loops.get(i % threads);
-            loop.slots.add(new ChurnSlot(i, loop.pattern, size));
-        }
-        List<Thread> running = new ArrayList<>();
-        for (int t = 0; t < threads; t++) {
-            running.add(Thread.ofPlatform().name("echoload-churn-" + t).start(loops.get(t)));
-        }
-        TimeUnit.NANOSECONDS.sleep(warmupNanos);
-        for (ChurnLoop loop : loops) {
-            loop.recorder.getIntervalHistogram(); // discards the warm-up's latencies
-        }
-        long before = cycles.sum();
-        long errorsBefore = errors.sum();
-        long start = System.nanoTime();
-        TimeUnit.NANOSECONDS.sleep(runNanos);
-        long count = cycles.sum() - before;
-        double seconds = (System.nanoTime() - start) / 1e9;
-        Histogram all = new Histogram(HIGHEST_NANOS, 2);
-        for (ChurnLoop loop : loops) {
-            all.add(loop.recorder.getIntervalHistogram());
-        }
-        stop.set(true);
-        long joinDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        for (Thread t : running) {
-            t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(joinDeadline - System.nanoTime())));
-        }
-        System.out.printf("conns/s=%.0f p50us=%.1f p99us=%.1f errors=%d concurrency=%d total=%d%n",
-                count / seconds, all.getValueAtPercentile(50) / 1e3, all.getValueAtPercentile(99) / 1e3,
-                errors.sum(), concurrency, count);
-        if (errorsBefore > 0) {
-            System.err.println("EchoLoad: " + errorsBefore + " of the errors were during the warm-up");
-        }
-        return errors.sum() == 0 ? 0 : 1;
-    }
-
-    /** One of the concurrent churn loops: the connection of its current cycle, if any. */
-    private static final class ChurnSlot {
-        final int id;
-        final ByteBuffer out;
-        final ByteBuffer expected;
-        final ByteBuffer in;
-        SocketChannel ch;
-        SelectionKey key;
-        int offset;
-        long seq;
-        long startedAt;
-        long notBefore;
-
-        ChurnSlot(int id, ByteBuffer pattern, int size) {
-            this.id = id;
-            this.out = pattern.duplicate();
-            this.expected = pattern.duplicate();
-            this.in = ByteBuffer.allocateDirect(size);
-        }
-    }
-
-    /** A selector thread running its slots' cycles: connect, one echo, close, again. */
-    private static final class ChurnLoop implements Runnable {
-        final SingleWriterRecorder recorder = new SingleWriterRecorder(HIGHEST_NANOS, 2);
-        final List<ChurnSlot> slots = new ArrayList<>();
-        private final ArrayDeque<ChurnSlot> backingOff = new ArrayDeque<>();
-        private final Selector selector;
-        private final InetSocketAddress target;
-        private final int size;
-        final ByteBuffer pattern;
-        private final LongAdder cycles;
-        private final LongAdder errors;
-        private final AtomicBoolean stop;
-
-        ChurnLoop(InetSocketAddress target, int size, byte[] pattern, LongAdder cycles, LongAdder errors,
-                  AtomicBoolean stop) throws IOException {
-            this.selector = Selector.open();
-            this.target = target;
-            this.size = size;
-            this.pattern = directCopy(pattern);
-            this.cycles = cycles;
-            this.errors = errors;
-            this.stop = stop;
-        }
-
-        @Override
-        public void run() {
-            try {
-                for (ChurnSlot s : slots) {
-                    begin(s);
-                }
-                long nextScan = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
-                while (!stop.get()) {
-                    selector.select(this::ready, backingOff.isEmpty() ? 100 : 1);
-                    long now = System.nanoTime();
-                    while (!backingOff.isEmpty() && now - backingOff.peekFirst().notBefore >= 0 && !stop.get()) {
-                        begin(backingOff.pollFirst());
-                    }
-                    if (now - nextScan >= 0) { // a cycle that does not finish in time is an error
-                        nextScan = now + TimeUnit.SECONDS.toNanos(1);
-                        for (ChurnSlot s : slots) {
-                            if (s.ch != null && now - s.startedAt > TimeUnit.MILLISECONDS.toNanos(CHURN_TIMEOUT_MS)) {
-                                fail(s, "cycle not done within " + CHURN_TIMEOUT_MS / 1000 + " s");
-                            }
-                        }
-                    }
-                }
-            } catch (IOException e) {
-                errors.increment();
-                System.err.println("EchoLoad: selector failed: " + e);
-            } finally {
-                for (ChurnSlot s : slots) {
-                    closeQuietly(s.ch);
-                }
-                closeQuietly(selector);
-            }
-        }
-
-        private void ready(SelectionKey key) {
-            ChurnSlot s = (ChurnSlot) key.attachment();
-            try {
-                if (key.isValid() && key.isConnectable()) {
-                    connected(s);
-                }
-                if (key.isValid() && key.isWritable()) {
-                    flush(s);
-                }
-                if (key.isValid() && key.isReadable()) {
-                    receive(s);
-                }
-            } catch (IOException | RuntimeException e) {
-                fail(s, e.toString());
-            }
-        }
-
-        private void begin(ChurnSlot s) {
-            s.offset = patternOffset(s.seq++ * 7 + s.id, 0);
-            s.out.clear().position(s.offset).limit(s.offset + size);
-            s.in.clear();
-            s.startedAt = System.nanoTime();
-            try {
-                s.ch = SocketChannel.open();
-                s.ch.configureBlocking(false);
-                s.ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
-                if (s.ch.connect(target)) {
-                    s.key = s.ch.register(selector, SelectionKey.OP_READ, s);
-                    flush(s);
-                } else {
-                    s.key = s.ch.register(selector, SelectionKey.OP_CONNECT, s);
-                }
-            } catch (IOException | RuntimeException e) {
-                fail(s, e.toString());
-            }
-        }
-
-        private void connected(ChurnSlot s) throws IOException {
-            if (s.ch.finishConnect()) {
-                flush(s);
-            }
-        }
-
-        private void flush(ChurnSlot s) throws IOException {
-            s.ch.write(s.out);
-            int ops = s.out.hasRemaining() ? SelectionKey.OP_READ | SelectionKey.OP_WRITE : SelectionKey.OP_READ;
-            if (s.key.interestOps() != ops) {
-                s.key.interestOps(ops);
-            }
-        }
-
-        private void receive(ChurnSlot s) throws IOException {
-            if (s.ch.read(s.in) < 0) {
-                throw new IOException("server closed the connection before the echo");
-            }
-            if (s.in.hasRemaining()) {
-                return;
-            }
-            s.in.flip();
-            s.expected.clear().position(s.offset).limit(s.offset + size);
-            if (!s.in.equals(s.expected)) {
-                throw new IOException("echo mismatch");
-            }
-            s.ch.close(); // the key goes with it
-            s.ch = null;
-            long now = System.nanoTime();
-            if (!stop.get()) {
-                recorder.recordValue(Math.min(Math.max(now - s.startedAt, 0), HIGHEST_NANOS));
-                cycles.increment();
-                begin(s);
-            }
-        }
-
-        private void fail(ChurnSlot s, String why) {
-            closeQuietly(s.ch);
-            s.ch = null;
-            if (stop.get()) {
-                return;
-            }
-            if (errors.sum() < 5) {
-                System.err.println("EchoLoad: churn: " + why);
-            }
-            errors.increment();
-            s.notBefore = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(1); // no hot loop on, say, a refused connect
-            backingOff.addLast(s);
-        }
     }
 }
