@@ -118,7 +118,7 @@ class ExchangeImpl extends HttpExchange {
         if (rCode < 100 || rCode > 999) {
             throw new IllegalArgumentException("status code out of range: " + rCode);
         }
-        checkFields(responseHeaders);
+        FieldNames.checkToSend(responseHeaders);
         headersSent = true;
         code = rCode;
         long length = responseLength;
@@ -181,45 +181,6 @@ class ExchangeImpl extends HttpExchange {
             responseBody.noBody();
             finish();
         }
-    }
-
-    /**
-     * Checks every response field again before anything is sent, as the JDK's server does:
-     * {@link Headers} checks what {@code add}, {@code set} and {@code put} are given, but a
-     * handler can change a value list, or an entry's value, behind its back. A CR or LF would
-     * split the response (a field, or a whole response, of the handler's making that a client
-     * or a proxy reads as the server's), and a character beyond ISO-8859-1 cannot be sent.
-     *
-     * @throws IllegalArgumentException naming the field; nothing has been sent
-     */
-    private static void checkFields(Headers headers) {
-        for (Map.Entry<String, List<String>> e : headers.entrySet()) {
-            String name = e.getKey();
-            checkText(name, name);
-            List<String> values = e.getValue();
-            if (values != null) {
-                for (String v : values) {
-                    if (v != null) {
-                        checkText(v, name);
-                    }
-                }
-            }
-        }
-    }
-
-    private static void checkText(String text, String field) {
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (c == '\r' || c == '\n' || c > 0xff) {
-                throw new IllegalArgumentException("response header field '" + printable(field)
-                        + "' holds a CR, an LF or a character beyond ISO-8859-1");
-            }
-        }
-    }
-
-    /** @return the name with CR and LF shown escaped, for a message that goes to a log */
-    private static String printable(String name) {
-        return name.replace("\r", "\\r").replace("\n", "\\n");
     }
 
     /**

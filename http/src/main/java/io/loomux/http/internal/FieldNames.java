@@ -2,10 +2,13 @@ package io.loomux.http.internal;
 
 import com.sun.net.httpserver.Headers;
 
+import java.util.List;
+import java.util.Map;
+
 /**
- * The rules {@link Headers} keeps for field names and values, for the server's own kinds of
- * headers ({@link RequestHeaders}, {@link ResponseHeaders}), which must behave as it does: its
- * own methods for them are private.
+ * The rules for field names and values: those {@link Headers} keeps, for the server's own kinds
+ * of headers ({@link RequestHeaders}, {@link ResponseHeaders}), which must behave as it does (its
+ * own methods for them are private), and the stricter one a response head is sent under.
  */
 final class FieldNames {
 
@@ -97,5 +100,46 @@ final class FieldNames {
                 throw new IllegalArgumentException("Illegal character found in header");
             }
         }
+    }
+
+    /**
+     * Checks every response field again before anything is sent, as the JDK's server does, and
+     * more strictly than {@link #check}: no CR or LF at all, so no fold either (RFC 9112 section
+     * 5.2 forbids a sender to fold). {@link Headers} checks what {@code add}, {@code set} and
+     * {@code put} are given, but a handler can change a value list, or an entry's value, behind
+     * its back. A CR or LF would split the response (a field, or a whole response, of the
+     * handler's making that a client or a proxy reads as the server's), and a character beyond
+     * ISO-8859-1 cannot be sent.
+     *
+     * @throws IllegalArgumentException naming the field; nothing has been sent
+     */
+    static void checkToSend(Headers headers) {
+        for (Map.Entry<String, List<String>> e : headers.entrySet()) {
+            String name = e.getKey();
+            checkText(name, name);
+            List<String> values = e.getValue();
+            if (values != null) {
+                for (String v : values) {
+                    if (v != null) {
+                        checkText(v, name);
+                    }
+                }
+            }
+        }
+    }
+
+    private static void checkText(String text, String field) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '\r' || c == '\n' || c > 0xff) {
+                throw new IllegalArgumentException("response header field '" + printable(field)
+                        + "' holds a CR, an LF or a character beyond ISO-8859-1");
+            }
+        }
+    }
+
+    /** @return the name with CR and LF shown escaped, for a message that goes to a log */
+    private static String printable(String name) {
+        return name.replace("\r", "\\r").replace("\n", "\\n");
     }
 }
