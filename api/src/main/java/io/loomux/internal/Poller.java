@@ -30,7 +30,7 @@ import java.util.concurrent.locks.LockSupport;
  * {@value #BUSY_EVENTS} events: at low load (one connection) a hand-over would cost more than
  * it saves. {@code -Dloomux.carrierPolling=false} keeps every poll on the platform thread.
  */
-final class Poller implements PollSet.EventSink {
+final class Poller {
 
     private static final System.Logger LOG = System.getLogger("io.loomux");
     private static final int MAX_FAILURES_IN_A_ROW = 100;
@@ -60,6 +60,14 @@ final class Poller implements PollSet.EventSink {
     private final Thread platform;
     private final Thread carrier;
     private final Runnable onFailure;
+    /** Where each event goes in the end: its socket, or a test's record. */
+    private final PollSet.EventSink delivery;
+    /**
+     * The platform thread's poll records here; its events are delivered by the platform thread
+     * after a quiet poll, or by the carrier side, first thing in the turn it is handed, after a
+     * busy one. Only the turn's owner touches it.
+     */
+    private final EventBatch platformBatch = new EventBatch();
     private volatile boolean running = true;
     /** Whose turn it is to poll: PLATFORM or CARRIER. Written only by the thread giving it up. */
     private volatile int owner = PLATFORM;
@@ -69,6 +77,12 @@ final class Poller implements PollSet.EventSink {
      *                  would otherwise never wake, so the owner closes them
      */
     Poller(PollSet pollSet, Counters counters, String name, Runnable onFailure) {
+        this(pollSet, counters, name, onFailure, SocketCore.EVENTS);
+    }
+
+    /** @param delivery takes each event, on the thread that delivers it */
+    Poller(PollSet pollSet, Counters counters, String name, Runnable onFailure, PollSet.EventSink delivery) {
+        this.delivery = delivery;
         this.pollSet = pollSet;
         this.counters = counters;
         this.onFailure = onFailure;
@@ -100,7 +114,7 @@ final class Poller implements PollSet.EventSink {
             }
             int n;
             try {
-                n = pollSet.poll(-1, this);
+                n = pollSet.poll(-1, platformBatch);
                 failuresInARow = 0;
             } catch (RuntimeException e) {
                 if (running && ++failuresInARow < MAX_FAILURES_IN_A_ROW) {
@@ -114,9 +128,12 @@ final class Poller implements PollSet.EventSink {
                 return;
             }
             counters.polled(n);
-            if (carrier != null && n >= BUSY_EVENTS) {
+            if (carrier != null && platformBatch.size() >= BUSY_EVENTS) {
+                // The events go with the turn: the carrier side delivers them (see EventBatch).
                 owner = CARRIER;
                 LockSupport.unpark(carrier);
+            } else {
+                platformBatch.deliver(delivery);
             }
         }
     }
@@ -131,9 +148,11 @@ final class Poller implements PollSet.EventSink {
                 LockSupport.park(this);
                 continue;
             }
+            // A busy platform poll's events, handed over with the turn: the first thing done.
+            platformBatch.deliver(delivery);
             int n;
             try {
-                n = pollSet.poll(0, this);
+                n = pollSet.poll(0, delivery);
             } catch (IOException | RuntimeException e) {
                 // Hand the turn back: the platform thread's next poll meets the same failure
                 // and handles it as above, so there is one place that decides.
@@ -168,11 +187,6 @@ final class Poller implements PollSet.EventSink {
                     + " failed; closing the runtime so that no thread waits forever", e);
             onFailure.run();
         }
-    }
-
-    @Override
-    public void event(Object attachment, int events) {
-        ((SocketCore) attachment).onEvents(events);
     }
 
     /**

@@ -2,6 +2,7 @@ package io.loomux.internal;
 
 import io.loomux.spi.Events;
 import io.loomux.spi.Handle;
+import io.loomux.spi.PollSet;
 import io.loomux.spi.Registration;
 import io.loomux.spi.Triggering;
 
@@ -65,6 +66,9 @@ abstract class SocketCore {
         this.handle = handle;
         this.edge = engine.triggering() == Triggering.EDGE;
     }
+
+    /** Hands each event a poll reports to its socket, the attachment it was registered with. */
+    static final PollSet.EventSink EVENTS = (attachment, events) -> ((SocketCore) attachment).onEvents(events);
 
     /** Poller thread: the backend reported these {@link Events} bits. */
     final void onEvents(int events) {
