@@ -139,17 +139,44 @@ public final class ServerCore {
                 throw new IllegalStateException("HttpsConfigurator not set: call setHttpsConfigurator before start");
             }
             started = true;
-            // A platform thread that is not a daemon, as the JDK's dispatcher: a program whose main
-            // returns after start() keeps serving until stop().
             acceptLoop = new AcceptLoop(listener, settings.maxConnections(), this::accepted, LOG);
             // Ticks for the shorter timeout: a new connection's first request is held to the header one.
             Duration shortest = settings.idleTimeout().compareTo(settings.headerTimeout()) <= 0
                     ? settings.idleTimeout() : settings.headerTimeout();
             reaper = new IdleReaper(shortest, this::closeIdle, LOG, "HTTP server " + listener.localAddress());
-            acceptLoop.start(Thread.ofPlatform().daemon(false).name("loomux-http-accept " + listener.localAddress()));
+            // A virtual thread, so that a connection it must start at once (its request came
+            // with it) is started onto the carriers' own queues: started from a platform thread,
+            // it went onto a queue that a busy carrier-side poller passes over, and its request
+            // waited up to two seconds at 1,000 connections.
+            Thread loop = acceptLoop.start(Thread.ofVirtual().name("loomux-http-accept " + listener.localAddress()));
+            // A platform thread that is not a daemon, as the JDK's dispatcher: a program whose main
+            // returns after start() keeps serving until stop().
+            Thread.ofPlatform().daemon(false).name("loomux-http-server " + listener.localAddress())
+                    .start(() -> keepAliveWhile(loop));
             reaper.start(Thread.ofPlatform().daemon(true).name("loomux-http-idle " + listener.localAddress()));
         } finally {
             lock.unlock();
+        }
+    }
+
+    /**
+     * The keeper thread's work: holds the JVM up while the accept loop runs (until stop(), or
+     * until the loop ends some other way, as the JDK's dispatcher thread would); an interrupt does
+     * not end it.
+     */
+    private static void keepAliveWhile(Thread loop) {
+        boolean interrupted = false;
+        // Each pass ends with the loop's end or an interrupt, which is kept for the end.
+        while (true) {
+            try {
+                loop.join();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 
