@@ -52,7 +52,7 @@ http_about() {
 }
 
 http_tables() {
-  local p c s k r conns=() errs e unknown
+  local p c s k r conns=() errs e unknown cpu
   for p in "${http_pipeline[@]}"; do
     conns=("${http_conns[@]}")
     [[ $p -gt 1 ]] && conns=("${http_pipeline_conns[@]}")
@@ -66,7 +66,10 @@ http_tables() {
       printf '| %s |' "${s#http-}"
       for c in "${conns[@]}"; do
         k="http|$c|$p|$s"
-        printf ' %s · %s |' "$(cell "$k|rps")" "$(cell "$k|cpu" 1)"
+        cpu=$(cell "$k|cpu" 1)
+        # A server that answered nothing in the window has no cost per request.
+        [[ $cpu == inf* ]] && cpu="– (none answered)"
+        printf ' %s · %s |' "$(cell "$k|rps")" "$cpu"
         e=$(wrk_errors "$k")
         [[ $e == "?" ]] && unknown=true
         [[ -n $e && $e != "?" ]] && errs+=" ${s#http-} x$(fmt 0 "$c"): $e;"
@@ -81,6 +84,9 @@ http_tables() {
   echo
   echo "wrk is a closed loop (each connection waits for its response), so its p99 is the wait in its own queue;"
   echo "it is kept in the tsv (\`|p99\`, unpipelined cases only) and not shown as latency: that is the fixed-rate table."
+  echo
+  echo "Where each server's CPU time and allocation go at 1,000 connections, and at one: the flame graphs of"
+  echo "loomux and Netty in [profiles.md](profiles.md) (\`./bench profile SERVER\` remakes one)."
   if [[ -n $http_rate_conns && ${#http_rates[@]} -gt 0 ]]; then
     echo
     echo "### Latency at a fixed rate over $(fmt 0 "$http_rate_conns") keep-alive connections: p50 · p99 · p99.9 · max µs"
@@ -125,13 +131,19 @@ http_tables() {
   fi
 }
 
-# The HTTP goals against Netty, at the largest unpipelined connection count up to 1,000.
+# The HTTP goals against Netty: throughput and CPU per request at every connection count and
+# pipelined, p99 at every fixed rate, memory per idle keep-alive connection, and no errors.
 http_goals() {
-  local c hc="" l r e s=http-loomux-epoll n=http-netty
-  for c in "${http_conns[@]}"; do [[ $c -le 1000 ]] && hc=$c; done
-  [[ -n $hc ]] || return 0
-  goal "HTTP hello x$(fmt 0 "$hc"): loomux epoll ≥ 1.0x Netty, req/s" "http|$hc|1|$s|rps" "http|$hc|1|$n|rps" ">=" 1.0
-  goal "same, CPU per request (Netty / loomux) ≥ 1.0x" "http|$hc|1|$n|cpu" "http|$hc|1|$s|cpu" ">=" 1.0
+  local c p conns l r e s=http-loomux-epoll n=http-netty
+  for p in "${http_pipeline[@]}"; do
+    conns=("${http_conns[@]}")
+    [[ $p -gt 1 ]] && conns=("${http_pipeline_conns[@]}")
+    for c in "${conns[@]}"; do
+      local what="HTTP hello x$(fmt 0 "$c")$([[ $p -gt 1 ]] && echo ", $p pipelined")"
+      goal "$what: loomux epoll ≥ 1.0x Netty, req/s" "http|$c|$p|$s|rps" "http|$c|$p|$n|rps" ">=" 1.0
+      goal "same, CPU per request (Netty / loomux) ≥ 1.0x" "http|$c|$p|$n|cpu" "http|$c|$p|$s|cpu" ">=" 1.0
+    done
+  done
   for r in "${http_rates[@]}"; do
     l="hlat|$http_rate_conns|$r"
     goal "HTTP p99 at $(fmt 0 "$r") req/s x$(fmt 0 "$http_rate_conns") no worse than Netty's (loomux / Netty)" "$l|$s|p99" "$l|$n|p99" "<=" 1.0

@@ -388,7 +388,7 @@ write_report() {
         /<!-- bench:begin -->/ {
           print; print ""
           while ((getline l < f) > 0) if (l !~ /^# Benchmarks/) {
-            sub(/^## /, "### ", l); gsub(/\[benchmarks-runs\.tsv\]\(benchmarks-runs\.tsv\)/, "[docs/benchmarks-runs.tsv](docs/benchmarks-runs.tsv)", l); print l
+            sub(/^## /, "### ", l); gsub(/\[benchmarks-runs\.tsv\]\(benchmarks-runs\.tsv\)/, "[docs/benchmarks-runs.tsv](docs/benchmarks-runs.tsv)", l); gsub(/\[profiles\.md\]\(profiles\.md\)/, "[docs/profiles.md](docs/profiles.md)", l); print l
           }
           print ""; print "![echo throughput](docs/bench-echo.png)"; print ""; skip = 1; next
         }

@@ -2,7 +2,7 @@
 # The benchmark run behind ./bench: every case side by side in one run, server pinned to CPU 0
 # and load to CPU 1, each case warmed up, repeated, and reported as the median.
 #
-#   ./bench                 full run (about 45 minutes): writes docs/benchmarks.md, the plot
+#   ./bench                 full run (about an hour): writes docs/benchmarks.md, the plot
 #                           docs/bench-echo.png and the table in README.md
 #   ./bench --quick         smoke run (a few minutes): prints the table, writes target/bench/
 #   ./bench --only CASES    comma-separated: echo, latency, bulk, churn, http, idle, syscalls;
