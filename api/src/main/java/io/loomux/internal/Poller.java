@@ -28,7 +28,10 @@ import java.util.concurrent.locks.LockSupport;
  * </ul>
  * The platform thread hands over only after a poll that found at least
  * {@value #BUSY_EVENTS} events: at low load (one connection) a hand-over would cost more than
- * it saves. {@code -Dloomux.carrierPolling=false} keeps every poll on the platform thread.
+ * it saves. It hands that poll's events over too ({@link EventBatch}): the threads they wake
+ * then start on the carrier's own queue, not on the scheduler's queues for outside work, which a
+ * busy carrier side passes over. {@code -Dloomux.carrierPolling=false} keeps every poll on the
+ * platform thread.
  */
 final class Poller {
 
