@@ -34,8 +34,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Life: NEW (maybe bound) → started → stopping → stopped; no way back, as the JDK's. The
  * accept loop takes a permit per connection before accepting, so at
  * {@link HttpServerSettings#maxConnections()} it stops accepting and further clients wait in the
- * listen backlog. Each connection runs on a virtual thread of its own. The accept loop is the
- * server's one platform thread, and not a daemon, so that the JVM lives while the server does.
+ * listen backlog. Each connection runs on a virtual thread of its own, and so does the accept
+ * loop; a platform thread that is not a daemon waits for the loop to end, so that the JVM lives
+ * while the server does.
  */
 public final class ServerCore {
 
