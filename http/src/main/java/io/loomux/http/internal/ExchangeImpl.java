@@ -1,9 +1,7 @@
 package io.loomux.http.internal;
 
 import com.sun.net.httpserver.Headers;
-import com.sun.net.httpserver.HttpContext;
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpPrincipal;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,12 +10,11 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * One request and its response: the {@link HttpExchange} handlers see on a plain connection, and
- * the state behind {@link HttpsExchangeImpl} on a TLS one.
+ * One HTTP/1.1 request and its response: the {@link HttpExchange} handlers see on a plain
+ * connection, and the state behind {@link HttpsExchangeImpl} on a TLS one.
  *
  * <p>Lifecycle: the connection's thread makes it, runs (or hands to the executor) the handler,
  * then waits in {@link #awaitFinished()}. The exchange finishes when the response body is closed
@@ -26,63 +23,30 @@ import java.util.concurrent.locks.LockSupport;
  * input and output at a time: the handler's until {@code finished} is set, the connection's
  * after (the volatile write and read order them).
  */
-class ExchangeImpl extends HttpExchange {
-
-    private static final System.Logger LOG = System.getLogger("io.loomux.http");
+final class ExchangeImpl extends AbstractExchange {
 
     private final Http1Connection connection;
     private final RequestHead head;
-    private final ContextImpl context;
-    private final Headers requestHeaders;
-    private final ResponseHeaders responseHeaders = new ResponseHeaders();
     private final RequestBody requestBody;
     private final ResponseBody responseBody;
-    private InputStream userIn;
-    private OutputStream userOut;
-    private HttpExchange facade = this;
-    private int code = -1;
-    private boolean headersSent;
     private boolean continueSent;
     private boolean closeAfter;
     private boolean closed;
-    private HttpPrincipal principal;
     private volatile boolean finished;
     private final Thread waiter;
-    /** The thread running the handler (and filters), while it runs; null before and after. */
-    private volatile Thread handlerThread;
 
     ExchangeImpl(Http1Connection connection, RequestHead head, ContextImpl context) {
+        super(context, head.headers());
         this.connection = connection;
         this.head = head;
-        this.context = context;
-        this.requestHeaders = head.headers();
         this.requestBody = new RequestBody(this, connection.input(), connection.settings(), head.contentLength());
         this.responseBody = new ResponseBody(this, connection.output());
         this.closeAfter = !head.keepAlive();
         this.waiter = Thread.currentThread();
     }
 
-    void facade(HttpExchange f) {
-        this.facade = f;
-    }
-
-    /** @return what handlers and filters are given: this, or its HTTPS face */
-    HttpExchange facade() {
-        return facade;
-    }
-
     RequestHead head() {
         return head;
-    }
-
-    @Override
-    public Headers getRequestHeaders() {
-        return requestHeaders;
-    }
-
-    @Override
-    public Headers getResponseHeaders() {
-        return responseHeaders;
     }
 
     @Override
@@ -96,67 +60,35 @@ class ExchangeImpl extends HttpExchange {
     }
 
     @Override
-    public HttpContext getHttpContext() {
-        return context;
+    protected InputStream rawRequestBody() {
+        return requestBody;
     }
 
     @Override
-    public InputStream getRequestBody() {
-        return userIn != null ? userIn : requestBody;
-    }
-
-    @Override
-    public OutputStream getResponseBody() {
-        return userOut != null ? userOut : responseBody;
+    protected OutputStream rawResponseBody() {
+        return responseBody;
     }
 
     @Override
     public void sendResponseHeaders(int rCode, long responseLength) throws IOException {
-        if (headersSent) {
-            throw new IOException("headers already sent");
+        beginHead(rCode);
+        ResponseHeaders responseHeaders = responseFields();
+        ResponseFraming framing = ResponseFraming.decide(rCode, responseLength, head.isHead());
+        switch (framing.body()) {
+            case NONE -> { }
+            case FIXED -> responseBody.fixed(framing.contentLength());
+            case STREAMED -> {
+                if (head.http10()) {
+                    responseBody.untilClose();
+                    closeAfter = true;
+                } else {
+                    responseHeaders.setOwn("Transfer-encoding", "chunked");
+                    responseBody.chunked(connection.chunkScratch());
+                }
+            }
         }
-        if (rCode < 100 || rCode > 999) {
-            throw new IllegalArgumentException("status code out of range: " + rCode);
-        }
-        FieldNames.checkToSend(responseHeaders);
-        headersSent = true;
-        code = rCode;
-        long length = responseLength;
-        boolean noBody = false;
-        boolean noLengthHeader = false;
-        if ((rCode >= 100 && rCode < 200) || rCode == 204 || rCode == 304) {
-            if (length != -1) {
-                LOG.log(System.Logger.Level.WARNING, "sendResponseHeaders: rCode = " + rCode
-                        + ": forcing contentLen = -1");
-            }
-            length = -1;
-            noLengthHeader = rCode != 304;
-        }
-        if (head.isHead() || rCode == 304) {
-            if (length >= 0) {
-                LOG.log(System.Logger.Level.WARNING,
-                        "sendResponseHeaders: being invoked with a content length for a HEAD request");
-            }
-            noBody = true;
-        } else if (length == 0) {
-            if (head.http10()) {
-                responseBody.untilClose();
-                closeAfter = true;
-            } else {
-                responseHeaders.setOwn("Transfer-encoding", "chunked");
-                responseBody.chunked(connection.chunkScratch());
-            }
-        } else {
-            if (length < 0) {
-                noBody = true;
-                length = 0;
-            }
-            if (!noLengthHeader) {
-                responseHeaders.setOwn("Content-length", Long.toString(length));
-            }
-            if (!noBody) {
-                responseBody.fixed(length);
-            }
+        if (framing.contentLength() >= 0) {
+            responseHeaders.setOwn("Content-length", Long.toString(framing.contentLength()));
         }
         if (continuePending()) {
             // The client waits for 100 Continue that will not come: it may or may not send the
@@ -177,7 +109,7 @@ class ExchangeImpl extends HttpExchange {
             responseHeaders.setOwn("Connection", "keep-alive");
         }
         writeHead(connection.output(), rCode, responseHeaders);
-        if (noBody) {
+        if (framing.body() == ResponseFraming.Body.NONE) {
             responseBody.noBody();
             finish();
         }
@@ -205,19 +137,9 @@ class ExchangeImpl extends HttpExchange {
         out.writeLatin1("\r\n");
     }
 
-    /** @param t the thread now running the handler, or null once it returned */
-    void handlerThread(Thread t) {
-        handlerThread = t;
-    }
-
-    /** @return whether the handler runs on the thread, now */
-    boolean handlerRunsOn(Thread t) {
-        return handlerThread == t;
-    }
-
     /** Called by the request body on its first read. */
     void continueIfExpected() throws IOException {
-        if (head.expectContinue() && !continueSent && !headersSent) {
+        if (head.expectContinue() && !continueSent && !headersSent()) {
             continueSent = true;
             HttpOutput out = connection.output();
             out.writeLatin1("HTTP/1.1 100 Continue\r\n\r\n");
@@ -231,7 +153,8 @@ class ExchangeImpl extends HttpExchange {
     }
 
     /** The connection must close after this exchange. */
-    void mustClose() {
+    @Override
+    public void mustClose() {
         closeAfter = true;
     }
 
@@ -246,13 +169,9 @@ class ExchangeImpl extends HttpExchange {
     }
 
     /** @return why the request body's framing is bad, or null if it is not (or was not read) */
-    HttpError requestRefusal() {
+    @Override
+    public HttpError requestRefusal() {
         return requestBody.refusal();
-    }
-
-    /** @return whether the response head went out */
-    boolean headersSent() {
-        return headersSent;
     }
 
     /**
@@ -281,17 +200,12 @@ class ExchangeImpl extends HttpExchange {
         LockSupport.unpark(waiter);
     }
 
-    /**
-     * After the handler failed: if the response is whole all the same (a fixed-length body
-     * written in full, its stream not closed), ends the exchange as that close would have.
-     *
-     * @return whether the exchange has ended, the response whole
-     */
-    boolean finishIfWhole() {
+    @Override
+    public boolean finishIfWhole() {
         if (finished) {
             return true;
         }
-        if (!headersSent || !responseBody.writtenInFull()) {
+        if (!headersSent() || !responseBody.writtenInFull()) {
             return false;
         }
         try {
@@ -304,7 +218,8 @@ class ExchangeImpl extends HttpExchange {
     }
 
     /** Ends the exchange after a failure: nothing more of it goes out, the connection closes. */
-    void abort() {
+    @Override
+    public void abort() {
         closeAfter = true;
         responseBody.closeQuietly();
         requestBody.closeQuietly();
@@ -339,7 +254,7 @@ class ExchangeImpl extends HttpExchange {
         if (finished) {
             return;
         }
-        if (!headersSent) {
+        if (!headersSent()) {
             // The JDK closes the connection of an exchange closed without a response.
             abort();
             return;
@@ -368,11 +283,6 @@ class ExchangeImpl extends HttpExchange {
     }
 
     @Override
-    public int getResponseCode() {
-        return code;
-    }
-
-    @Override
     public InetSocketAddress getLocalAddress() {
         return connection.localAddress();
     }
@@ -380,49 +290,6 @@ class ExchangeImpl extends HttpExchange {
     @Override
     public String getProtocol() {
         return head.protocol();
-    }
-
-    /**
-     * As the JDK's: an exchange's attributes are its context's attribute map, so they are seen
-     * by every exchange of the context, not only this one.
-     */
-    @Override
-    public Object getAttribute(String name) {
-        Objects.requireNonNull(name, "null name parameter");
-        return context == null ? null : context.getAttributes().get(name);
-    }
-
-    /** As the JDK's: sets (or with a null value removes) the attribute in the context's map. */
-    @Override
-    public void setAttribute(String name, Object value) {
-        Objects.requireNonNull(name, "null name parameter");
-        if (context == null) {
-            return;
-        }
-        if (value == null) {
-            context.getAttributes().remove(name);
-        } else {
-            context.getAttributes().put(name, value);
-        }
-    }
-
-    @Override
-    public void setStreams(InputStream i, OutputStream o) {
-        if (i != null) {
-            userIn = i;
-        }
-        if (o != null) {
-            userOut = o;
-        }
-    }
-
-    @Override
-    public HttpPrincipal getPrincipal() {
-        return principal;
-    }
-
-    void principal(HttpPrincipal p) {
-        this.principal = p;
     }
 
     @Override

@@ -1,8 +1,5 @@
 package io.loomux.http.internal;
 
-import com.sun.net.httpserver.Authenticator;
-import com.sun.net.httpserver.Filter;
-import com.sun.net.httpserver.HttpHandler;
 import io.loomux.Connection;
 import io.loomux.http.HttpServerSettings;
 
@@ -11,9 +8,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -36,7 +31,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code CLOSED}. The IDLE-to-BUSY and IDLE-to-CLOSED moves are compare-and-set, so a stop and
  * an arriving request agree on which one won.
  */
-final class Http1Connection implements Runnable {
+final class Http1Connection implements Runnable, ServedConnection {
 
     private static final System.Logger LOG = System.getLogger("io.loomux.http");
 
@@ -131,27 +126,19 @@ final class Http1Connection implements Runnable {
         return forcedClosed;
     }
 
-    /** @return whether this connection's exchange in progress counts for the server's stop */
-    boolean counted() {
-        return counted;
-    }
-
-    /**
-     * @param t a thread
-     * @return whether the thread runs the handler of this connection's exchange in progress
-     */
-    boolean runsHandlerOn(Thread t) {
+    @Override
+    public boolean countsExchangeRunningOn(Thread t) {
         ExchangeImpl x = current;
-        return x != null && x.handlerRunsOn(t);
+        return counted && x != null && x.handlerRunsOn(t);
     }
 
-    /** @return whether it waits for its next request with no thread (armed) */
-    boolean waitsArmed() {
+    @Override
+    public boolean waitsArmed() {
         return armed;
     }
 
-    /** @return whether it holds buffers of the server's pools, HTTP or TLS (tests look) */
-    boolean holdsBuffers() {
+    @Override
+    public boolean holdsBuffers() {
         HttpInput i = in;
         HttpOutput o = out;
         Transport t = transport;
@@ -176,7 +163,8 @@ final class Http1Connection implements Runnable {
      *
      * @return true if it was idle and is now closed
      */
-    boolean closeIfIdle() {
+    @Override
+    public boolean closeIfIdle() {
         if (state.compareAndSet(IDLE, CLOSED)) {
             closeTransport();
             return true;
@@ -198,7 +186,8 @@ final class Http1Connection implements Runnable {
      *
      * @param now System.nanoTime()
      */
-    void closeIfIdleSince(long now) {
+    @Override
+    public void closeIfIdleSince(long now) {
         Duration limit = awaitingFirstRequest ? settings.headerTimeout() : settings.idleTimeout();
         if (state.get() == IDLE && now - idleSince > limit.toNanos() && (armed || waitsOnClient(thread))
                 && closeIfIdle()) {
@@ -226,7 +215,8 @@ final class Http1Connection implements Runnable {
     }
 
     /** Closes the connection whatever it is doing; a waiting exchange ends. */
-    void forceClose() {
+    @Override
+    public void forceClose() {
         forcedClosed = true;
         state.set(CLOSED);
         closeTransport();
@@ -535,23 +525,7 @@ final class Http1Connection implements Runnable {
     }
 
     private boolean exchange(ExchangeImpl x, ContextImpl context) throws IOException {
-        if (context == null || context.getHandler() == null) {
-            reject(x, context == null ? 404 : 500,
-                    context == null ? "No context found for request" : "No handler for context");
-        } else {
-            Executor executor = server.executor();
-            if (executor == null) {
-                invoke(x, context);
-            } else {
-                try {
-                    executor.execute(() -> invoke(x, context));
-                } catch (RejectedExecutionException e) {
-                    LOG.log(System.Logger.Level.WARNING, "the executor refused " + x, e);
-                    reject(x, 503, "The server is too busy");
-                    x.mustClose();
-                }
-            }
-        }
+        HandlerChain.start(x, context, server.executor());
         if (!x.awaitFinished()) {
             return false;
         }
@@ -561,104 +535,6 @@ final class Http1Connection implements Runnable {
             lingerOnClose = true;
         }
         return !x.closeAfter();
-    }
-
-    /** The JDK's answer when no context or handler matches: a short HTML page. */
-    private static void reject(ExchangeImpl x, int status, String message) throws IOException {
-        byte[] body = Status.page(status, message);
-        x.getResponseHeaders().set("Content-type", "text/html");
-        x.sendResponseHeaders(status, body.length);
-        if (!x.head().isHead()) {
-            // A HEAD's response has no body: sendResponseHeaders has already ended it.
-            x.getResponseBody().write(body);
-        }
-        x.close();
-    }
-
-    /**
-     * Runs the context's filters, then the authenticator, then the handler, on whichever thread
-     * runs this. The order is the JDK's: its authenticator is a system filter that runs after the
-     * user's filters, so a logging filter also sees the requests it refuses.
-     */
-    private void invoke(ExchangeImpl x, ContextImpl context) {
-        x.handlerThread(Thread.currentThread());
-        try {
-            HttpHandler handler = context.getHandler();
-            Authenticator auth = context.getAuthenticator();
-            HttpHandler guarded = auth == null ? handler : e -> {
-                if (authenticate(x, auth)) {
-                    handler.handle(e);
-                }
-            };
-            List<Filter> filters = context.getFilters();
-            if (filters.isEmpty()) {
-                guarded.handle(x.facade());
-            } else {
-                new Filter.Chain(filters, guarded).doFilter(x.facade());
-            }
-        } catch (Throwable t) {
-            handlerFailed(x, t);
-            if (t instanceof Error e) {
-                throw e;
-            }
-        } finally {
-            x.handlerThread(null);
-        }
-    }
-
-    /**
-     * As the JDK's authentication filter: success sets the principal and goes on; retry and
-     * failure answer with their status and no body.
-     */
-    private static boolean authenticate(ExchangeImpl x, Authenticator auth) throws IOException {
-        Authenticator.Result r = auth.authenticate(x.facade());
-        if (r instanceof Authenticator.Success s) {
-            x.principal(s.getPrincipal());
-            return true;
-        }
-        int status;
-        if (r instanceof Authenticator.Retry retry) {
-            status = retry.getResponseCode();
-        } else if (r instanceof Authenticator.Failure failure) {
-            status = failure.getResponseCode();
-        } else {
-            throw new IllegalStateException("the authenticator returned " + r);
-        }
-        x.sendResponseHeaders(status, -1);
-        return false;
-    }
-
-    /**
-     * A handler threw. If its response is whole (and the request read or drained), the
-     * connection serves on, as the JDK's does. Otherwise it closes, the client cannot tell where
-     * the response ends; if no response went out yet the client first gets 500 (the JDK closes
-     * the connection without an answer), or the refusal of a request body with bad framing
-     * (400), which is what the handler's read failed on.
-     */
-    private void handlerFailed(ExchangeImpl x, Throwable t) {
-        if (x.finishIfWhole()) {
-            // With an executor the connection's thread may already serve the next request: this
-            // thread must not touch the exchange's state any more.
-            LOG.log(System.Logger.Level.WARNING, "the handler for " + x + " failed after its response was whole", t);
-            return;
-        }
-        LOG.log(System.Logger.Level.WARNING, "the handler for " + x + " failed", t);
-        if (!x.headersSent()) {
-            try {
-                x.mustClose();
-                HttpError refusal = x.requestRefusal();
-                int status = refusal == null ? 500 : refusal.status;
-                byte[] body = Status.page(status, refusal == null ? "" : refusal.getMessage());
-                x.getResponseHeaders().clear();
-                x.getResponseHeaders().set("Content-type", "text/html");
-                x.sendResponseHeaders(status, body.length);
-                out.write(body, 0, body.length);
-                out.flush();
-            } catch (IOException | RuntimeException ignored) {
-                // The connection closes below.
-            }
-        }
-        x.abort();
     }
 
     @Override

@@ -12,13 +12,13 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
 
-/** The face of an exchange on a TLS connection: {@link ExchangeImpl}'s state plus the TLS session. */
+/** The face of an exchange on a TLS connection: the exchange's state plus the TLS session. */
 final class HttpsExchangeImpl extends HttpsExchange {
 
-    private final ExchangeImpl x;
+    private final AbstractExchange x;
     private final SSLSession session;
 
-    HttpsExchangeImpl(ExchangeImpl x, SSLSession session) {
+    HttpsExchangeImpl(AbstractExchange x, SSLSession session) {
         this.x = x;
         this.session = session;
         x.facade(this);

@@ -47,7 +47,7 @@ public final class ServerCore {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition idle = lock.newCondition();
     private final CopyOnWriteArrayList<ContextImpl> contexts = new CopyOnWriteArrayList<>();
-    private final Set<Http1Connection> connections = ConcurrentHashMap.newKeySet();
+    private final Set<ServedConnection> connections = ConcurrentHashMap.newKeySet();
     /**
      * The buffers connections borrow while serving a request. It keeps up to 256 pairs' worth
      * (4 MiB): more than the requests a server has in progress at once on a few cores, and a
@@ -104,7 +104,7 @@ public final class ServerCore {
     }
 
     /** @return the open connections, as they change (tests look at their states) */
-    Set<Http1Connection> connections() {
+    Set<ServedConnection> connections() {
         return java.util.Collections.unmodifiableSet(connections);
     }
 
@@ -260,7 +260,7 @@ public final class ServerCore {
      * past its timeout.
      */
     private void closeIdle(long now) {
-        for (Http1Connection c : connections) {
+        for (ServedConnection c : connections) {
             c.closeIfIdleSince(now);
         }
     }
@@ -273,7 +273,8 @@ public final class ServerCore {
         }
     }
 
-    void connectionClosed(Http1Connection c) {
+    /** A connection has closed: it leaves the books and gives its accept permit back, once. */
+    public void connectionClosed(ServedConnection c) {
         if (connections.remove(c)) {
             acceptLoop.release();
         }
@@ -339,10 +340,12 @@ public final class ServerCore {
             }
         }
         Thread caller = Thread.currentThread();
-        Http1Connection own = null;
-        for (Http1Connection c : connections) {
+        // The caller's own exchange, if it is a handler's: not waited for. Found once: while the
+        // caller waits here its exchange cannot begin to count, only end.
+        ServedConnection own = null;
+        for (ServedConnection c : connections) {
             c.closeIfIdle();
-            if (c.runsHandlerOn(caller)) {
+            if (c.countsExchangeRunningOn(caller)) {
                 own = c;
             }
         }
@@ -350,7 +353,7 @@ public final class ServerCore {
         lock.lock();
         try {
             // Bounded by the deadline.
-            while (exchanges > (own != null && own.counted() ? 1 : 0)) {
+            while (exchanges > (own != null && own.countsExchangeRunningOn(caller) ? 1 : 0)) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     break;
@@ -362,8 +365,8 @@ public final class ServerCore {
         } finally {
             lock.unlock();
         }
-        for (Http1Connection c : connections) {
-            if (c != own || !own.counted()) {
+        for (ServedConnection c : connections) {
+            if (!c.countsExchangeRunningOn(caller)) {
                 c.forceClose();
             }
         }

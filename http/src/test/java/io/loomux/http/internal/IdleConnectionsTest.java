@@ -195,11 +195,11 @@ public class IdleConnectionsTest {
 
     /** @return whether the server has {@code count} connections, each waiting armed */
     private static boolean allArmed(ServerCore core, int count) {
-        return core.connections().size() == count && core.connections().stream().allMatch(Http1Connection::waitsArmed);
+        return core.connections().size() == count && core.connections().stream().allMatch(ServedConnection::waitsArmed);
     }
 
     private static void assertNoBuffers(ServerCore core, String when) {
-        for (Http1Connection c : core.connections()) {
+        for (ServedConnection c : core.connections()) {
             assertFalse(c.holdsBuffers(), c + " holds buffers " + when);
         }
     }
