@@ -38,7 +38,20 @@ import java.util.Objects;
  *   <tr><td>{@link #requireHost()}</td><td>loomux.http.requireHost</td><td></td>
  *       <td>true: an HTTP/1.1 request without Host gets 400 (RFC 9112 section 3.2); false
  *       serves it, as the JDK does</td></tr>
+ *   <tr><td>{@link #http2()}</td><td>loomux.http.http2</td><td></td>
+ *       <td>false for now: HTTP/2 is being built and is off until its defences are in</td></tr>
+ *   <tr><td>{@link #http2MaxConcurrentStreams()}</td><td>loomux.http.http2MaxConcurrentStreams</td><td></td>
+ *       <td>100 streams of one HTTP/2 connection at once; more are refused</td></tr>
+ *   <tr><td>{@link #http2InitialWindowSize()}</td><td>loomux.http.http2InitialWindowSize</td><td></td>
+ *       <td>65,535 bytes of a request body a client may send ahead of the handler's reads</td></tr>
+ *   <tr><td>{@link #http2MaxFrameSize()}</td><td>loomux.http.http2MaxFrameSize</td><td></td>
+ *       <td>16,384 bytes, the largest HTTP/2 frame payload accepted</td></tr>
+ *   <tr><td>{@link #http2HeaderTableSize()}</td><td>loomux.http.http2HeaderTableSize</td><td></td>
+ *       <td>4,096 bytes of HPACK table a client may make the server keep per connection</td></tr>
  * </table>
+ *
+ * <p>An HTTP/2 request's header fields are held to {@link #maxHeaderBytes()} (counted as HPACK
+ * counts them, 32 bytes more per field) and {@link #maxHeaders()}, as HTTP/1.1's are.
  *
  * <p>A JDK property set to zero or a negative number means "no limit" to the JDK; here it is
  * ignored and the default applies, because an unbounded server is not a setting we offer.
@@ -73,6 +86,11 @@ public final class HttpServerSettings {
     private final boolean tcpNoDelay;
     private final PathMatcher pathMatcher;
     private final boolean requireHost;
+    private final boolean http2;
+    private final int http2MaxConcurrentStreams;
+    private final int http2InitialWindowSize;
+    private final int http2MaxFrameSize;
+    private final int http2HeaderTableSize;
 
     private HttpServerSettings(Builder b) {
         this.maxConnections = b.maxConnections;
@@ -85,6 +103,11 @@ public final class HttpServerSettings {
         this.tcpNoDelay = b.tcpNoDelay;
         this.pathMatcher = b.pathMatcher;
         this.requireHost = b.requireHost;
+        this.http2 = b.http2;
+        this.http2MaxConcurrentStreams = b.http2MaxConcurrentStreams;
+        this.http2InitialWindowSize = b.http2InitialWindowSize;
+        this.http2MaxFrameSize = b.http2MaxFrameSize;
+        this.http2HeaderTableSize = b.http2HeaderTableSize;
     }
 
     /** @return the defaults in the table above */
@@ -110,6 +133,11 @@ public final class HttpServerSettings {
         b.tcpNoDelay = tcpNoDelay;
         b.pathMatcher = pathMatcher;
         b.requireHost = requireHost;
+        b.http2 = http2;
+        b.http2MaxConcurrentStreams = http2MaxConcurrentStreams;
+        b.http2InitialWindowSize = http2InitialWindowSize;
+        b.http2MaxFrameSize = http2MaxFrameSize;
+        b.http2HeaderTableSize = http2HeaderTableSize;
         return b;
     }
 
@@ -172,6 +200,21 @@ public final class HttpServerSettings {
         }
         if ((z = booleanProperty("loomux.http.requireHost")) != null) {
             b.requireHost(z);
+        }
+        if ((z = booleanProperty("loomux.http.http2")) != null) {
+            b.http2(z);
+        }
+        if ((i = intProperty("loomux.http.http2MaxConcurrentStreams", false)) != null) {
+            b.http2MaxConcurrentStreams(i);
+        }
+        if ((i = intProperty("loomux.http.http2InitialWindowSize", false)) != null) {
+            b.http2InitialWindowSize(i);
+        }
+        if ((i = intProperty("loomux.http.http2MaxFrameSize", false)) != null) {
+            b.http2MaxFrameSize(i);
+        }
+        if ((i = intProperty("loomux.http.http2HeaderTableSize", false)) != null) {
+            b.http2HeaderTableSize(i);
         }
         for (String name : new String[] {"sun.net.httpserver.pathMatcher", "loomux.http.pathMatcher"}) {
             String m = property(name);
@@ -248,12 +291,50 @@ public final class HttpServerSettings {
         return requireHost;
     }
 
+    /**
+     * Whether the server speaks HTTP/2: h2c on a plain server (a client's preface on a new
+     * connection, or {@code Upgrade: h2c}), h2 through ALPN on an HTTPS one. HTTP/1.1 is served
+     * on the same port either way.
+     *
+     * @return true if HTTP/2 is offered; false (the default while it is being built) for HTTP/1.1
+     *     only
+     */
+    public boolean http2() {
+        return http2;
+    }
+
+    /** @return the most streams a client may have open at once on one HTTP/2 connection */
+    public int http2MaxConcurrentStreams() {
+        return http2MaxConcurrentStreams;
+    }
+
+    /**
+     * @return how many bytes of a request body a client may send on one HTTP/2 stream before the
+     *     handler reads them (SETTINGS_INITIAL_WINDOW_SIZE; the connection's window is the same)
+     */
+    public int http2InitialWindowSize() {
+        return http2InitialWindowSize;
+    }
+
+    /** @return the largest HTTP/2 frame payload the server accepts (SETTINGS_MAX_FRAME_SIZE) */
+    public int http2MaxFrameSize() {
+        return http2MaxFrameSize;
+    }
+
+    /** @return the HPACK dynamic table size a client may use (SETTINGS_HEADER_TABLE_SIZE) */
+    public int http2HeaderTableSize() {
+        return http2HeaderTableSize;
+    }
+
     @Override
     public String toString() {
         return "HttpServerSettings[maxConnections=" + maxConnections + ", maxRequestLineLength=" + maxRequestLineLength
                 + ", maxHeaderBytes=" + maxHeaderBytes + ", maxHeaders=" + maxHeaders + ", idleTimeout=" + idleTimeout
                 + ", headerTimeout=" + headerTimeout + ", drainLimit=" + drainLimit + ", tcpNoDelay=" + tcpNoDelay
-                + ", pathMatcher=" + pathMatcher + ", requireHost=" + requireHost + "]";
+                + ", pathMatcher=" + pathMatcher + ", requireHost=" + requireHost + ", http2=" + http2
+                + ", http2MaxConcurrentStreams=" + http2MaxConcurrentStreams + ", http2InitialWindowSize="
+                + http2InitialWindowSize + ", http2MaxFrameSize=" + http2MaxFrameSize + ", http2HeaderTableSize="
+                + http2HeaderTableSize + "]";
     }
 
     private static String property(String name) {
@@ -326,6 +407,11 @@ public final class HttpServerSettings {
         private boolean tcpNoDelay = true;
         private PathMatcher pathMatcher = PathMatcher.STRING_PREFIX;
         private boolean requireHost = true;
+        private boolean http2 = false;
+        private int http2MaxConcurrentStreams = 100;
+        private int http2InitialWindowSize = 65_535;
+        private int http2MaxFrameSize = 16_384;
+        private int http2HeaderTableSize = 4096;
 
         private Builder() {
         }
@@ -422,6 +508,58 @@ public final class HttpServerSettings {
          */
         public Builder requireHost(boolean required) {
             this.requireHost = required;
+            return this;
+        }
+
+        /**
+         * @param on whether to speak HTTP/2 beside HTTP/1.1; see {@link HttpServerSettings#http2()}
+         * @return this
+         */
+        public Builder http2(boolean on) {
+            this.http2 = on;
+            return this;
+        }
+
+        /**
+         * @param n at least 1
+         * @return this
+         */
+        public Builder http2MaxConcurrentStreams(int n) {
+            this.http2MaxConcurrentStreams = positive("http2MaxConcurrentStreams", n);
+            return this;
+        }
+
+        /**
+         * @param bytes from 1 to 2^31-1 (RFC 9113 section 6.5.2)
+         * @return this
+         */
+        public Builder http2InitialWindowSize(int bytes) {
+            this.http2InitialWindowSize = positive("http2InitialWindowSize", bytes);
+            return this;
+        }
+
+        /**
+         * @param bytes from 16,384 to 16,777,215 (RFC 9113 section 6.5.2)
+         * @return this
+         */
+        public Builder http2MaxFrameSize(int bytes) {
+            int n = atLeast("http2MaxFrameSize", bytes, 16_384);
+            if (n > 16_777_215) {
+                throw new IllegalArgumentException("http2MaxFrameSize must be at most 16777215: " + n);
+            }
+            this.http2MaxFrameSize = n;
+            return this;
+        }
+
+        /**
+         * @param bytes from 0 to 65,536: what each connection's HPACK decoder may be made to keep
+         * @return this
+         */
+        public Builder http2HeaderTableSize(int bytes) {
+            if (bytes < 0 || bytes > 65_536) {
+                throw new IllegalArgumentException("http2HeaderTableSize must be from 0 to 65536: " + bytes);
+            }
+            this.http2HeaderTableSize = bytes;
             return this;
         }
 

@@ -7,7 +7,9 @@ import io.loomux.BackendSelectionException;
 import io.loomux.Loomux;
 import io.loomux.http.internal.LoomuxHttpServer;
 import io.loomux.http.internal.LoomuxHttpsServer;
+import io.loomux.http.internal.Http2Service;
 import io.loomux.http.internal.ServerCore;
+import io.loomux.http.internal.h2.Http2Switch;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -92,11 +94,14 @@ public final class LoomuxHttpServerProvider extends HttpServerProvider {
         return server;
     }
 
+    /** Serves HTTP/2 for every server whose settings turn it on; it holds no state of its own. */
+    private static final Http2Service HTTP2 = new Http2Switch();
+
     private ServerCore core() throws IOException {
         if (runtime != null) {
-            return new ServerCore(runtime, settings);
+            return new ServerCore(runtime, settings, HTTP2);
         }
-        return new ServerCore(sharedRuntime(), HttpServerSettings.fromSystemProperties());
+        return new ServerCore(sharedRuntime(), HttpServerSettings.fromSystemProperties(), HTTP2);
     }
 
     private static Loomux sharedRuntime() throws IOException {

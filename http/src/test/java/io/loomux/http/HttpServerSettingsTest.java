@@ -27,7 +27,8 @@ public class HttpServerSettingsTest {
             "loomux.http.drainLimit", "sun.net.httpserver.drainAmount",
             "loomux.http.tcpNoDelay", "sun.net.httpserver.nodelay",
             "loomux.http.maxRequestLineLength", "loomux.http.pathMatcher", "sun.net.httpserver.pathMatcher",
-            "loomux.http.requireHost");
+            "loomux.http.requireHost", "loomux.http.http2", "loomux.http.http2MaxConcurrentStreams",
+            "loomux.http.http2InitialWindowSize", "loomux.http.http2MaxFrameSize", "loomux.http.http2HeaderTableSize");
 
     @AfterMethod
     public void clear() {
@@ -125,6 +126,40 @@ public class HttpServerSettingsTest {
         IllegalArgumentException e = expectThrows(IllegalArgumentException.class,
                 HttpServerSettings::fromSystemProperties);
         assertTrue(e.getMessage().contains("-Dloomux.http.requireHost=no"), e.getMessage());
+    }
+
+    @Test(timeOut = 10_000)
+    public void http2SettingsComeFromPropertiesAndKeepTheirRanges() {
+        HttpServerSettings d = HttpServerSettings.defaults();
+        assertFalse(d.http2(), "off until its defences are in");
+        assertEquals(d.http2MaxConcurrentStreams(), 100);
+        assertEquals(d.http2InitialWindowSize(), 65_535);
+        assertEquals(d.http2MaxFrameSize(), 16_384);
+        assertEquals(d.http2HeaderTableSize(), 4096);
+        set("loomux.http.http2", "true", "loomux.http.http2MaxConcurrentStreams", "7",
+                "loomux.http.http2InitialWindowSize", "1048576", "loomux.http.http2MaxFrameSize", "32768",
+                "loomux.http.http2HeaderTableSize", "1024");
+        HttpServerSettings s = HttpServerSettings.fromSystemProperties().toBuilder().build();
+        assertTrue(s.http2());
+        assertEquals(s.http2MaxConcurrentStreams(), 7);
+        assertEquals(s.http2InitialWindowSize(), 1_048_576);
+        assertEquals(s.http2MaxFrameSize(), 32_768);
+        assertEquals(s.http2HeaderTableSize(), 1024);
+        assertTrue(s.toString().contains("http2MaxFrameSize=32768"), s.toString());
+        HttpServerSettings.Builder b = HttpServerSettings.builder();
+        expectThrows(IllegalArgumentException.class, () -> b.http2MaxConcurrentStreams(0));
+        expectThrows(IllegalArgumentException.class, () -> b.http2InitialWindowSize(0));
+        expectThrows(IllegalArgumentException.class, () -> b.http2MaxFrameSize(16_383));
+        expectThrows(IllegalArgumentException.class, () -> b.http2MaxFrameSize(1 << 24));
+        expectThrows(IllegalArgumentException.class, () -> b.http2HeaderTableSize(-1));
+        expectThrows(IllegalArgumentException.class, () -> b.http2HeaderTableSize(65_537));
+        assertEquals(b.http2MaxFrameSize(16_777_215).build().http2MaxFrameSize(), 16_777_215);
+        assertEquals(b.http2HeaderTableSize(0).build().http2HeaderTableSize(), 0);
+        clear();
+        set("loomux.http.http2MaxFrameSize", "100");
+        IllegalArgumentException e = expectThrows(IllegalArgumentException.class,
+                HttpServerSettings::fromSystemProperties);
+        assertTrue(e.getMessage().contains("http2MaxFrameSize"), e.getMessage());
     }
 
     @Test(timeOut = 10_000)

@@ -30,6 +30,7 @@ public abstract class AbstractExchange extends HttpExchange {
     private HttpPrincipal principal;
     /** The status sent, or -1 before {@code sendResponseHeaders}. */
     private int code = -1;
+    private boolean closed;
     /** The thread running the handler (and filters), while it runs; null before and after. */
     private volatile Thread handlerThread;
 
@@ -81,13 +82,75 @@ public abstract class AbstractExchange extends HttpExchange {
      */
     public abstract void mustClose();
 
+    /** @return whether the exchange has ended: its response whole and on its way, or abandoned */
+    protected abstract boolean ended();
+
+    /** @return whether the protocol's own response body ({@link #rawResponseBody()}) is closed */
+    protected abstract boolean responseBodyClosed();
+
+    /** @return whether a fixed-length response body was written in full and is still open */
+    protected abstract boolean responseWrittenInFull();
+
+    /** Closing a response body failed in {@link #close()}: the protocol's answer to that. */
+    protected abstract void closeFailed();
+
+    /** The last step of {@link #close()}, once the response body is closed. */
+    protected abstract void closed();
+
     /**
      * After the handler failed: if the response is whole all the same (a fixed-length body
      * written in full, its stream not closed), ends the exchange as that close would have.
      *
      * @return whether the exchange has ended, the response whole
      */
-    public abstract boolean finishIfWhole();
+    public final boolean finishIfWhole() {
+        if (ended()) {
+            return true;
+        }
+        if (!headersSent() || !responseWrittenInFull()) {
+            return false;
+        }
+        try {
+            // Nothing to send and no length to miss: this only ends the exchange.
+            rawResponseBody().close();
+        } catch (IOException e) {
+            abort();
+        }
+        return true;
+    }
+
+    /**
+     * Ends the exchange, once: an exchange closed before its head is aborted (the JDK closes the
+     * connection then); else the response body is closed, through a filter's stream if one was
+     * set and then the protocol's own, in case the filter's did not close it.
+     */
+    @Override
+    public final void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (ended()) {
+            return;
+        }
+        if (!headersSent()) {
+            abort();
+            return;
+        }
+        try {
+            getResponseBody().close();
+        } catch (IOException e) {
+            closeFailed();
+        }
+        if (!responseBodyClosed()) {
+            try {
+                rawResponseBody().close();
+            } catch (IOException e) {
+                closeFailed();
+            }
+        }
+        closed();
+    }
 
     /** Ends the exchange after a failure: nothing more of it goes out. */
     public abstract void abort();

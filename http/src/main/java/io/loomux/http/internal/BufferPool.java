@@ -15,7 +15,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * lock-free stack: the pooled buffers are reused, which is where a Treiber stack meets ABA, and
  * the lock is held for a few instructions, never across a park.
  */
-final class BufferPool {
+public final class BufferPool {
 
     private final int size;
     private final ByteBuffer[] free;

@@ -17,7 +17,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * attribute map may be changed while requests run (copy-on-write and concurrent), so requests
  * read them without a lock; a request sees the filters as they were when it started.
  */
-final class ContextImpl extends HttpContext {
+public final class ContextImpl extends HttpContext {
 
     private final String path;
     private final HttpServer server;

@@ -31,7 +31,6 @@ final class ExchangeImpl extends AbstractExchange {
     private final ResponseBody responseBody;
     private boolean continueSent;
     private boolean closeAfter;
-    private boolean closed;
     private volatile boolean finished;
     private final Thread waiter;
 
@@ -201,20 +200,30 @@ final class ExchangeImpl extends AbstractExchange {
     }
 
     @Override
-    public boolean finishIfWhole() {
-        if (finished) {
-            return true;
+    protected boolean ended() {
+        return finished;
+    }
+
+    @Override
+    protected boolean responseBodyClosed() {
+        return responseBody.isClosed();
+    }
+
+    @Override
+    protected boolean responseWrittenInFull() {
+        return responseBody.writtenInFull();
+    }
+
+    @Override
+    protected void closeFailed() {
+        closeAfter = true;
+    }
+
+    @Override
+    protected void closed() {
+        if (!finished) {
+            finish();
         }
-        if (!headersSent() || !responseBody.writtenInFull()) {
-            return false;
-        }
-        try {
-            // Nothing to send and no length to miss: this only ends the exchange.
-            responseBody.close();
-        } catch (IOException e) {
-            abort();
-        }
-        return true;
     }
 
     /** Ends the exchange after a failure: nothing more of it goes out, the connection closes. */
@@ -243,38 +252,6 @@ final class ExchangeImpl extends AbstractExchange {
             LockSupport.park(this);
         }
         return true;
-    }
-
-    @Override
-    public void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        if (finished) {
-            return;
-        }
-        if (!headersSent()) {
-            // The JDK closes the connection of an exchange closed without a response.
-            abort();
-            return;
-        }
-        try {
-            getResponseBody().close();
-        } catch (IOException e) {
-            closeAfter = true;
-        }
-        if (!responseBody.isClosed()) {
-            // A filter's wrapper stream did not close ours.
-            try {
-                responseBody.close();
-            } catch (IOException e) {
-                closeAfter = true;
-            }
-        }
-        if (!finished) {
-            finish();
-        }
     }
 
     @Override

@@ -10,7 +10,7 @@ import java.util.Map;
  * of headers ({@link RequestHeaders}, {@link ResponseHeaders}), which must behave as it does (its
  * own methods for them are private), and the stricter one a response head is sent under.
  */
-final class FieldNames {
+public final class FieldNames {
 
     /**
      * The names most requests carry, in normal form: a request's field with one of these names
@@ -44,7 +44,7 @@ final class FieldNames {
      * As {@link Headers}' own normalisation, which is private: the same string when it is in form
      * already, so that the usual names cost no allocation.
      */
-    static String normalise(String name) {
+    public static String normalise(String name) {
         int len = name.length();
         boolean inForm = true;
         for (int i = 0; i < len; i++) {

@@ -12,7 +12,7 @@ import java.util.Objects;
  * its own. {@link Headers}' own map is left empty: its methods normalise a name by copying it on
  * every call, and each subclass overrides every method that would reach that map.
  */
-abstract class HeaderFields extends Headers {
+public abstract class HeaderFields extends Headers {
 
     /** The fields, under normalised names. */
     final HashMap<String, List<String>> fields;

@@ -181,7 +181,7 @@ final class Http1Connection implements Runnable, ServedConnection {
      * timer set and cancelled each time.
      *
      * <p>A timeout ends a wait for the client, never one for the server: a connection whose
-     * thread has not run yet, or is runnable, is kept (see {@link #waitsOnClient}) and looked at
+     * thread has not run yet, or is runnable, is kept (see {@link ServedConnection#waitsOnClient}) and looked at
      * again on the next tick.
      *
      * @param now System.nanoTime()
@@ -189,29 +189,12 @@ final class Http1Connection implements Runnable, ServedConnection {
     @Override
     public void closeIfIdleSince(long now) {
         Duration limit = awaitingFirstRequest ? settings.headerTimeout() : settings.idleTimeout();
-        if (state.get() == IDLE && now - idleSince > limit.toNanos() && (armed || waitsOnClient(thread))
+        if (state.get() == IDLE && now - idleSince > limit.toNanos() && (armed || ServedConnection.waitsOnClient(thread))
                 && closeIfIdle()) {
             LOG.log(System.Logger.Level.DEBUG, () -> "connection from " + connection.remoteAddress() + " closed: "
                     + (awaitingFirstRequest ? "no request began within the header timeout of " : "idle for over ")
                     + limit.toMillis() + " ms");
         }
-    }
-
-    /**
-     * Whether a connection's thread waits on its client: parked, in a read (or a write the
-     * client does not drain). A thread not started yet, or runnable (its readiness has come and
-     * it waits for a carrier, or it is working through a TLS handshake), is the server behind,
-     * as on a CPU starved by other work; closing it then would end a client that did nothing
-     * wrong, which the soak saw as HTTPS connections lost mid-handshake.
-     *
-     * @param t the connection's thread, or null if it has not run yet
-     */
-    static boolean waitsOnClient(Thread t) {
-        if (t == null) {
-            return false;
-        }
-        Thread.State s = t.getState();
-        return s == Thread.State.WAITING || s == Thread.State.TIMED_WAITING;
     }
 
     /** Closes the connection whatever it is doing; a waiting exchange ends. */
@@ -442,6 +425,9 @@ final class Http1Connection implements Runnable, ServedConnection {
             if (nothingBuffered && !first && waitArmed()) {
                 return true;
             }
+            if (first && engine == null && server.http2() != null && switchToHttp2()) {
+                return true;
+            }
             first = false;
             RequestHead head;
             try {
@@ -491,6 +477,25 @@ final class Http1Connection implements Runnable, ServedConnection {
                 return false;
             }
         }
+    }
+
+    /**
+     * On a new connection, before its first request: if its first bytes are the HTTP/2 client
+     * preface (h2c with prior knowledge), the connection becomes an HTTP/2 one, served on this
+     * thread until it ends. Anything else, and HTTP/1.1 reads the bytes as usual.
+     *
+     * @return true if the connection was served as HTTP/2 and has ended; this object is done
+     */
+    private boolean switchToHttp2() throws IOException {
+        Http2Service h2 = server.http2();
+        if (!in.startsWith(h2.preface())) {
+            return false;
+        }
+        awaitingFirstRequest = false;
+        out.giveBack(server.buffers());
+        out = null;
+        h2.serve(server, this, transport, in);
+        return true;
     }
 
     /** Answers a request that cannot be served, then the connection closes (lingering). */

@@ -4,7 +4,7 @@ package io.loomux.http.internal;
  * A request the server answers with an error status and then closes the connection: the request
  * is malformed, too large, or its framing cannot be trusted (the smuggling defences).
  */
-final class HttpError extends Exception {
+public final class HttpError extends Exception {
     private static final long serialVersionUID = 1L;
 
     /** The status to answer with. */

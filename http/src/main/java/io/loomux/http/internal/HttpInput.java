@@ -14,7 +14,48 @@ import java.time.Duration;
  * the per-read timeout (the idle timeout). Used by one thread at a time: the connection's thread
  * between exchanges, the handler's thread during one.
  */
-final class HttpInput {
+public final class HttpInput {
+
+    /**
+     * Whether the bytes to come start with {@code prefix}: reads until as many are buffered, or
+     * until one differs, or the stream ends. Consumes nothing, so whatever the answer the bytes
+     * are read again by whoever reads next.
+     *
+     * @param prefix at most a buffer's length
+     * @return true if the first {@code prefix.length} bytes are {@code prefix}
+     */
+    public boolean startsWith(byte[] prefix) throws IOException {
+        // Bounded by the prefix: each pass buffers at least one more byte, or returns.
+        while (true) {
+            int have = Math.min(lim - pos, prefix.length);
+            if (!java.util.Arrays.equals(buf, pos, pos + have, prefix, 0, have)) {
+                return false;
+            }
+            if (have == prefix.length) {
+                return true;
+            }
+            if (!fill()) {
+                return false;
+            }
+        }
+    }
+
+    /**
+     * The bytes received and not consumed, for a parser that takes them as they come: a view
+     * whose position the parser advances, then hands back to {@link #consumedTo}. Valid until
+     * the next {@link #fill}; the same object every time (no allocation per read).
+     */
+    public ByteBuffer unread() {
+        return wrapped.limit(lim).position(pos);
+    }
+
+    /** @param view what {@link #unread()} returned, its position past what was consumed */
+    public void consumedTo(ByteBuffer view) {
+        if (view != wrapped || view.position() < pos || view.position() > lim) {
+            throw new IllegalArgumentException("not this input's unread view");
+        }
+        pos = view.position();
+    }
 
     /** Thrown when a line is longer than its limit. */
     static final class LineTooLongException extends IOException {
@@ -70,7 +111,7 @@ final class HttpInput {
     }
 
     /** @return whether it holds a buffer now (not while the connection waits armed) */
-    boolean holdsBuffer() {
+    public boolean holdsBuffer() {
         return wrapped != null;
     }
 
@@ -80,7 +121,7 @@ final class HttpInput {
      *
      * @param pool where the buffer goes
      */
-    void giveBack(BufferPool pool) {
+    public void giveBack(BufferPool pool) {
         if (pos != lim) {
             throw new IllegalStateException(buffered() + " bytes still buffered");
         }
@@ -95,17 +136,17 @@ final class HttpInput {
     }
 
     /** @param timeout the longest one read waits from now on when no deadline is set */
-    void perReadTimeout(Duration timeout) {
+    public void perReadTimeout(Duration timeout) {
         this.perRead = timeout;
     }
 
     /** @param nanoTime the System.nanoTime() by which every read must be done; 0 for none */
-    void deadline(long nanoTime) {
+    public void deadline(long nanoTime) {
         this.deadline = nanoTime;
     }
 
     /** @return bytes received and not yet consumed */
-    int buffered() {
+    public int buffered() {
         return lim - pos;
     }
 
@@ -114,7 +155,7 @@ final class HttpInput {
      *
      * @return false at end of stream
      */
-    boolean fill() throws IOException {
+    public boolean fill() throws IOException {
         if (pos == lim) {
             pos = 0;
             lim = 0;

@@ -19,12 +19,12 @@ final class PlainTransport extends Transport {
     }
 
     @Override
-    void write(ByteBuffer src) throws IOException {
+    public void write(ByteBuffer src) throws IOException {
         connection.write(src);
     }
 
     @Override
-    SSLSession session() {
+    public SSLSession session() {
         return null;
     }
 }

@@ -22,14 +22,15 @@ import java.util.function.BiFunction;
  * unmodifiable. The parser is the only writer, through {@link #append} and then {@link #seal},
  * before the headers reach any other thread.
  */
-final class RequestHeaders extends HeaderFields {
+public final class RequestHeaders extends HeaderFields {
 
     private static final String READ_ONLY = "request headers are read-only";
 
     private final Map<String, List<String>> view = Collections.unmodifiableMap(fields);
     private boolean sealed;
 
-    RequestHeaders() {
+    /** Empty, to be filled by a parser and sealed. */
+    public RequestHeaders() {
         super(16);
     }
 
@@ -42,7 +43,7 @@ final class RequestHeaders extends HeaderFields {
     }
 
     /** As {@link #append}, with the name already in normal form. */
-    void appendNormal(String key, String value) {
+    public void appendNormal(String key, String value) {
         if (sealed) {
             throw new IllegalStateException("sealed");
         }
@@ -61,7 +62,7 @@ final class RequestHeaders extends HeaderFields {
     }
 
     /** Ends the parse: a field that came more than once gets an unmodifiable list. */
-    RequestHeaders seal() {
+    public RequestHeaders seal() {
         if (!sealed) {
             sealed = true;
             for (Map.Entry<String, List<String>> e : fields.entrySet()) {

@@ -17,12 +17,12 @@ package io.loomux.http.internal;
  * @param body          whether and how a body follows
  * @param contentLength the {@code Content-length} to send, or -1 to send none
  */
-record ResponseFraming(Body body, long contentLength) {
+public record ResponseFraming(Body body, long contentLength) {
 
     private static final System.Logger LOG = System.getLogger("io.loomux.http");
 
     /** Whether and how a response body follows its head. */
-    enum Body {
+    public enum Body {
         /** None: the exchange ends with the head. */
         NONE,
         /** Exactly {@link #contentLength()} bytes. */
@@ -41,7 +41,7 @@ record ResponseFraming(Body body, long contentLength) {
      * @param head   whether the request's method is HEAD
      * @return the framing the response goes out with
      */
-    static ResponseFraming decide(int code, long length, boolean head) {
+    public static ResponseFraming decide(int code, long length, boolean head) {
         if ((code >= 100 && code < 200) || code == 204 || code == 304) {
             if (length != -1) {
                 LOG.log(System.Logger.Level.WARNING, "sendResponseHeaders: rCode = " + code

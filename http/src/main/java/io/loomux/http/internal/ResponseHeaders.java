@@ -21,7 +21,7 @@ import java.util.function.BiFunction;
  * <p>Every field is checked again when the head is sent, whatever this class let in (see
  * {@code ExchangeImpl}): a handler can change a value list behind any {@code Headers}' back.
  */
-final class ResponseHeaders extends HeaderFields {
+public final class ResponseHeaders extends HeaderFields {
 
     ResponseHeaders() {
         super(8);

@@ -37,4 +37,21 @@ public interface ServedConnection {
 
     /** @return whether it holds buffers of the server's pools (tests look) */
     boolean holdsBuffers();
+
+    /**
+     * Whether a connection's thread waits on its client (the reaper closes only such a one): parked, in a read (or a write the
+     * client does not drain). A thread not started yet, or runnable (its readiness has come and
+     * it waits for a carrier, or it is working through a TLS handshake), is the server behind,
+     * as on a CPU starved by other work; closing it then would end a client that did nothing
+     * wrong, which the soak saw as HTTPS connections lost mid-handshake.
+     *
+     * @param t the connection's thread, or null if it has not run yet
+     */
+    static boolean waitsOnClient(Thread t) {
+        if (t == null) {
+            return false;
+        }
+        Thread.State s = t.getState();
+        return s == Thread.State.WAITING || s == Thread.State.TIMED_WAITING;
+    }
 }

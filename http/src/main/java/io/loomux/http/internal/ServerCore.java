@@ -60,6 +60,7 @@ public final class ServerCore {
      * allocates its own. Three per connection serving a request, and up to 256 kept (4.25 MiB).
      */
     private final BufferPool tlsBuffers = new BufferPool(17 * 1024, 256);
+    private final Http2Service http2;
     private HttpServer facade;
     private boolean https;
     private volatile HttpsConfigurator configurator;
@@ -78,8 +79,19 @@ public final class ServerCore {
      * @param settings the limits
      */
     public ServerCore(Loomux runtime, HttpServerSettings settings) {
+        this(runtime, settings, null);
+    }
+
+    /**
+     * @param runtime  the loomux runtime the server's sockets use
+     * @param settings the limits
+     * @param http2    who serves HTTP/2 when {@link HttpServerSettings#http2()} is on; null for
+     *                 HTTP/1.1 only
+     */
+    public ServerCore(Loomux runtime, HttpServerSettings settings, Http2Service http2) {
         this.runtime = Objects.requireNonNull(runtime);
         this.settings = Objects.requireNonNull(settings);
+        this.http2 = settings.http2() ? http2 : null;
     }
 
     void attach(HttpServer server, boolean tls) {
@@ -87,11 +99,18 @@ public final class ServerCore {
         this.https = tls;
     }
 
-    HttpServerSettings settings() {
+    /** @return who serves HTTP/2, or null if the server speaks HTTP/1.1 only */
+    Http2Service http2() {
+        return http2;
+    }
+
+    /** @return the server's limits */
+    public HttpServerSettings settings() {
         return settings;
     }
 
-    BufferPool buffers() {
+    /** @return the pool of the connections' 8 KiB buffers */
+    public BufferPool buffers() {
         return buffers;
     }
 
@@ -99,7 +118,8 @@ public final class ServerCore {
         return tlsBuffers;
     }
 
-    boolean stopping() {
+    /** @return whether the server's stop has begun */
+    public boolean stopping() {
         return stopping;
     }
 
@@ -108,7 +128,8 @@ public final class ServerCore {
         return java.util.Collections.unmodifiableSet(connections);
     }
 
-    Executor executor() {
+    /** @return the executor handlers run on, or null for the connection's (or stream's) thread */
+    public Executor executor() {
         return executor;
     }
 
@@ -273,6 +294,24 @@ public final class ServerCore {
         }
     }
 
+    /**
+     * A connection changes protocol: the new one takes the old one's place in the books, and its
+     * accept permit. If the server is stopping, the new one is closed as stop would have closed it.
+     *
+     * @return false if the old one had left the books already (it closed): the new one must end
+     */
+    public boolean replace(ServedConnection from, ServedConnection to) {
+        if (!connections.remove(from)) {
+            return false;
+        }
+        connections.add(to);
+        if (stopping) {
+            // stop() may have looked at the set before this one was in it.
+            to.closeIfIdle();
+        }
+        return true;
+    }
+
     /** A connection has closed: it leaves the books and gives its accept permit back, once. */
     public void connectionClosed(ServedConnection c) {
         if (connections.remove(c)) {
@@ -280,7 +319,8 @@ public final class ServerCore {
         }
     }
 
-    void exchangeStarted() {
+    /** An exchange began: the server's stop waits for it (up to its delay). */
+    public void exchangeStarted() {
         lock.lock();
         try {
             exchanges++;
@@ -289,7 +329,8 @@ public final class ServerCore {
         }
     }
 
-    void exchangeEnded() {
+    /** An exchange counted by {@link #exchangeStarted()} ended. */
+    public void exchangeEnded() {
         lock.lock();
         try {
             // While stopping, every end may be the one stop waits for: its caller's own exchange
@@ -432,7 +473,7 @@ public final class ServerCore {
     }
 
     /** @return the context whose path matches {@code path} longest, or null */
-    ContextImpl findContext(String path) {
+    public ContextImpl findContext(String path) {
         ContextImpl best = null;
         int bestLength = -1;
         boolean stringPrefix = settings.pathMatcher() == HttpServerSettings.PathMatcher.STRING_PREFIX;

@@ -7,7 +7,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 
 /** Status lines and the Date header: the fixed text every response head is built from. */
-final class Status {
+public final class Status {
 
     private static final String[] REASONS = new String[600];
     /** The status lines of the codes with a reason phrase, made once. */
@@ -70,13 +70,13 @@ final class Status {
      * @param message why, as text (escaped here); may be empty
      * @return the page's bytes
      */
-    static byte[] page(int code, String message) {
+    public static byte[] page(int code, String message) {
         String text = message.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
         return ("<h1>" + code + " " + reason(code) + "</h1>" + text).getBytes(StandardCharsets.ISO_8859_1);
     }
 
     /** @return the IMF-fixdate of now (RFC 9110 section 5.6.7), made at most once a second */
-    static String date() {
+    public static String date() {
         long now = System.currentTimeMillis() / 1000;
         CachedDate d = date;
         if (d.second() != now) {

@@ -253,7 +253,7 @@ final class TlsTransport extends Transport {
     }
 
     @Override
-    void write(ByteBuffer src) throws IOException {
+    public void write(ByteBuffer src) throws IOException {
         writeLock.lock();
         try {
             // Bounded: each wrap consumes bytes of src or grows netOut once.
@@ -318,7 +318,7 @@ final class TlsTransport extends Transport {
     }
 
     @Override
-    SSLSession session() {
+    public SSLSession session() {
         return engine.getSession();
     }
 

@@ -14,7 +14,7 @@ import java.time.Duration;
  * it. Blocking, like {@link io.loomux.Connection}: a read returns at least one byte or -1, a
  * write writes everything.
  */
-abstract class Transport implements Closeable {
+public abstract class Transport implements Closeable {
 
     /** The socket under it. */
     protected final Connection connection;
@@ -34,10 +34,10 @@ abstract class Transport implements Closeable {
      * @param src the bytes, all of which are written
      * @throws IOException on failure
      */
-    abstract void write(ByteBuffer src) throws IOException;
+    public abstract void write(ByteBuffer src) throws IOException;
 
     /** @return the TLS session, or null on a plain connection */
-    abstract SSLSession session();
+    public abstract SSLSession session();
 
     /**
      * @return whether this transport buffers nothing of its own, so that a socket event will
@@ -66,12 +66,12 @@ abstract class Transport implements Closeable {
     }
 
     /** @return the local address */
-    final InetSocketAddress localAddress() {
+    public final InetSocketAddress localAddress() {
         return connection.localAddress();
     }
 
     /** @return the peer's address */
-    final InetSocketAddress remoteAddress() {
+    public final InetSocketAddress remoteAddress() {
         return connection.remoteAddress();
     }
 

@@ -39,7 +39,7 @@ public class TimeoutsBlameOnlyTheClientTest {
      */
     @Test(timeOut = 30_000)
     public void onlyAParkedThreadWaitsOnItsClient() throws Exception {
-        assertFalse(Http1Connection.waitsOnClient(null), "a thread not started yet");
+        assertFalse(ServedConnection.waitsOnClient(null), "a thread not started yet");
         CountDownLatch release = new CountDownLatch(1);
         CountDownLatch running = new CountDownLatch(1);
         Thread busy = Thread.ofPlatform().start(() -> {
@@ -52,7 +52,7 @@ public class TimeoutsBlameOnlyTheClientTest {
         });
         try {
             assertTrue(running.await(WAIT.toMillis(), TimeUnit.MILLISECONDS));
-            assertFalse(Http1Connection.waitsOnClient(busy), "a running thread");
+            assertFalse(ServedConnection.waitsOnClient(busy), "a running thread");
         } finally {
             release.countDown();
             busy.join(WAIT.toMillis());
@@ -67,7 +67,7 @@ public class TimeoutsBlameOnlyTheClientTest {
         });
         try {
             await().atMost(WAIT).until(() -> parked.getState() == Thread.State.TIMED_WAITING);
-            assertTrue(Http1Connection.waitsOnClient(parked), "a parked thread");
+            assertTrue(ServedConnection.waitsOnClient(parked), "a parked thread");
         } finally {
             never.countDown();
             parked.join(WAIT.toMillis());

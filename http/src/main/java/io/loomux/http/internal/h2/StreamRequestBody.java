@@ -1,0 +1,57 @@
+package io.loomux.http.internal.h2;
+
+import java.io.IOException;
+import java.io.InputStream;
+
+/**
+ * A stream's request body as its handler reads it: the DATA the client sent, in order. A read
+ * waits for DATA (up to the idle timeout); what is read is given back to the client as window,
+ * so the client can never make the server hold more than the stream's window of unread body.
+ */
+final class StreamRequestBody extends InputStream {
+
+    private final Http2Connection connection;
+    private final Http2Stream stream;
+    private final StreamExchange exchange;
+    private final byte[] one = new byte[1];
+    private boolean closed;
+
+    StreamRequestBody(Http2Connection connection, Http2Stream stream, StreamExchange exchange) {
+        this.connection = connection;
+        this.stream = stream;
+        this.exchange = exchange;
+    }
+
+    @Override
+    public int read() throws IOException {
+        int n = read(one, 0, 1);
+        return n < 0 ? -1 : one[0] & 0xff;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+        java.util.Objects.checkFromIndexSize(off, len, b.length);
+        if (closed) {
+            throw new IOException("stream is closed");
+        }
+        if (len == 0) {
+            return 0;
+        }
+        exchange.continueIfExpected();
+        return connection.readBody(stream, b, off, len);
+    }
+
+    @Override
+    public int available() {
+        return closed ? 0 : connection.bodyAvailable(stream);
+    }
+
+    /** Closing it drops what is unread; the connection resets the stream if the client still sends. */
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            connection.requestBodyClosed(stream);
+        }
+    }
+}
