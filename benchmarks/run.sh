@@ -85,14 +85,14 @@ done
 . benchmarks/report.sh
 
 if $quick; then
-  runs=1; warm=1; secs=2
+  runs=1; warm=1; secs=1
   echo_sizes=(64); echo_conns=(100 1000)
   lat_size=64; lat_conns=100; lat_rates=(5000)
   # HTTP at 50 connections only, and the fixed rate at one light rate for 1 s, unwarmed: every
   # server still runs every HTTP case once, so a broken one fails CI, for about a minute more.
   http_conns=(50); http_pipeline=(1); http_pipeline_conns=(); http_rates=(2000); http_rate_time=(0 1)
   idle_conns=1000
-  bulk_bytes=$((256 << 20)); bulk_conns=(1 100)
+  bulk_bytes=$((64 << 20)); bulk_conns=(1 100)
   churn_secs=2
   out=target/bench
 else

@@ -8,7 +8,6 @@ import static org.testng.Assert.assertTrue;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
-import org.testng.SkipException;
 import org.testng.annotations.Test;
 
 import java.io.IOException;
@@ -43,7 +42,6 @@ import static org.awaitility.Awaitility.await;
 public class H2cPriorKnowledgeTest {
 
     private static final HttpServerSettings H2 = HttpServerSettings.builder().http2(true).build();
-    private static final Path CURL = Path.of("/usr/bin/curl");
 
     /**
      * The handler of every test: {@code /info} says what the exchange saw, {@code /echo} sends
@@ -130,26 +128,10 @@ public class H2cPriorKnowledgeTest {
 
     /** Runs curl with prior knowledge on one URL (curl 7.88 fails when it reuses such a connection). */
     private static String curl(String... args) throws Exception {
-        if (!Files.isExecutable(CURL)) {
-            throw new SkipException("no /usr/bin/curl on this machine");
-        }
-        Path out = Files.createTempFile("loomux-curl", ".txt");
-        Process p = null;
-        try {
-            List<String> cmd = new ArrayList<>(List.of(CURL.toString(), "-sS", "--http2-prior-knowledge", "--noproxy", "*",
-                    "--max-time", "20"));
-            cmd.addAll(List.of(args));
-            p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
-            assertTrue(p.waitFor(30, TimeUnit.SECONDS), "curl did not finish");
-            String got = Files.readString(out, StandardCharsets.ISO_8859_1);
-            assertEquals(p.exitValue(), 0, "curl failed: " + got);
-            return got;
-        } finally {
-            if (p != null) {
-                p.destroyForcibly();
-            }
-            Files.deleteIfExists(out);
-        }
+        String[] all = new String[args.length + 1];
+        all[0] = "--http2-prior-knowledge";
+        System.arraycopy(args, 0, all, 1, args.length);
+        return Commands.curl(all);
     }
 
     private static String url(HttpServer server, String path) {

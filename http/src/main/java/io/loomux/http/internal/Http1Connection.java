@@ -41,15 +41,6 @@ final class Http1Connection implements Runnable, ServedConnection {
 
     static final int BUFFER = 8192;
 
-    /**
-     * How long a connection closed after an answer, while its client may still be sending,
-     * reads and discards before it closes (see {@link Transport#closeLingering}): long enough for
-     * a client on any sane link to finish sending a refused head or an unread body and read the
-     * answer, short enough that lingering connections cannot pile up.
-     */
-    static final Duration LINGER_TIME = Duration.ofSeconds(2);
-    /** The most bytes discarded while lingering: a client that sends more gets the reset. */
-    static final long LINGER_BYTES = 1 << 20;
 
     private final ServerCore server;
     private final Connection connection;
@@ -397,7 +388,7 @@ final class Http1Connection implements Runnable, ServedConnection {
         if (lingerOnClose && !forcedClosed) {
             // Not counted as an exchange, so the server's stop neither waits for it nor
             // misses it: stop closes every connection still in its set, which ends this.
-            transport.closeLingering(LINGER_TIME, LINGER_BYTES);
+            transport.closeLingering();
         }
         closeTransport();
         server.connectionClosed(this);
@@ -425,7 +416,7 @@ final class Http1Connection implements Runnable, ServedConnection {
             if (nothingBuffered && !first && waitArmed()) {
                 return true;
             }
-            if (first && engine == null && server.http2() != null && switchToHttp2()) {
+            if (first && server.http2() != null && switchToHttp2()) {
                 return true;
             }
             first = false;
@@ -458,6 +449,13 @@ final class Http1Connection implements Runnable, ServedConnection {
             }
             in.deadline(0);
             in.perReadTimeout(settings.idleTimeout());
+            if (server.http2() != null && settings.http2() && !(transport instanceof TlsTransport)) {
+                byte[] h2 = H2cUpgrade.settingsToTake(head, settings);
+                if (h2 != null) {
+                    upgradeToHttp2(head, h2);
+                    return true;
+                }
+            }
             boolean keep;
             startExchange();
             try {
@@ -480,15 +478,19 @@ final class Http1Connection implements Runnable, ServedConnection {
     }
 
     /**
-     * On a new connection, before its first request: if its first bytes are the HTTP/2 client
-     * preface (h2c with prior knowledge), the connection becomes an HTTP/2 one, served on this
-     * thread until it ends. Anything else, and HTTP/1.1 reads the bytes as usual.
+     * On a new connection, before its first request: if TLS chose h2 (ALPN), or on a plain
+     * connection its first bytes are the HTTP/2 client preface (h2c with prior knowledge), the
+     * connection becomes an HTTP/2 one, served on this thread until it ends. Else HTTP/1.1 reads
+     * the bytes as usual.
      *
      * @return true if the connection was served as HTTP/2 and has ended; this object is done
      */
     private boolean switchToHttp2() throws IOException {
         Http2Service h2 = server.http2();
-        if (!in.startsWith(h2.preface())) {
+        boolean chosen = transport instanceof TlsTransport tls
+                ? Alpn.H2.equals(tls.applicationProtocol())
+                : settings.http2() && in.startsWith(h2.preface());
+        if (!chosen) {
             return false;
         }
         awaitingFirstRequest = false;
@@ -496,6 +498,31 @@ final class Http1Connection implements Runnable, ServedConnection {
         out = null;
         h2.serve(server, this, transport, in);
         return true;
+    }
+
+    /**
+     * Takes a request's {@code Upgrade: h2c} (see {@link H2cUpgrade}): reads its body whole,
+     * answers 101, and serves the connection as HTTP/2 on this thread until it ends, the request
+     * as stream 1. The request's count moves to the HTTP/2 connection with its stream.
+     */
+    private void upgradeToHttp2(RequestHead head, byte[] h2Settings) throws IOException {
+        byte[] body = new byte[(int) head.contentLength()];
+        int got = 0;
+        // Bounded by the body's length (at most a stream's window): each pass reads a byte or more.
+        while (got < body.length) {
+            int n = in.read(body, got, body.length - got);
+            if (n < 0) {
+                throw new java.io.EOFException("the connection ended inside an upgrading request's body");
+            }
+            got += n;
+        }
+        out.writeLatin1("HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n");
+        out.flush();
+        out.giveBack(server.buffers());
+        out = null;
+        endExchange();
+        server.http2().serveUpgraded(server, this, transport, in,
+                new H2cUpgrade(head.method(), head.uri(), head.headers(), body, h2Settings));
     }
 
     /** Answers a request that cannot be served, then the connection closes (lingering). */

@@ -22,4 +22,13 @@ public interface Http2Service {
      * @param in        the connection's input, with its buffer
      */
     void serve(ServerCore server, ServedConnection replaced, Transport transport, HttpInput in);
+
+    /**
+     * As {@link #serve}, for a connection whose HTTP/1.1 request asked to upgrade and was answered
+     * 101: the request is served as stream 1, and the client's preface comes next.
+     *
+     * @param upgrade the request that asked, its body read whole
+     */
+    void serveUpgraded(ServerCore server, ServedConnection replaced, Transport transport, HttpInput in,
+                       H2cUpgrade upgrade);
 }

@@ -13,12 +13,18 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 
 /** The face of an exchange on a TLS connection: the exchange's state plus the TLS session. */
-final class HttpsExchangeImpl extends HttpsExchange {
+public final class HttpsExchangeImpl extends HttpsExchange {
 
     private final AbstractExchange x;
     private final SSLSession session;
 
-    HttpsExchangeImpl(AbstractExchange x, SSLSession session) {
+    /**
+     * Makes the face and sets it as the exchange's: handlers and filters are given this.
+     *
+     * @param x       the exchange
+     * @param session its connection's TLS session
+     */
+    public HttpsExchangeImpl(AbstractExchange x, SSLSession session) {
         this.x = x;
         this.session = session;
         x.facade(this);

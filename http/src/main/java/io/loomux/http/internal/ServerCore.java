@@ -85,13 +85,14 @@ public final class ServerCore {
     /**
      * @param runtime  the loomux runtime the server's sockets use
      * @param settings the limits
-     * @param http2    who serves HTTP/2 when {@link HttpServerSettings#http2()} is on; null for
+     * @param http2    who serves HTTP/2: h2c and ALPN's h2 when {@link HttpServerSettings#http2()}
+     *                 is on, and h2 over TLS when a program's own ALPN list chose it; null for
      *                 HTTP/1.1 only
      */
     public ServerCore(Loomux runtime, HttpServerSettings settings, Http2Service http2) {
         this.runtime = Objects.requireNonNull(runtime);
         this.settings = Objects.requireNonNull(settings);
-        this.http2 = settings.http2() ? http2 : null;
+        this.http2 = http2;
     }
 
     void attach(HttpServer server, boolean tls) {
@@ -99,7 +100,7 @@ public final class ServerCore {
         this.https = tls;
     }
 
-    /** @return who serves HTTP/2, or null if the server speaks HTTP/1.1 only */
+    /** @return who serves HTTP/2, or null if the server cannot speak it */
     Http2Service http2() {
         return http2;
     }
@@ -249,7 +250,7 @@ public final class ServerCore {
         SSLEngine engine = null;
         if (https) {
             try {
-                engine = TlsParameters.engine(configurator, c.remoteAddress());
+                engine = TlsParameters.engine(configurator, c.remoteAddress(), http2 != null && settings.http2());
             } catch (RuntimeException e) {
                 LOG.log(System.Logger.Level.WARNING, "the HttpsConfigurator failed for " + c.remoteAddress(), e);
                 closeQuietly(c);

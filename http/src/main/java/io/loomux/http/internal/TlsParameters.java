@@ -38,12 +38,13 @@ final class TlsParameters extends HttpsParameters {
     }
 
     /**
-     * Makes the engine for one connection, configured.
+     * Makes the engine for one connection, configured; with {@code http2}, it offers h2 and
+     * http/1.1 through ALPN unless the configurator chose the protocols ({@link Alpn}).
      *
      * @throws IllegalArgumentException if the configurator named protocols or suites the engine
      *     does not support
      */
-    static SSLEngine engine(HttpsConfigurator configurator, InetSocketAddress client) {
+    static SSLEngine engine(HttpsConfigurator configurator, InetSocketAddress client, boolean http2) {
         SSLEngine engine = configurator.getSSLContext().createSSLEngine(client.getHostString(), client.getPort());
         engine.setUseClientMode(false);
         TlsParameters p = new TlsParameters(configurator, client);
@@ -62,6 +63,9 @@ final class TlsParameters extends HttpsParameters {
             } else if (p.getWantClientAuth()) {
                 engine.setWantClientAuth(true);
             }
+        }
+        if (http2) {
+            Alpn.offer(engine);
         }
         return engine;
     }

@@ -317,6 +317,11 @@ final class TlsTransport extends Transport {
         return bigger;
     }
 
+    /** @return the protocol ALPN chose in the handshake, or null or empty if none */
+    String applicationProtocol() {
+        return engine.getApplicationProtocol();
+    }
+
     @Override
     public SSLSession session() {
         return engine.getSession();

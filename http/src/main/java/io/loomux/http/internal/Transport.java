@@ -16,6 +16,16 @@ import java.time.Duration;
  */
 public abstract class Transport implements Closeable {
 
+    /**
+     * How long a connection closed after an answer (or an HTTP/2 GOAWAY), while its client may
+     * still be sending, reads and discards before it closes (see {@link Transport#closeLingering}): long enough for
+     * a client on any sane link to finish sending a refused head or an unread body and read the
+     * answer, short enough that lingering connections cannot pile up.
+     */
+    public static final Duration LINGER_TIME = Duration.ofSeconds(2);
+    /** The most bytes discarded while lingering: a client that sends more gets the reset. */
+    public static final long LINGER_BYTES = 1 << 20;
+
     /** The socket under it. */
     protected final Connection connection;
 
@@ -92,7 +102,15 @@ public abstract class Transport implements Closeable {
      * and ends in a FIN), then what arrives is read and discarded until the client closes, or
      * {@code time} has passed, or {@code bytes} were discarded, and only then is the connection
      * closed. Any failure ends the lingering; so does {@link #close()} from another thread (the
-     * server's stop), which wakes the read.
+     * server's stop), which wakes the read. It lingers up to {@link #LINGER_TIME} and
+     * {@link #LINGER_BYTES}.
+     */
+    public final void closeLingering() {
+        closeLingering(LINGER_TIME, LINGER_BYTES);
+    }
+
+    /**
+     * As {@link #closeLingering()}, with limits of the caller's.
      *
      * @param time  the longest the lingering lasts
      * @param bytes the most bytes discarded

@@ -2,14 +2,18 @@ package io.loomux.http.internal.h2;
 
 import io.loomux.http.HttpServerSettings;
 import io.loomux.http.internal.ContextImpl;
+import io.loomux.http.internal.H2cUpgrade;
 import io.loomux.http.internal.HandlerChain;
 import io.loomux.http.internal.HttpInput;
+import io.loomux.http.internal.HttpsExchangeImpl;
+import io.loomux.http.internal.RequestHeaders;
 import io.loomux.http.internal.ServedConnection;
 import io.loomux.http.internal.ServerCore;
 import io.loomux.http.internal.Transport;
 import io.loomux.http.internal.hpack.HpackDecoder;
 import io.loomux.http.internal.hpack.HpackException;
 
+import javax.net.ssl.SSLSession;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
@@ -21,7 +25,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -66,10 +69,13 @@ final class Http2Connection implements ServedConnection, FrameListener {
     private final ServerCore server;
     private final HttpServerSettings settings;
     private final Transport transport;
+    /** The TLS session, or null on a plain connection (h2c). */
+    private final SSLSession session;
     private final HttpInput in;
     private final FrameOutput out;
     private final FrameReader reader;
     private final HpackDecoder decoder;
+    private final FloodGuard guard = new FloodGuard();
     private final int streamWindow;
     private final int maxStreams;
     private final int maxHeaderBlock;
@@ -90,6 +96,10 @@ final class Http2Connection implements ServedConnection, FrameListener {
     private boolean goAwaySent; // guarded by lock
     private boolean peerGoingAway; // guarded by lock
     private volatile boolean closed;
+    /** The server closed it (its stop): no lingering. */
+    private volatile boolean forced;
+    /** After a connection error, the reader's thread: close lingering, the client may still send. */
+    private boolean lingerOnClose;
     private volatile long idleSince = System.nanoTime();
     private volatile Thread thread;
 
@@ -107,6 +117,7 @@ final class Http2Connection implements ServedConnection, FrameListener {
         this.server = server;
         this.settings = server.settings();
         this.transport = transport;
+        this.session = transport.session();
         this.in = in;
         this.out = new FrameOutput(transport);
         this.reader = FrameReader.server(settings.http2MaxFrameSize());
@@ -128,8 +139,15 @@ final class Http2Connection implements ServedConnection, FrameListener {
         return transport.remoteAddress();
     }
 
-    /** Serves the connection on the calling thread until it ends; then it is closed and off the books. */
-    void serve() {
+    /**
+     * Serves the connection on the calling thread until it ends; then it is closed and off the
+     * books. With an upgrade, the connection was upgraded from HTTP/1.1 ({@code Upgrade: h2c}, RFC
+     * 7540 section 3.2): the request that asked is stream 1, its body whole already, and the
+     * client's HTTP2-Settings count as its first SETTINGS (the 101 acknowledged them).
+     *
+     * @param upgrade the request that upgraded the connection, or null for prior knowledge and TLS
+     */
+    void serve(H2cUpgrade upgrade) {
         thread = Thread.currentThread();
         try {
             in.deadline(0);
@@ -154,15 +172,41 @@ final class Http2Connection implements ServedConnection, FrameListener {
             } finally {
                 lock.unlock();
             }
-            out.windowUpdate(0, CONNECTION_WINDOW - 65_535, true);
+            out.windowUpdate(0, CONNECTION_WINDOW - 65_535, upgrade == null);
+            if (upgrade != null) {
+                upgraded(upgrade);
+            }
             read();
         } catch (Http2Exception e) {
             LOG.log(System.Logger.Level.DEBUG, () -> "HTTP/2 connection from " + remoteAddress() + ": " + e.getMessage());
             goAway(e.code(), e.getMessage());
+            // The client may still be sending: closing now would reset the connection, and the
+            // reset can destroy the GOAWAY before the client reads it.
+            lingerOnClose = true;
         } catch (IOException | RuntimeException e) {
             LOG.log(System.Logger.Level.DEBUG, "HTTP/2 connection from " + remoteAddress() + " ended", e);
         } finally {
             end();
+        }
+    }
+
+    /** Takes the client's HTTP2-Settings, and opens stream 1 for the request that upgraded. */
+    private void upgraded(H2cUpgrade u) throws IOException, Http2Exception {
+        Settings given = Settings.decode(ByteBuffer.wrap(u.settings()));
+        lock.lock();
+        try {
+            peer.apply(given);
+            peerMaxData = Math.min(peer.maxFrameSize(), FrameOutput.MAX_DATA);
+            lastStreamId = 1;
+        } finally {
+            lock.unlock();
+        }
+        out.peerSettings(peer);
+        out.flush();
+        Request r = new Request(u.method(), u.uri(), u.headers(), false, u.body().length);
+        if (start(1, r, true, u.body()) == null) {
+            // Stopping: the one request the client sent is refused, and GOAWAY follows.
+            out.rstStream(1, ErrorCode.REFUSED_STREAM);
         }
     }
 
@@ -186,8 +230,12 @@ final class Http2Connection implements ServedConnection, FrameListener {
             try {
                 more = in.fill();
             } catch (SocketTimeoutException e) {
-                throw Http2Exception.connection(ErrorCode.ENHANCE_YOUR_CALM,
-                        "a header block did not end within the header timeout");
+                if (reader.inHeaderBlock()) {
+                    throw Http2Exception.connection(ErrorCode.ENHANCE_YOUR_CALM,
+                            "a header block did not end within the header timeout");
+                }
+                // A read timeout left from the TLS handshake: an idle connection is the reaper's.
+                continue;
             }
             if (!more) {
                 return;
@@ -314,30 +362,49 @@ final class Http2Connection implements ServedConnection, FrameListener {
             answer(id, 400, "Bad request target", endStream);
             return;
         }
-        String path = uri.getPath();
+        Request r = new Request(fields.method(), uri, fields.headers(), fields.expectsContinue(), fields.contentLength());
+        if (start(id, r, endStream, null) == null) {
+            throw Http2Exception.stream(id, ErrorCode.REFUSED_STREAM, "over " + maxStreams + " streams, or stopping");
+        }
+    }
+
+    /** What a stream's exchange is made of, from a header block or an HTTP/1.1 upgrade. */
+    private record Request(String method, URI uri, RequestHeaders headers, boolean expectContinue,
+                           long contentLength) {
+    }
+
+    /**
+     * Opens a stream for the request and starts its handler.
+     *
+     * @param body the whole request body, when it came before the stream (an upgrade); else null
+     * @return the stream, or null if it was refused: over the limit, or going away
+     */
+    private Http2Stream start(int id, Request r, boolean endStream, byte[] body) {
+        String path = r.uri().getPath();
         ContextImpl context = server.findContext(path == null || path.isEmpty() ? "/" : path);
         Http2Stream s;
         lock.lock();
         try {
-            if (goAwaySent || closed || server.stopping()) {
-                s = null;
-            } else if (slots >= maxStreams) {
-                s = null;
-            } else {
-                s = new Http2Stream(id, lock.newCondition(), peer.initialWindowSize(), streamWindow,
-                        fields.contentLength());
-                s.requestEnded = endStream;
-                s.handlerRunning = true;
-                s.counted = true;
-                s.exchange = new StreamExchange(this, s, fields, uri, context);
-                streams.put(id, s);
-                slots++;
+            if (goAwaySent || closed || server.stopping() || slots >= maxStreams) {
+                return null;
             }
+            s = new Http2Stream(id, lock.newCondition(), peer.initialWindowSize(), streamWindow, r.contentLength());
+            s.requestEnded = endStream;
+            if (body != null && body.length > 0) {
+                s.body.add(body);
+                s.received = body.length;
+            }
+            s.handlerRunning = true;
+            s.counted = true;
+            s.exchange = new StreamExchange(this, s, r.method(), r.uri(), r.headers(), r.expectContinue(), context);
+            if (session != null) {
+                // Over TLS a handler is given an HttpsExchange, as on HTTP/1.1.
+                new HttpsExchangeImpl(s.exchange, session);
+            }
+            streams.put(id, s);
+            slots++;
         } finally {
             lock.unlock();
-        }
-        if (s == null) {
-            throw Http2Exception.stream(id, ErrorCode.REFUSED_STREAM, "over " + maxStreams + " streams, or stopping");
         }
         server.exchangeStarted();
         try {
@@ -347,6 +414,7 @@ final class Http2Connection implements ServedConnection, FrameListener {
             resetStream(s, ErrorCode.INTERNAL_ERROR);
             throw e;
         }
+        return s;
     }
 
     /** The handler thread's work: the handler chain, then the stream's slot may go. */
@@ -383,7 +451,8 @@ final class Http2Connection implements ServedConnection, FrameListener {
      * Answers a request the server will not hand to a handler, with a short HTML page; if the
      * client is still sending, the stream is then reset with NO_ERROR (RFC 9113 section 8.1).
      */
-    private void answer(int id, int status, String message, boolean requestEnded) {
+    private void answer(int id, int status, String message, boolean requestEnded) throws Http2Exception {
+        guard.reset("answered " + status + " without a handler");
         byte[] page = io.loomux.http.internal.Status.page(status, message);
         List<Map.Entry<String, String>> fields = List.of(Map.entry("content-type", "text/html"),
                 Map.entry("content-length", Integer.toString(page.length)),
@@ -402,6 +471,9 @@ final class Http2Connection implements ServedConnection, FrameListener {
 
     @Override
     public void dataStart(int streamId, int flowLength, boolean endStream) throws Http2Exception {
+        if (flowLength == 0 && !endStream) {
+            guard.overheadFrame("empty DATA");
+        }
         dataStream = null;
         dataFlow = flowLength;
         dataTaken = 0;
@@ -499,7 +571,8 @@ final class Http2Connection implements ServedConnection, FrameListener {
     }
 
     @Override
-    public void priority(int streamId, int dependency, boolean exclusive, int weight) {
+    public void priority(int streamId, int dependency, boolean exclusive, int weight) throws Http2Exception {
+        guard.overheadFrame("PRIORITY");
         // Ignored, as RFC 9113 section 5.3 allows; a self-dependency was refused by the reader.
     }
 
@@ -515,6 +588,10 @@ final class Http2Connection implements ServedConnection, FrameListener {
             if (s == null || s.reset != null) {
                 return;
             }
+            if (!s.responseEnded) {
+                // Counted before the stream is reset: a loop of them ends the connection.
+                guard.reset("by the client");
+            }
             s.reset = code;
             s.resetByClient = true;
             s.changed.signalAll();
@@ -526,6 +603,7 @@ final class Http2Connection implements ServedConnection, FrameListener {
 
     @Override
     public void settings(Settings delta) throws Http2Exception {
+        guard.overheadFrame("SETTINGS");
         lock.lock();
         try {
             int before = peer.initialWindowSize();
@@ -550,12 +628,14 @@ final class Http2Connection implements ServedConnection, FrameListener {
     }
 
     @Override
-    public void settingsAck() {
+    public void settingsAck() throws Http2Exception {
+        guard.overheadFrame("SETTINGS ACK");
         // Nothing waits for it.
     }
 
     @Override
-    public void ping(long data, boolean ack) {
+    public void ping(long data, boolean ack) throws Http2Exception {
+        guard.overheadFrame("PING");
         if (!ack) {
             try {
                 out.pingAck(data);
@@ -582,6 +662,9 @@ final class Http2Connection implements ServedConnection, FrameListener {
 
     @Override
     public void windowUpdate(int streamId, int increment) throws Http2Exception {
+        if (increment < FloodGuard.SMALL_WINDOW_UPDATE) {
+            guard.overheadFrame("WINDOW_UPDATE of " + increment + " bytes");
+        }
         lock.lock();
         try {
             if (streamId == 0) {
@@ -606,7 +689,8 @@ final class Http2Connection implements ServedConnection, FrameListener {
     }
 
     @Override
-    public void unknownFrame(int type, int streamId, int flags, int length) {
+    public void unknownFrame(int type, int streamId, int flags, int length) throws Http2Exception {
+        guard.overheadFrame("a frame of unknown type " + type);
         // Skipped, as section 5.5 says.
     }
 
@@ -795,51 +879,85 @@ final class Http2Connection implements ServedConnection, FrameListener {
         }
     }
 
+    /**
+     * Sends a response head; with {@code endStream} it ends the response (see {@link #ending}).
+     *
+     * @throws IOException if the stream was reset or the connection is gone
+     */
     void sendHeaders(Http2Stream s, int status, List<Map.Entry<String, String>> fields, boolean endStream)
             throws IOException {
-        lock.lock();
-        try {
-            failIfGone(s);
-        } finally {
-            lock.unlock();
+        Ending e = endStream ? ending(s) : null;
+        if (e == null) {
+            lock.lock();
+            try {
+                failIfGone(s);
+            } finally {
+                lock.unlock();
+            }
         }
         out.headers(s.id, status, fields, endStream, false);
+        if (e != null) {
+            ended(s, e);
+        }
     }
 
+    /**
+     * Sends one DATA frame, its bytes taken out of the windows already ({@link #reserveSendWindow});
+     * with {@code endStream} it ends the response (see {@link #ending}).
+     */
     void sendData(Http2Stream s, byte[] b, int off, int len, boolean endStream) throws IOException {
+        Ending e = endStream ? ending(s) : null;
         out.data(s.id, b, off, len, endStream, false);
+        if (e != null) {
+            ended(s, e);
+        }
     }
 
     void flush() throws IOException {
         out.flush();
     }
 
+    /** What a response's end left to do once its last frame is gathered: see {@link #ending}. */
+    private record Ending(boolean requestOpen, boolean uncount, boolean last) {
+    }
+
     /**
-     * The stream's response has ended (END_STREAM is gathered to go, and goes now). If the client is still
-     * sending, the stream is reset with NO_ERROR: the response is whole, the rest of the request
-     * is not wanted (RFC 9113 section 8.1).
+     * The stream's response is about to end: before its last frame is even gathered, the stream
+     * leaves the connection's open streams and frees its slot, so that a client that sees the
+     * END_STREAM and opens its next stream at once finds room for it (any thread may flush the
+     * gathered frames). A client still sending gets RST_STREAM(NO_ERROR) after it: the response
+     * is whole, the rest of the request is not wanted (RFC 9113 section 8.1).
+     *
+     * @throws IOException if the stream was reset or the connection is gone
      */
-    void responseEnded(Http2Stream s) {
-        // Out before the exchange counts as ended: the server's stop closes the connection once
-        // its exchanges have, and the response must be on its way by then.
-        try {
-            out.flush();
-        } catch (IOException e) {
-            // The reader sees the failure on its next read.
-        }
-        boolean requestOpen;
+    private Ending ending(Http2Stream s) throws IOException {
         lock.lock();
         try {
+            failIfGone(s);
             s.responseEnded = true;
-            requestOpen = !s.requestEnded && s.reset == null;
+            boolean requestOpen = !s.requestEnded;
+            if (requestOpen) {
+                s.reset = ErrorCode.NO_ERROR;
+                remember(s.id);
+                s.changed.signalAll();
+            }
+            boolean uncount = detach(s);
+            return new Ending(requestOpen, uncount, streams.isEmpty());
         } finally {
             lock.unlock();
         }
-        if (requestOpen) {
-            resetStream(s, ErrorCode.NO_ERROR);
-        } else {
-            closeStream(s);
+    }
+
+    /** The response's last frame is gathered: out it goes, then the exchange counts as ended. */
+    private void ended(Http2Stream s, Ending e) {
+        if (e.requestOpen()) {
+            try {
+                out.rstStream(s.id, ErrorCode.NO_ERROR);
+            } catch (IOException io) {
+                // The reader sees the failure on its next read.
+            }
         }
+        afterClose(e.uncount(), e.last());
     }
 
     /** Resets the stream from this side, once: RST_STREAM goes out, its waiters wake and fail. */
@@ -864,7 +982,8 @@ final class Http2Connection implements ServedConnection, FrameListener {
     }
 
     /** A stream error the reader found: the stream (if it is open) is reset with its code. */
-    private void streamError(Http2Exception e) {
+    private void streamError(Http2Exception e) throws Http2Exception {
+        guard.reset(e.code() + " from the server");
         if (dataStream != null && dataStream.id == e.streamId()) {
             // The rest of the frame is dropped (its window given back at its end).
             dataStream = null;
@@ -900,33 +1019,66 @@ final class Http2Connection implements ServedConnection, FrameListener {
             if (s.closed || !s.done()) {
                 return;
             }
-            s.closed = true;
-            if (streams.remove(s.id) != s) {
-                throw new IllegalStateException(s + " closed but not in the connection's map");
-            }
-            int unread = -s.bodyOffset;
-            for (byte[] chunk : s.body) {
-                unread += chunk.length;
-            }
-            s.body.clear();
-            s.bodyOffset = 0;
-            connectionUnacknowledged += unread;
-            uncount = s.counted;
-            s.counted = false;
-            releaseSlot(s);
+            uncount = detach(s);
             last = streams.isEmpty();
-            if (last) {
-                idleSince = System.nanoTime();
-            }
-            s.changed.signalAll();
         } finally {
             lock.unlock();
+        }
+        afterClose(uncount, last);
+    }
+
+    /**
+     * With the lock held: the done stream leaves the open streams, its unread body is given back
+     * and its slot freed (when it may be).
+     *
+     * @return whether it held an exchange count, which the caller ends ({@link #afterClose})
+     */
+    private boolean detach(Http2Stream s) {
+        if (s.closed) {
+            return false;
+        }
+        if (!s.done()) {
+            throw new IllegalStateException(s + " leaves the connection while both sides may still send");
+        }
+        s.closed = true;
+        if (streams.remove(s.id) != s) {
+            throw new IllegalStateException(s + " closed but not in the connection's map");
+        }
+        int unread = -s.bodyOffset;
+        for (byte[] chunk : s.body) {
+            unread += chunk.length;
+        }
+        s.body.clear();
+        s.bodyOffset = 0;
+        connectionUnacknowledged += unread;
+        boolean uncount = s.counted;
+        s.counted = false;
+        releaseSlot(s);
+        if (streams.isEmpty()) {
+            idleSince = System.nanoTime();
+        }
+        s.changed.signalAll();
+        return uncount;
+    }
+
+    /**
+     * After a stream left: what is gathered goes out before its exchange counts as ended (the
+     * server's stop closes the connection once its exchanges have, and the response must be on
+     * its way by then); window it left unread goes back; a connection going away ends with its
+     * last stream.
+     */
+    private void afterClose(boolean uncount, boolean last) {
+        try {
+            out.flush();
+        } catch (IOException e) {
+            // The reader sees the failure on its next read.
         }
         if (uncount) {
             server.exchangeEnded();
         }
         acknowledge(null);
-        if (last && goingAway()) {
+        if (last && !closed && goingAway()) {
+            // Not once the reader is ending: it closes, lingering if it must.
             closeNow();
         }
     }
@@ -952,9 +1104,14 @@ final class Http2Connection implements ServedConnection, FrameListener {
         }
     }
 
-    /** With the lock held: frees the stream's slot once it is closed and its handler returned. */
+    /**
+     * With the lock held: frees the stream's slot once it is closed and either its response went
+     * whole (the handler is done with it, whatever its thread still does) or its handler returned.
+     * A stream reset before its response ended keeps its slot while its handler runs: resetting
+     * streams cannot make the server run more handlers than the limit.
+     */
     private void releaseSlot(Http2Stream s) {
-        if (s.closed && !s.handlerRunning && !s.slotFreed) {
+        if (s.closed && (s.responseEnded || !s.handlerRunning) && !s.slotFreed) {
             s.slotFreed = true;
             slots--;
             if (slots < 0) {
@@ -1029,6 +1186,9 @@ final class Http2Connection implements ServedConnection, FrameListener {
         for (Http2Stream s : open) {
             closeStream(s);
         }
+        if (lingerOnClose && !forced) {
+            transport.closeLingering();
+        }
         transport.close();
         ByteBuffer rest = in.unread();
         rest.position(rest.limit());
@@ -1061,6 +1221,7 @@ final class Http2Connection implements ServedConnection, FrameListener {
 
     @Override
     public void forceClose() {
+        forced = true;
         closed = true;
         transport.close();
         lock.lock();

@@ -1,5 +1,6 @@
 package io.loomux.http.internal.h2;
 
+import io.loomux.http.internal.H2cUpgrade;
 import io.loomux.http.internal.Http2Service;
 import io.loomux.http.internal.HttpInput;
 import io.loomux.http.internal.ServedConnection;
@@ -25,11 +26,17 @@ public final class Http2Switch implements Http2Service {
 
     @Override
     public void serve(ServerCore server, ServedConnection replaced, Transport transport, HttpInput in) {
+        serveUpgraded(server, replaced, transport, in, null);
+    }
+
+    @Override
+    public void serveUpgraded(ServerCore server, ServedConnection replaced, Transport transport, HttpInput in,
+                              H2cUpgrade upgrade) {
         Http2Connection c = new Http2Connection(server, transport, in);
         if (!server.replace(replaced, c)) {
             // Closed while it switched: end it as the HTTP/1.1 connection would have ended.
             c.forceClose();
         }
-        c.serve();
+        c.serve(upgrade);
     }
 }

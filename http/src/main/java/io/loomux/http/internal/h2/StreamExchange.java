@@ -3,6 +3,7 @@ package io.loomux.http.internal.h2;
 import io.loomux.http.internal.AbstractExchange;
 import io.loomux.http.internal.ContextImpl;
 import io.loomux.http.internal.HttpError;
+import io.loomux.http.internal.RequestHeaders;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -27,16 +28,16 @@ final class StreamExchange extends AbstractExchange {
     /** The client waits for a 100 (Continue) before its body; cleared once one went (or a head did). */
     private boolean expectContinue;
 
-    StreamExchange(Http2Connection connection, Http2Stream stream, RequestFields request, URI uri,
-                   ContextImpl context) {
-        super(context, request.headers());
+    StreamExchange(Http2Connection connection, Http2Stream stream, String method, URI uri, RequestHeaders headers,
+                   boolean expectContinue, ContextImpl context) {
+        super(context, headers);
         this.connection = connection;
         this.stream = stream;
-        this.method = request.method();
+        this.method = method;
         this.uri = uri;
         this.requestBody = new StreamRequestBody(connection, stream, this);
-        this.expectContinue = request.expectsContinue();
         this.responseBody = new StreamResponseBody(connection, stream);
+        this.expectContinue = expectContinue;
     }
 
     @Override

@@ -32,8 +32,8 @@ final class StreamResponseBody extends OutputStream {
         framing = f;
         remaining = f.body() == ResponseFraming.Body.FIXED ? f.contentLength() : 0;
         if (f.body() == ResponseFraming.Body.NONE) {
+            // The head carried END_STREAM.
             ended = true;
-            connection.responseEnded(stream);
         }
     }
 
@@ -88,7 +88,6 @@ final class StreamResponseBody extends OutputStream {
             }
             if (last) {
                 ended = true;
-                connection.responseEnded(stream);
             }
         }
     }
@@ -120,7 +119,5 @@ final class StreamResponseBody extends OutputStream {
             throw new IOException("insufficient bytes written to stream");
         }
         connection.sendData(stream, one, 0, 0, true);
-        connection.responseEnded(stream);
-        connection.flush();
     }
 }
