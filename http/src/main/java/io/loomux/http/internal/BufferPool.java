@@ -36,12 +36,12 @@ public final class BufferPool {
     }
 
     /** @return the size of every buffer it lends */
-    int size() {
+    public int size() {
         return size;
     }
 
     /** @return a cleared heap buffer of the pool's size, pooled or new */
-    ByteBuffer take() {
+    public ByteBuffer take() {
         lock.lock();
         try {
             if (count > 0) {
@@ -61,7 +61,7 @@ public final class BufferPool {
      *
      * @param b a buffer from {@link #take()}, or a grown one (dropped)
      */
-    void give(ByteBuffer b) {
+    public void give(ByteBuffer b) {
         if (b.capacity() != size || !b.hasArray()) {
             return;
         }

@@ -102,7 +102,7 @@ public final class HttpInput {
      *
      * @param buffer a cleared heap buffer
      */
-    void lend(ByteBuffer buffer) {
+    public void lend(ByteBuffer buffer) {
         if (wrapped != null) {
             throw new IllegalStateException("the input holds a buffer already");
         }

@@ -60,6 +60,11 @@ public final class ServerCore {
      * allocates its own. Three per connection serving a request, and up to 256 kept (4.25 MiB).
      */
     private final BufferPool tlsBuffers = new BufferPool(17 * 1024, 256);
+    /**
+     * What HTTP/2 connections gather their frames in while they send: a full DATA frame and a
+     * response head fit (17 KiB); an idle connection holds none. Up to 256 kept (4.25 MiB).
+     */
+    private final BufferPool frameBuffers = new BufferPool(17 * 1024, 256);
     private final Http2Service http2;
     private HttpServer facade;
     private boolean https;
@@ -113,6 +118,11 @@ public final class ServerCore {
     /** @return the pool of the connections' 8 KiB buffers */
     public BufferPool buffers() {
         return buffers;
+    }
+
+    /** @return the pool of the buffers HTTP/2 connections gather their frames in */
+    public BufferPool frameBuffers() {
+        return frameBuffers;
     }
 
     BufferPool tlsBuffers() {

@@ -59,7 +59,7 @@ final class TlsTransport extends Transport {
      *     bytes from the client will come with a socket event, so the connection may wait armed
      */
     @Override
-    boolean drained() {
+    public boolean drained() {
         readLock.lock();
         try {
             return netIn != null && !netIn.hasRemaining() && !appIn.hasRemaining() && !inboundDone
@@ -71,7 +71,7 @@ final class TlsTransport extends Transport {
 
     /** Hands the buffers back to the pool; only once {@link #drained()}. */
     @Override
-    void giveBack() {
+    public void giveBack() {
         readLock.lock();
         writeLock.lock();
         try {
@@ -94,7 +94,7 @@ final class TlsTransport extends Transport {
     }
 
     @Override
-    boolean holdsBuffers() {
+    public boolean holdsBuffers() {
         readLock.lock();
         try {
             return netIn != null || appIn != null || netOut != null;
@@ -105,7 +105,7 @@ final class TlsTransport extends Transport {
 
     /** Takes buffers again after {@link #giveBack()}; one a close_notify took meanwhile stays. */
     @Override
-    void lend() {
+    public void lend() {
         readLock.lock();
         writeLock.lock();
         try {

@@ -53,21 +53,30 @@ public abstract class Transport implements Closeable {
      * @return whether this transport buffers nothing of its own, so that a socket event will
      *     announce the client's next bytes; a plain connection never does
      */
-    boolean drained() {
+    public boolean drained() {
         return true;
     }
 
     /** Hands any buffers of its own back while the connection waits armed; only once drained. */
-    void giveBack() {
+    public void giveBack() {
     }
 
     /** Takes buffers again after {@link #giveBack()}. */
-    void lend() {
+    public void lend() {
     }
 
     /** @return whether it holds buffers of its own now (tests look) */
-    boolean holdsBuffers() {
+    public boolean holdsBuffers() {
         return false;
+    }
+
+    /**
+     * Waits for the next bytes with no thread: see {@link Connection#onReadable(Runnable, java.util.concurrent.Executor)}.
+     *
+     * @return true if armed; false to read now, on the calling thread
+     */
+    public final boolean onReadable(Runnable task, java.util.concurrent.Executor starter) {
+        return connection.onReadable(task, starter);
     }
 
     /** @param timeout the longest one read waits; zero for no limit */

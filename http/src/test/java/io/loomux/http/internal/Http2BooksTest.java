@@ -60,7 +60,13 @@ public class Http2BooksTest {
                 open.get(1, "/");
                 assertEquals(open.response(1).text(), "HTTP/2.0");
                 ServedConnection c = core.connections().iterator().next();
-                assertTrue(c.holdsBuffers(), "it reads with the pool's buffer");
+                // Idle: no stream, nothing buffered. Its reader's thread ends and it waits armed,
+                // its input and output buffers back in the pools, as an idle HTTP/1.1 one does.
+                await().atMost(WAIT).alias("the idle connection waits armed, holding no buffer")
+                        .until(() -> c.waitsArmed() && !c.holdsBuffers());
+                open.get(3, "/");
+                assertEquals(open.response(3).text(), "HTTP/2.0", "the next request wakes it");
+                await().atMost(WAIT).alias("and it waits armed again").until(() -> c.waitsArmed() && !c.holdsBuffers());
                 server.stop(0);
                 await().atMost(WAIT).alias("stop closed it, and it left the books")
                         .until(() -> core.connections().isEmpty());

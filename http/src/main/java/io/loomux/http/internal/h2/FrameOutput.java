@@ -1,5 +1,6 @@
 package io.loomux.http.internal.h2;
 
+import io.loomux.http.internal.BufferPool;
 import io.loomux.http.internal.Transport;
 import io.loomux.http.internal.hpack.HpackEncoder;
 import io.loomux.http.internal.hpack.HpackOutput;
@@ -15,7 +16,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * window updates, resets, GOAWAY) and each stream's handler (HEADERS, DATA). Whoever holds the
  * lock writes; there is no writer thread, so a response costs no hand-off. Frames gather in one
  * buffer, and a write to the socket happens when a sender asks for a flush or the buffer is full,
- * so frames of several streams leave in one write.
+ * so frames of several streams leave in one write. The buffer comes from the server's pool when
+ * the first frame is gathered and goes back once a write has emptied it: an idle connection holds
+ * none.
  *
  * <p>Header blocks are encoded under the lock: HPACK requires the peer to decode blocks in the
  * order they were encoded, which is the order they are written. After a failed write every
@@ -28,16 +31,35 @@ final class FrameOutput {
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Transport transport;
-    /** Frames not yet written; guarded by lock. Room for a full DATA frame and then some. */
-    private final ByteBuffer buf = ByteBuffer.allocate(2 * (FrameWriter.HEADER_LENGTH + MAX_DATA));
+    private final BufferPool pool;
+    /**
+     * Frames not yet written, or null while there are none; guarded by lock. Room for a full
+     * DATA frame and a response head.
+     */
+    private ByteBuffer buf;
     private final HpackEncoder encoder = new HpackEncoder();
     private final HpackOutput block = new HpackOutput(512);
     /** The peer's SETTINGS_MAX_FRAME_SIZE; guarded by lock. */
     private int peerMaxFrameSize = Settings.MIN_MAX_FRAME_SIZE;
     private IOException failed;
 
-    FrameOutput(Transport transport) {
+    /** @param pool lends the buffer frames gather in: at least a DATA frame of {@link #MAX_DATA} bytes */
+    FrameOutput(Transport transport, BufferPool pool) {
+        if (pool.size() < FrameWriter.HEADER_LENGTH + MAX_DATA) {
+            throw new IllegalArgumentException("buffers of " + pool.size() + " bytes cannot hold a DATA frame");
+        }
         this.transport = transport;
+        this.pool = pool;
+    }
+
+    /** @return whether it holds a buffer of the pool now (tests look) */
+    boolean holdsBuffer() {
+        lock.lock();
+        try {
+            return buf != null;
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** @return the most DATA bytes one frame may carry now */
@@ -153,7 +175,7 @@ final class FrameOutput {
             }
             ByteBuffer b = block.asByteBuffer();
             int need = FrameWriter.headerBlockLength(b.remaining(), peerMaxFrameSize);
-            if (need > buf.capacity()) {
+            if (need > pool.size()) {
                 // A head larger than the buffer: out on its own, in a buffer made for it.
                 flushLocked();
                 ByteBuffer big = ByteBuffer.allocate(need);
@@ -205,8 +227,11 @@ final class FrameOutput {
         if (failed != null) {
             throw new IOException("the connection's output failed", failed);
         }
-        if (buf.remaining() < n) {
+        if (buf != null && buf.remaining() < n) {
             flushLocked();
+        }
+        if (buf == null) {
+            buf = pool.take();
         }
         if (buf.remaining() < n) {
             throw new IllegalStateException("a frame of " + n + " bytes does not fit the output buffer");
@@ -217,14 +242,20 @@ final class FrameOutput {
         if (failed != null) {
             throw new IOException("the connection's output failed", failed);
         }
-        if (buf.position() == 0) {
+        if (buf == null) {
             return;
         }
-        buf.flip();
+        ByteBuffer b = buf;
+        buf = null;
+        b.flip();
         try {
-            write(buf);
+            write(b);
         } finally {
-            buf.clear();
+            b.clear();
+            // Back only after a whole write: a failed one may have left it with the transport.
+            if (failed == null) {
+                pool.give(b);
+            }
         }
     }
 

@@ -1,6 +1,7 @@
 package io.loomux.http.internal.h2;
 
 import io.loomux.http.HttpServerSettings;
+import io.loomux.http.internal.BufferPool;
 import io.loomux.http.internal.ContextImpl;
 import io.loomux.http.internal.H2cUpgrade;
 import io.loomux.http.internal.HandlerChain;
@@ -101,7 +102,13 @@ final class Http2Connection implements ServedConnection, FrameListener {
     /** After a connection error, the reader's thread: close lingering, the client may still send. */
     private boolean lingerOnClose;
     private volatile long idleSince = System.nanoTime();
+    /** The reader's thread now, or the last one, or null before the first. */
     private volatile Thread thread;
+    /** Waiting for the client's next bytes with no thread (armed); the reaper counts it as waiting on the client. */
+    private volatile boolean armed;
+    /** Made once: what the next reader's thread runs, and how that thread starts. */
+    private final Runnable resume = this::resume;
+    private final java.util.concurrent.Executor starter = this::startArmed;
 
     // The header block being read, and the DATA frame being read: the reader's thread only.
     private byte[] block = new byte[1024];
@@ -119,7 +126,7 @@ final class Http2Connection implements ServedConnection, FrameListener {
         this.transport = transport;
         this.session = transport.session();
         this.in = in;
-        this.out = new FrameOutput(transport);
+        this.out = new FrameOutput(transport, server.frameBuffers());
         this.reader = FrameReader.server(settings.http2MaxFrameSize());
         this.decoder = new HpackDecoder(settings.http2HeaderTableSize(), settings.maxHeaderBytes(),
                 settings.maxHeaders());
@@ -148,35 +155,69 @@ final class Http2Connection implements ServedConnection, FrameListener {
      * @param upgrade the request that upgraded the connection, or null for prior knowledge and TLS
      */
     void serve(H2cUpgrade upgrade) {
-        thread = Thread.currentThread();
+        runReader(() -> {
+            begin(upgrade);
+            return read();
+        });
+    }
+
+    /** The connection's first frames: the server's SETTINGS and window, and the upgraded stream. */
+    private void begin(H2cUpgrade upgrade) throws IOException, Http2Exception {
+        in.deadline(0);
+        in.perReadTimeout(Duration.ZERO);
+        Settings ours = new Settings()
+                .set(Settings.MAX_CONCURRENT_STREAMS, maxStreams)
+                .set(Settings.ENABLE_PUSH, 0)
+                .set(Settings.MAX_HEADER_LIST_SIZE, settings.maxHeaderBytes());
+        if (streamWindow != 65_535) {
+            ours.set(Settings.INITIAL_WINDOW_SIZE, streamWindow);
+        }
+        if (settings.http2MaxFrameSize() != Settings.MIN_MAX_FRAME_SIZE) {
+            ours.set(Settings.MAX_FRAME_SIZE, settings.http2MaxFrameSize());
+        }
+        if (settings.http2HeaderTableSize() != 4096) {
+            ours.set(Settings.HEADER_TABLE_SIZE, settings.http2HeaderTableSize());
+        }
+        out.settings(ours);
+        lock.lock();
         try {
-            in.deadline(0);
-            in.perReadTimeout(Duration.ZERO);
-            Settings ours = new Settings()
-                    .set(Settings.MAX_CONCURRENT_STREAMS, maxStreams)
-                    .set(Settings.ENABLE_PUSH, 0)
-                    .set(Settings.MAX_HEADER_LIST_SIZE, settings.maxHeaderBytes());
-            if (streamWindow != 65_535) {
-                ours.set(Settings.INITIAL_WINDOW_SIZE, streamWindow);
-            }
-            if (settings.http2MaxFrameSize() != Settings.MIN_MAX_FRAME_SIZE) {
-                ours.set(Settings.MAX_FRAME_SIZE, settings.http2MaxFrameSize());
-            }
-            if (settings.http2HeaderTableSize() != 4096) {
-                ours.set(Settings.HEADER_TABLE_SIZE, settings.http2HeaderTableSize());
-            }
-            out.settings(ours);
-            lock.lock();
-            try {
-                receiveWindow.grant(CONNECTION_WINDOW - 65_535);
-            } finally {
-                lock.unlock();
-            }
-            out.windowUpdate(0, CONNECTION_WINDOW - 65_535, upgrade == null);
-            if (upgrade != null) {
-                upgraded(upgrade);
-            }
-            read();
+            receiveWindow.grant(CONNECTION_WINDOW - 65_535);
+        } finally {
+            lock.unlock();
+        }
+        out.windowUpdate(0, CONNECTION_WINDOW - 65_535, upgrade == null);
+        if (upgrade != null) {
+            upgraded(upgrade);
+        }
+    }
+
+    /**
+     * The reader's next thread, started by the client's next bytes (or a close) after an armed
+     * wait: it borrows the buffers again and reads on.
+     */
+    private void resume() {
+        runReader(() -> {
+            in.lend(server.buffers().take());
+            transport.lend();
+            return read();
+        });
+    }
+
+    /** What one reader thread does; true if it left the connection armed. */
+    @FunctionalInterface
+    private interface ReaderWork {
+        boolean run() throws IOException, Http2Exception;
+    }
+
+    /**
+     * Runs one reader thread's work: it ends with the connection waiting armed, or it ends the
+     * connection (after a connection error, with GOAWAY, lingering).
+     */
+    private void runReader(ReaderWork work) {
+        thread = Thread.currentThread();
+        boolean handedOn = false;
+        try {
+            handedOn = work.run();
         } catch (Http2Exception e) {
             LOG.log(System.Logger.Level.DEBUG, () -> "HTTP/2 connection from " + remoteAddress() + ": " + e.getMessage());
             goAway(e.code(), e.getMessage());
@@ -186,7 +227,53 @@ final class Http2Connection implements ServedConnection, FrameListener {
         } catch (IOException | RuntimeException e) {
             LOG.log(System.Logger.Level.DEBUG, "HTTP/2 connection from " + remoteAddress() + " ended", e);
         } finally {
+            if (!handedOn) {
+                end();
+            }
+        }
+    }
+
+    /**
+     * Starts the thread an armed wait ends in; called once, on a poller thread or on whichever
+     * thread closed the connection. If no thread starts, the runtime closes the connection and
+     * the task never runs: the connection ends here.
+     */
+    private void startArmed(Runnable task) {
+        armed = false;
+        try {
+            Thread.startVirtualThread(task);
+        } catch (RuntimeException | OutOfMemoryError e) {
             end();
+            throw e;
+        }
+    }
+
+    /**
+     * Waits for the client's next bytes with no thread and no input buffer, when it can: nothing
+     * buffered (in the input or a TLS engine) and no header block half read (its timeout is a
+     * read's). Streams may be open: their handlers do not need the reader until the client sends.
+     *
+     * @return true if armed: the caller's thread must end without touching the connection's
+     *     input, whose next reader may be running already; false to read now, on this thread
+     */
+    private boolean waitArmed() {
+        if (reader.inHeaderBlock() || in.buffered() > 0 || !transport.drained() || closed) {
+            return false;
+        }
+        BufferPool pool = server.buffers();
+        in.giveBack(pool);
+        transport.giveBack();
+        armed = true;
+        boolean ok = false;
+        try {
+            ok = transport.onReadable(resume, starter);
+            return ok;
+        } finally {
+            if (!ok) {
+                armed = false;
+                in.lend(pool.take());
+                transport.lend();
+            }
         }
     }
 
@@ -210,8 +297,13 @@ final class Http2Connection implements ServedConnection, FrameListener {
         }
     }
 
-    /** The reader's loop: bounded by the client, each pass consumes what arrived or ends. */
-    private void read() throws IOException, Http2Exception {
+    /**
+     * The reader's loop: bounded by the client, each pass consumes what arrived, or ends, or
+     * leaves the connection armed.
+     *
+     * @return true if it waits armed (see {@link #waitArmed}); false when the connection ends
+     */
+    private boolean read() throws IOException, Http2Exception {
         while (!closed) {
             ByteBuffer view = in.unread();
             try {
@@ -226,6 +318,9 @@ final class Http2Connection implements ServedConnection, FrameListener {
                 continue;
             }
             in.consumedTo(view);
+            if (waitArmed()) {
+                return true;
+            }
             boolean more;
             try {
                 more = in.fill();
@@ -238,9 +333,10 @@ final class Http2Connection implements ServedConnection, FrameListener {
                 continue;
             }
             if (!more) {
-                return;
+                return false;
             }
         }
+        return false;
     }
 
     // ---- FrameListener: the reader's thread ----
@@ -1190,10 +1286,13 @@ final class Http2Connection implements ServedConnection, FrameListener {
             transport.closeLingering();
         }
         transport.close();
-        ByteBuffer rest = in.unread();
-        rest.position(rest.limit());
-        in.consumedTo(rest);
-        in.giveBack(server.buffers());
+        if (in.holdsBuffer()) {
+            ByteBuffer rest = in.unread();
+            rest.position(rest.limit());
+            in.consumedTo(rest);
+            in.giveBack(server.buffers());
+        }
+        transport.giveBack();
         server.connectionClosed(this);
     }
 
@@ -1212,7 +1311,7 @@ final class Http2Connection implements ServedConnection, FrameListener {
 
     @Override
     public void closeIfIdleSince(long now) {
-        if (openStreams() == 0 && now - idleSince > idleNanos && ServedConnection.waitsOnClient(thread)) {
+        if (openStreams() == 0 && now - idleSince > idleNanos && (armed || ServedConnection.waitsOnClient(thread))) {
             LOG.log(System.Logger.Level.DEBUG, () -> "HTTP/2 connection from " + remoteAddress() + " closed: idle for over "
                     + settings.idleTimeout().toMillis() + " ms");
             closeNow();
@@ -1251,12 +1350,12 @@ final class Http2Connection implements ServedConnection, FrameListener {
 
     @Override
     public boolean waitsArmed() {
-        return false;
+        return armed;
     }
 
     @Override
     public boolean holdsBuffers() {
-        return in.holdsBuffer();
+        return in.holdsBuffer() || transport.holdsBuffers() || out.holdsBuffer();
     }
 
     /** @return the streams open now */
