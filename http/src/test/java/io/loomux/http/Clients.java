@@ -33,6 +33,12 @@ final class Clients {
                 .proxy(HttpClient.Builder.NO_PROXY).build();
     }
 
+    /** @return an HTTP/2 client with a connect timeout and no proxy: on http:// it upgrades (h2c) */
+    static HttpClient http2() {
+        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).connectTimeout(TIMEOUT)
+                .proxy(HttpClient.Builder.NO_PROXY).build();
+    }
+
     /** Checks the response's status and body. */
     static void assertResponse(HttpResponse<String> r, int status, String body) {
         assertEquals(r.statusCode(), status, r.toString());

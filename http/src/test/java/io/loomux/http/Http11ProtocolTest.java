@@ -195,7 +195,7 @@ public class Http11ProtocolTest {
         });
     }
 
-    @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = 20_000)
+    @Test(dataProvider = "allAndH2c", dataProviderClass = HttpProviders.class, timeOut = 20_000)
     public void chunkedRequestBodiesFromRealClients(Impl impl) throws Exception {
         Servers.client(impl, ECHO, (server, client) -> {
             byte[] payload = "streamed by the HttpClient with no length".getBytes(StandardCharsets.ISO_8859_1);
@@ -244,7 +244,7 @@ public class Http11ProtocolTest {
         });
     }
 
-    @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = 20_000)
+    @Test(dataProvider = "allAndH2c", dataProviderClass = HttpProviders.class, timeOut = 20_000)
     public void fixedLengthBodiesBothWays(Impl impl) throws Exception {
         byte[] payload = new byte[100_000];
         new Random(42).nextBytes(payload);
@@ -340,7 +340,7 @@ public class Http11ProtocolTest {
         });
     }
 
-    @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = 20_000)
+    @Test(dataProvider = "allAndH2c", dataProviderClass = HttpProviders.class, timeOut = 20_000)
     public void expectContinueFromTheHttpClient(Impl impl) throws Exception {
         Servers.client(impl, ECHO, (server, client) -> {
             for (int i = 0; i < 2; i++) {
@@ -509,7 +509,7 @@ public class Http11ProtocolTest {
 
     // ---- 404, body-less statuses, length rules -----------------------------------------------
 
-    @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = 20_000)
+    @Test(dataProvider = "allAndH2c", dataProviderClass = HttpProviders.class, timeOut = 20_000)
     public void noMatchingContextIs404(Impl impl) throws Exception {
         Servers.client(impl, Servers.context("/app", Http11ProtocolTest::echo), (server, client) -> {
             for (String path : List.of("/", "/nothing", "/ap")) {

@@ -66,6 +66,44 @@ public final class HttpProviders {
         }
     }
 
+    private static final Map<String, Impl> LOOMUX_H2C = new ConcurrentHashMap<>();
+
+    /** @return loomux on each discovered backend with HTTP/2 on, spoken to over h2c */
+    public static List<Impl> loomuxH2cImpls() {
+        List<Impl> out = new ArrayList<>();
+        for (BackendInfo b : Loomux.backends()) {
+            out.add(LOOMUX_H2C.computeIfAbsent(b.name(), n -> openH2c(b)));
+        }
+        return out;
+    }
+
+    private static Impl openH2c(BackendInfo b) {
+        String name = "loomux-" + b.name() + "-h2c";
+        if (!b.availability().available()) {
+            return new Impl(name, null, "backend '" + b.name() + "' is unavailable here: " + b.availability().reason(), true);
+        }
+        try {
+            Loomux runtime = Loomux.builder().backend(b.name()).build();
+            return new Impl(name, new LoomuxHttpServerProvider(runtime, HttpServerSettings.builder().http2(true).build()),
+                    null, true);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * @return the control, every loomux backend, and every loomux backend again over HTTP/2
+     *     (h2c): the scenarios a JDK client drives, which HTTP/2 must serve the same
+     */
+    @DataProvider(name = "allAndH2c")
+    public static Object[][] allAndH2c() {
+        List<Impl> impls = new ArrayList<>();
+        impls.add(jdk());
+        impls.addAll(loomuxImpls());
+        impls.addAll(loomuxH2cImpls());
+        return rows(impls);
+    }
+
     /** @return the control and every loomux backend */
     @DataProvider(name = "all")
     public static Object[][] all() {
@@ -148,10 +186,11 @@ public final class HttpProviders {
         if (impl.isJdk()) {
             throw new IllegalArgumentException("the JDK's provider takes system properties, not settings");
         }
-        String backend = impl.name().substring("loomux-".length());
+        String backend = impl.name().substring("loomux-".length()).replace("-h2c", "");
         try {
             // A runtime per call: the test closes nothing, and runtimes are cheap (one poller).
-            return new LoomuxHttpServerProvider(Loomux.builder().backend(backend).pollers(1).build(), settings);
+            return new LoomuxHttpServerProvider(Loomux.builder().backend(backend).pollers(1).build(),
+                    impl.h2c() ? settings.toBuilder().http2(true).build() : settings);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -12,11 +12,18 @@ import java.net.InetSocketAddress;
  * One HTTP server implementation under test: the JDK's built-in provider (the control), or
  * loomux on one backend.
  *
- * @param name     "jdk" or "loomux-BACKEND", shown in test names
+ * @param name     "jdk", "loomux-BACKEND", or "loomux-BACKEND-h2c", shown in test names
  * @param provider the provider, or null when the backend cannot run here
  * @param skip     why it cannot run here, or null
+ * @param h2c      whether the suite's client speaks HTTP/2 to it (an {@code http://} server with
+ *                 HTTP/2 on: the JDK's client upgrades)
  */
-public record Impl(String name, HttpServerProvider provider, String skip) {
+public record Impl(String name, HttpServerProvider provider, String skip, boolean h2c) {
+
+    /** An implementation the suite speaks HTTP/1.1 to. */
+    public Impl(String name, HttpServerProvider provider, String skip) {
+        this(name, provider, skip, false);
+    }
 
     /** @return whether this is the JDK's own implementation */
     public boolean isJdk() {

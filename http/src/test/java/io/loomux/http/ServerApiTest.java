@@ -147,7 +147,7 @@ public class ServerApiTest {
         });
     }
 
-    @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = TIMEOUT)
+    @Test(dataProvider = "allAndH2c", dataProviderClass = HttpProviders.class, timeOut = TIMEOUT)
     public void startTwiceThrows(Impl impl) throws Exception {
         Servers.client(impl, Servers.context("/", text("once")), (server, client) -> {
             assertThrows(IllegalStateException.class, server::start);
@@ -221,7 +221,7 @@ public class ServerApiTest {
         });
     }
 
-    @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = TIMEOUT)
+    @Test(dataProvider = "allAndH2c", dataProviderClass = HttpProviders.class, timeOut = TIMEOUT)
     public void longestMatchingContextWins(Impl impl) throws Exception {
         Servers.client(impl, NESTED_CONTEXTS, (server, client) -> {
             Map<String, String> expected = Map.of(
@@ -246,7 +246,7 @@ public class ServerApiTest {
      * string prefix: context {@code /app} serves {@code /apple}, and {@code /app/x} serves
      * {@code /app/xy}.
      */
-    @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = TIMEOUT)
+    @Test(dataProvider = "allAndH2c", dataProviderClass = HttpProviders.class, timeOut = TIMEOUT)
     public void contextPathMatchesAsAStringPrefixAsTheJdkDoes(Impl impl) throws Exception {
         Servers.client(impl, NESTED_CONTEXTS, (server, client) -> {
             assertEquals(get(client, server, "/apple").body(), "/app", "the context for /apple");
@@ -327,7 +327,7 @@ public class ServerApiTest {
         });
     }
 
-    @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = TIMEOUT)
+    @Test(dataProvider = "allAndH2c", dataProviderClass = HttpProviders.class, timeOut = TIMEOUT)
     public void filterMayAnswerWithoutCallingTheChain(Impl impl) throws Exception {
         AtomicInteger handled = new AtomicInteger();
         Servers.client(impl, s -> {
@@ -350,7 +350,7 @@ public class ServerApiTest {
         });
     }
 
-    @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = TIMEOUT)
+    @Test(dataProvider = "allAndH2c", dataProviderClass = HttpProviders.class, timeOut = TIMEOUT)
     public void filterWrapsStreamsWithSetStreams(Impl impl) throws Exception {
         Servers.client(impl, s -> {
             HttpContext c = s.createContext("/wrap", x -> {
@@ -380,7 +380,7 @@ public class ServerApiTest {
                 HttpResponse.BodyHandlers.ofString());
     }
 
-    @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = TIMEOUT)
+    @Test(dataProvider = "allAndH2c", dataProviderClass = HttpProviders.class, timeOut = TIMEOUT)
     public void basicAuthenticator(Impl impl) throws Exception {
         AtomicInteger handled = new AtomicInteger();
         Servers.client(impl, s -> {
@@ -852,7 +852,7 @@ public class ServerApiTest {
         return RawHttp.latin1(raw.readExactly(Integer.parseInt(head.header("Content-Length"))));
     }
 
-    @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = TIMEOUT)
+    @Test(dataProvider = "allAndH2c", dataProviderClass = HttpProviders.class, timeOut = TIMEOUT)
     public void stopWithNegativeDelayThrows(Impl impl) throws Exception {
         Servers.client(impl, Servers.context("/", text("still here")), (server, client) -> {
             assertThrows(IllegalArgumentException.class, () -> server.stop(-1));
@@ -991,7 +991,7 @@ public class ServerApiTest {
      * executor's: stop lets the exchange in progress finish, this one too, so the answer reaches
      * the client.
      */
-    @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = TIMEOUT)
+    @Test(dataProvider = "allAndH2c", dataProviderClass = HttpProviders.class, timeOut = TIMEOUT)
     public void handlerThatStopsItsServerAfterAnsweringIsAnswered(Impl impl) throws Exception {
         withAndWithoutExecutor(impl, (e, stopMillis) -> Servers.client(impl, s -> {
             s.setExecutor(e);

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.http.HttpClient;
+import java.util.List;
 
 /**
  * One server for one scenario: made on 127.0.0.1, set up, started, handed to the test, and
@@ -109,7 +110,35 @@ final class Servers {
 
     /** As {@link #run(Impl, Setup, Run)}, the test given an HTTP/1.1 client, closed after it. */
     static void client(Impl impl, Setup<HttpServer> setup, ClientRun test) throws Exception {
-        run(impl, setup, server -> client(server, test));
+        if (!impl.h2c()) {
+            run(impl, setup, server -> client(server, test));
+            return;
+        }
+        run(impl, setup, server -> {
+            try (RecordingClient client = new RecordingClient(Clients.http2())) {
+                test.run(server, client);
+                assertServedHttp2(client.seen());
+            }
+        });
+    }
+
+    /**
+     * Over h2c every response must have come over HTTP/2, but for a request whose upgrade the
+     * server declines as the RFC allows (a body of unknown length or larger than a stream's
+     * window, or one awaiting 100 Continue), which HTTP/1.1 serves, as it serves the connection's
+     * later requests: a silent fall-back would make the suite test nothing new.
+     */
+    private static void assertServedHttp2(List<RecordingClient.Seen> seen) {
+        for (RecordingClient.Seen s : seen) {
+            long length = s.request().bodyPublisher().map(java.net.http.HttpRequest.BodyPublisher::contentLength)
+                    .orElse(0L);
+            if (length < 0 || length > 65_535 || s.request().expectContinue()) {
+                return;
+            }
+            if (s.version() != HttpClient.Version.HTTP_2) {
+                throw new AssertionError(s.request() + " was answered over " + s.version() + ", not HTTP/2");
+            }
+        }
     }
 
     /** Runs the test with an HTTP/1.1 client of the started server, closed after it. */

@@ -329,7 +329,7 @@ final class TlsTransport extends Transport {
 
     /** The TLS end (close_notify), then the socket's: a client reading sees a whole stream end. */
     @Override
-    void shutdownOutput() throws IOException {
+    public void shutdownOutput() throws IOException {
         closeNotify();
         super.shutdownOutput();
     }

@@ -99,7 +99,7 @@ public abstract class Transport implements Closeable {
      *
      * @throws IOException if the connection is closed or failed
      */
-    void shutdownOutput() throws IOException {
+    public void shutdownOutput() throws IOException {
         connection.shutdownOutput();
     }
 

@@ -97,6 +97,10 @@ final class Http2Connection implements ServedConnection, FrameListener {
     private boolean goAwaySent; // guarded by lock
     private boolean peerGoingAway; // guarded by lock
     private volatile boolean closed;
+    /** A graceful close began ({@link #closeNow}): GOAWAY said, the client's close awaited. */
+    private final java.util.concurrent.atomic.AtomicBoolean closing = new java.util.concurrent.atomic.AtomicBoolean();
+    /** The socket was closed at once. */
+    private volatile boolean hardClosed;
     /** The server closed it (its stop): no lingering. */
     private volatile boolean forced;
     /** After a connection error, the reader's thread: close lingering, the client may still send. */
@@ -1256,9 +1260,36 @@ final class Http2Connection implements ServedConnection, FrameListener {
         }
     }
 
-    /** Ends the connection: GOAWAY if none went, then the socket closes and the reader ends. */
+    /**
+     * Ends the connection gracefully: GOAWAY (if none went); the client reads it and closes, and
+     * the reader, seeing that, ends the connection. Closing the socket at once could reset it
+     * with the client's frames unread, and a reset can destroy the last response or the GOAWAY
+     * before the client reads them; ending the output at once (a FIN right after the last
+     * response) made the JDK's client fail a request it had just upgraded. A client that does not
+     * close is closed after {@link Transport#LINGER_TIME}.
+     */
     private void closeNow() {
         goAway(ErrorCode.NO_ERROR, null);
+        if (closing.getAndSet(true)) {
+            return;
+        }
+        try {
+            Thread.ofVirtual().start(() -> {
+                long end = System.nanoTime() + Transport.LINGER_TIME.toNanos();
+                // Bounded by the deadline: a wake-up before it parks again for what is left.
+                for (long left = end - System.nanoTime(); left > 0 && !hardClosed; left = end - System.nanoTime()) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(this, left);
+                }
+                hardClose();
+            });
+        } catch (RuntimeException | OutOfMemoryError e) {
+            hardClose();
+        }
+    }
+
+    /** Closes the socket now: the reader's read fails, and it ends the connection. */
+    private void hardClose() {
+        hardClosed = true;
         closed = true;
         transport.close();
     }
@@ -1318,11 +1349,17 @@ final class Http2Connection implements ServedConnection, FrameListener {
         }
     }
 
+    /**
+     * Closes the connection whatever it is doing; a graceful close under way (GOAWAY said, no
+     * stream open) is left to end within its bound, so that its last response is not lost.
+     */
     @Override
     public void forceClose() {
         forced = true;
-        closed = true;
-        transport.close();
+        if (closing.get() && openStreams() == 0) {
+            return;
+        }
+        hardClose();
         lock.lock();
         try {
             for (Http2Stream s : streams.values()) {
