@@ -3,6 +3,8 @@ package io.loomux.cli;
 import com.sun.net.httpserver.HttpContext;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import com.sun.net.httpserver.SimpleFileServer;
 import com.sun.net.httpserver.spi.HttpServerProvider;
 import io.loomux.Loomux;
@@ -21,6 +23,7 @@ import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -52,9 +55,10 @@ final class HttpCommands {
      * @param output    how much to log per request
      * @param backend   the backend's name, or null for the default
      * @param pollers   poller threads, 0 for the default
+     * @param protocols HTTP/2 or not, HTTPS or not
      */
     record ServeOptions(Path directory, InetAddress bind, int port, SimpleFileServer.OutputLevel output,
-                        String backend, int pollers) {
+                        String backend, int pollers, ProtocolOptions protocols) {
     }
 
     /** Whose {@code HttpServer} {@code loomux hello} runs on. */
@@ -81,21 +85,32 @@ final class HttpCommands {
      *                 default
      * @param backend  the backend's name, or null for the default
      * @param pollers  poller threads, 0 for the default
+     * @param protocols HTTP/2 or not (loomux only), HTTPS or not
      */
-    record HelloOptions(InetAddress bind, int port, HelloServer server, boolean virtual, String backend, int pollers) {
+    record HelloOptions(InetAddress bind, int port, HelloServer server, boolean virtual, String backend, int pollers,
+                        ProtocolOptions protocols) {
     }
 
     static ServeOptions parseServe(List<String> args) throws UsageException {
+        return parseServe(args, System::getenv);
+    }
+
+    /** @param env reads an environment variable: {@code System::getenv}, or a test's */
+    static ServeOptions parseServe(List<String> args, UnaryOperator<String> env) throws UsageException {
         Path directory = null;
         InetAddress bind = null;
         int port = SERVE_PORT;
         SimpleFileServer.OutputLevel output = SimpleFileServer.OutputLevel.INFO;
         String backend = null;
         int pollers = 0;
+        ProtocolOptions.Parser protocols = new ProtocolOptions.Parser("serve");
         Main.Args a = new Main.Args(args, "serve");
         // Bounded: every pass consumes at least one argument.
         while (a.hasNext()) {
             String opt = a.next();
+            if (protocols.take(opt, a)) {
+                continue;
+            }
             switch (opt) {
                 case "-p", "--port" -> port = a.intValue(opt, 0, 65535);
                 case "-b", "--bind-address" -> bind = Main.address(a.value(opt), opt, "serve");
@@ -115,20 +130,29 @@ final class HttpCommands {
         if (directory == null) {
             directory = directory(".");
         }
-        return new ServeOptions(directory, bind, port, output, backend, pollers);
+        return new ServeOptions(directory, bind, port, output, backend, pollers, protocols.done(env));
     }
 
     static HelloOptions parseHello(List<String> args) throws UsageException {
+        return parseHello(args, System::getenv);
+    }
+
+    /** @param env reads an environment variable: {@code System::getenv}, or a test's */
+    static HelloOptions parseHello(List<String> args, UnaryOperator<String> env) throws UsageException {
         InetAddress bind = null;
         int port = HELLO_PORT;
         HelloServer server = HelloServer.LOOMUX;
         boolean virtual = false;
         String backend = null;
         int pollers = 0;
+        ProtocolOptions.Parser protocols = new ProtocolOptions.Parser("hello");
         Main.Args a = new Main.Args(args, "hello");
         // Bounded: every pass consumes at least one argument.
         while (a.hasNext()) {
             String opt = a.next();
+            if (protocols.take(opt, a)) {
+                continue;
+            }
             switch (opt) {
                 case "-p", "--port" -> port = a.intValue(opt, 0, 65535);
                 case "-b", "--bind-address" -> bind = Main.address(a.value(opt), opt, "hello");
@@ -161,7 +185,7 @@ final class HttpCommands {
             throw new UsageException("--backend and --pollers are loomux's; " + (server == HelloServer.JDK
                     ? "the JDK's server has neither" : "--server provider takes neither"), "hello");
         }
-        return new HelloOptions(bind, port, server, virtual, backend, pollers);
+        return new HelloOptions(bind, port, server, virtual, backend, pollers, protocols.done(env));
     }
 
     private static String backend(String v, String command) throws UsageException {
@@ -195,8 +219,15 @@ final class HttpCommands {
         }
     }
 
-    /** A started server and the runtime it alone uses; closing stops both. */
-    record Running(HttpServer server, Loomux runtime) implements AutoCloseable {
+    /**
+     * A started server and the runtime it alone uses; closing stops both.
+     *
+     * @param server    the server, started
+     * @param runtime   loomux's runtime, or null when the server is another provider's
+     * @param protocols what the server speaks, as its banner says it
+     * @param tls       the certificate an HTTPS server presents, or null for HTTP
+     */
+    record Running(HttpServer server, Loomux runtime, String protocols, ServerTls tls) implements AutoCloseable {
         @Override
         public void close() throws IOException {
             server.stop(0);
@@ -206,19 +237,65 @@ final class HttpCommands {
         }
     }
 
-    /** Starts {@code loomux serve}; the caller closes it. */
-    static Running startServe(ServeOptions o, PrintStream log) throws IOException {
+    /** The property that turns loomux's HTTP/2 on or off; the command line only changes its default. */
+    static final String HTTP2_PROPERTY = "loomux.http.http2";
+
+    /**
+     * loomux's settings: those of the system properties, with HTTP/2 on unless {@code --no-http2}
+     * or an explicit {@code -Dloomux.http.http2=false} turns it off.
+     */
+    static HttpServerSettings settings(ProtocolOptions p) {
+        HttpServerSettings fromProperties = HttpServerSettings.fromSystemProperties();
+        boolean http2 = p.http2() && (System.getProperty(HTTP2_PROPERTY) == null || fromProperties.http2());
+        return fromProperties.toBuilder().http2(http2).build();
+    }
+
+    /** @return what a server that knows its protocols speaks, for its banner */
+    static String protocols(boolean tls, boolean http2) {
+        if (tls) {
+            return http2 ? "HTTPS: HTTP/1.1 and HTTP/2 (h2, through ALPN)" : "HTTPS: HTTP/1.1";
+        }
+        return http2 ? "HTTP/1.1 and HTTP/2 (h2c)" : "HTTP/1.1";
+    }
+
+    /** @return the certificate made at start, for the banner */
+    private static String selfSignedNotice(ServerTls tls) {
+        List<String> names = tls.selfNames();
+        return "Certificate: self-signed, made at start for " + String.join(", ", names.subList(0, names.size() - 1))
+                + " and " + names.get(names.size() - 1)
+                + ": for testing only, clients will not trust it (--keystore FILE serves your own)";
+    }
+
+    /** An HTTP server, or an HTTPS one presenting {@code tls}'s certificate. */
+    private static HttpServer create(HttpServerProvider provider, InetSocketAddress where, int backlog, ServerTls tls)
+            throws IOException {
+        if (tls == null) {
+            return provider.createHttpServer(where, backlog);
+        }
+        HttpsServer server = provider.createHttpsServer(where, backlog);
+        server.setHttpsConfigurator(new HttpsConfigurator(tls.context()));
+        return server;
+    }
+
+    /**
+     * Starts {@code loomux serve}; the caller closes it.
+     *
+     * @throws UsageException if the keystore named cannot serve
+     */
+    static Running startServe(ServeOptions o, PrintStream log) throws IOException, UsageException {
         InetAddress bind = o.bind() != null ? o.bind() : InetAddress.getLoopbackAddress();
+        ServerTls tls = o.protocols().tls() ? ServerTls.of(o.protocols(), bind, "serve") : null;
+        HttpServerSettings settings = settings(o.protocols());
         Loomux runtime = Loomux.builder().backend(o.backend()).pollers(o.pollers()).build();
         try {
-            HttpServer server = new LoomuxHttpServerProvider(runtime, HttpServerSettings.fromSystemProperties())
-                    .createHttpServer(new InetSocketAddress(bind, o.port()), 0);
+            HttpServer server = create(new LoomuxHttpServerProvider(runtime, settings),
+                    new InetSocketAddress(bind, o.port()), 0, tls);
             HttpContext context = server.createContext("/", SimpleFileServer.createFileHandler(o.directory()));
             if (o.output() != SimpleFileServer.OutputLevel.NONE) {
                 context.getFilters().add(SimpleFileServer.createOutputFilter(log, o.output()));
             }
             server.start();
-            return new Running(server, runtime);
+            return new Running(server, runtime, protocols(tls != null, settings.http2()), tls);
         } catch (IOException | RuntimeException e) {
             runtime.close();
             throw e;
@@ -233,25 +310,34 @@ final class HttpCommands {
      */
     static final int HELLO_BACKLOG = 4096;
 
-    /** Starts {@code loomux hello}; the caller closes it. */
-    static Running startHello(HelloOptions o) throws IOException {
+    /**
+     * Starts {@code loomux hello}; the caller closes it.
+     *
+     * @throws UsageException if the keystore named cannot serve
+     */
+    static Running startHello(HelloOptions o) throws IOException, UsageException {
         InetAddress bind = o.bind() != null ? o.bind() : InetAddress.getByAddress(new byte[4]);
         InetSocketAddress where = new InetSocketAddress(bind, o.port());
+        ServerTls tls = o.protocols().tls() ? ServerTls.of(o.protocols(), bind, "hello") : null;
         Loomux runtime = null;
         HttpServer server;
+        String protocols;
         if (o.server() == HelloServer.JDK) {
-            server = jdkProvider().createHttpServer(where, HELLO_BACKLOG);
+            server = create(jdkProvider(), where, HELLO_BACKLOG, tls);
+            protocols = protocols(tls != null, false);
         } else if (o.server() == HelloServer.PROVIDER) {
-            server = HttpServerProvider.provider().createHttpServer(where, HELLO_BACKLOG);
+            server = create(HttpServerProvider.provider(), where, HELLO_BACKLOG, tls);
+            protocols = (tls != null ? "HTTPS" : "HTTP") + ", as the provider serves it";
         } else {
+            HttpServerSettings settings = settings(o.protocols());
             runtime = Loomux.builder().backend(o.backend()).pollers(o.pollers()).build();
             try {
-                server = new LoomuxHttpServerProvider(runtime, HttpServerSettings.fromSystemProperties())
-                        .createHttpServer(where, HELLO_BACKLOG);
+                server = create(new LoomuxHttpServerProvider(runtime, settings), where, HELLO_BACKLOG, tls);
             } catch (IOException | RuntimeException e) {
                 runtime.close();
                 throw e;
             }
+            protocols = protocols(tls != null, settings.http2());
         }
         if (o.virtual()) {
             ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
@@ -259,7 +345,7 @@ final class HttpCommands {
         }
         server.createContext("/", HttpCommands::hello);
         server.start();
-        return new Running(server, runtime);
+        return new Running(server, runtime, protocols, tls);
     }
 
     /**
@@ -297,10 +383,13 @@ final class HttpCommands {
         }
     }
 
-    static int serve(ServeOptions o, PrintStream out, PrintStream err) {
+    static int serve(ServeOptions o, PrintStream out, PrintStream err) throws UsageException {
         Running running;
         try {
             running = startServe(o, out);
+        } catch (ServerTls.CannotMakeCertificate e) {
+            err.println("loomux: " + Main.oneLine(e.getMessage()));
+            return Main.FAILED;
         } catch (IOException e) {
             err.println("loomux: cannot listen on " + hostPort(o.bind() != null ? o.bind()
                     : InetAddress.getLoopbackAddress(), o.port()) + ": " + Main.oneLine(String.valueOf(e.getMessage())));
@@ -313,15 +402,23 @@ final class HttpCommands {
             out.println("Binding to loopback by default. For all interfaces use \"-b 0.0.0.0\" or \"-b ::\".");
         }
         out.println("Serving " + o.directory() + " and subdirectories on " + a.getAddress().getHostAddress()
-                + " port " + a.getPort() + " (loomux, backend " + running.runtime().backend().name() + ")");
-        out.println("URL http://" + hostPort(a.getAddress(), a.getPort()) + "/");
+                + " port " + a.getPort() + " (loomux, backend " + running.runtime().backend().name() + "): "
+                + running.protocols());
+        if (running.tls() != null && running.tls().selfSigned()) {
+            out.println(selfSignedNotice(running.tls()));
+        }
+        out.println("URL " + (running.tls() != null ? "https" : "http") + "://" + hostPort(a.getAddress(), a.getPort())
+                + "/");
         return awaitStop(stopped, out);
     }
 
-    static int hello(HelloOptions o, PrintStream out, PrintStream err) {
+    static int hello(HelloOptions o, PrintStream out, PrintStream err) throws UsageException {
         Running running;
         try {
             running = startHello(o);
+        } catch (ServerTls.CannotMakeCertificate e) {
+            err.println("loomux: " + Main.oneLine(e.getMessage()));
+            return Main.FAILED;
         } catch (IOException e) {
             err.println("loomux: cannot listen on port " + o.port() + ": " + Main.oneLine(String.valueOf(e.getMessage())));
             return Main.FAILED;
@@ -335,7 +432,10 @@ final class HttpCommands {
             case PROVIDER -> "provider " + HttpServerProvider.provider().getClass().getName();
         };
         out.println("hello server on " + hostPort(a.getAddress(), a.getPort()) + " (" + whose + ", "
-                + (o.virtual() ? "a virtual thread per exchange" : "default executor") + ")");
+                + (o.virtual() ? "a virtual thread per exchange" : "default executor") + "): " + running.protocols());
+        if (running.tls() != null && running.tls().selfSigned()) {
+            out.println(selfSignedNotice(running.tls()));
+        }
         return awaitStop(stopped, out);
     }
 
@@ -376,14 +476,31 @@ final class HttpCommands {
         return (address instanceof Inet6Address ? "[" + host + "]" : host) + ":" + port;
     }
 
+    /** The help of the options {@link ProtocolOptions} takes, the same for both commands. */
+    private static final String PROTOCOL_OPTIONS = """
+              --no-http2                HTTP/1.1 only (loomux serves HTTP/2 beside it
+                                        unless -Dloomux.http.http2=false)
+              --tls                     HTTPS instead of HTTP; without --keystore, with a
+                                        self-signed certificate made at start (for
+                                        testing: clients will not trust it)
+              --keystore FILE           with --tls: the PKCS12 (or JKS) keystore holding
+                                        the server's key and certificate
+              --keystore-password PASS  its password (the key's is the same); else the
+                                        environment variable %s, which
+                                        other users cannot read as they can a command line
+            """.formatted(ProtocolOptions.PASSWORD_ENV);
+
     static String serveUsage() {
         return """
                 Usage: loomux serve [DIR] [-p PORT] [-b ADDR] [-o none|info|verbose]
+                                    [--no-http2] [--tls [--keystore FILE]]
                                     [--backend NAME] [--pollers N]
 
                 Serves DIR (default: the current directory) and its subdirectories over HTTP:
                 the JDK's SimpleFileServer (what jwebserver runs) on loomux, until Ctrl-C or
                 SIGTERM; then lets exchanges finish for up to %d s and exits with status 0.
+                HTTP/1.1 and HTTP/2 share the port: h2c, with prior knowledge or through
+                'Upgrade: h2c'; with --tls, HTTPS, h2 or http/1.1 as ALPN agrees.
 
                   -p, --port PORT           port, 0 picks a free one (default %d)
                   -b, --bind-address ADDR   address to listen on (default: loopback;
@@ -391,26 +508,29 @@ final class HttpCommands {
                   -d, --directory DIR       the directory, as the DIR argument
                   -o, --output LEVEL        none, info (a line per request) or verbose
                                             (with headers) (default info)
-                  --backend NAME            backend to use (see 'loomux backends')
+                %s  --backend NAME            backend to use (see 'loomux backends')
                   --pollers N               poller threads, 0 for the default (default 0)
                   -h, --help                print this help
 
                 HTTP limits are system properties (LOOMUX_JAVA_OPTS): loomux.http.* and the
                 JDK's sun.net.httpserver.* ones; see the README.
-                """.formatted(STOP_DELAY, SERVE_PORT);
+                """.formatted(STOP_DELAY, SERVE_PORT, PROTOCOL_OPTIONS);
     }
 
     static String helloUsage() {
         return """
                 Usage: loomux hello [-p PORT] [-b ADDR] [--server loomux|jdk|provider]
-                                    [--executor default|virtual] [--backend NAME] [--pollers N]
+                                    [--executor default|virtual] [--no-http2]
+                                    [--tls [--keystore FILE]] [--backend NAME] [--pollers N]
 
                 Answers every HTTP request with "Hello, world!" (14 bytes of text/plain), until
                 Ctrl-C or SIGTERM; then lets exchanges finish for up to %d s and exits with
                 status 0. For benchmarks: --server jdk runs the same handler on the JDK's
                 built-in HttpServer, --server provider on the com.sun.net.httpserver provider
                 the JDK's lookup finds (-Dcom.sun.net.httpserver.HttpServerProvider=CLASS,
-                else the first on the class path, else the JDK's).
+                else the first on the class path, else the JDK's). On loomux, HTTP/1.1 and
+                HTTP/2 share the port (h2c; with --tls, h2 through ALPN); the JDK's server
+                speaks HTTP/1.1 alone.
 
                   -p, --port PORT           port, 0 picks a free one (default %d)
                   -b, --bind-address ADDR   address to listen on (default 0.0.0.0)
@@ -422,9 +542,9 @@ final class HttpCommands {
                                             they do (the JDK on its dispatcher thread);
                                             virtual: a new virtual thread per exchange
                                             (default default)
-                  --backend NAME            loomux backend to use (see 'loomux backends')
+                %s  --backend NAME            loomux backend to use (see 'loomux backends')
                   --pollers N               poller threads, 0 for the default (default 0)
                   -h, --help                print this help
-                """.formatted(STOP_DELAY, HELLO_PORT);
+                """.formatted(STOP_DELAY, HELLO_PORT, PROTOCOL_OPTIONS);
     }
 }

@@ -331,7 +331,8 @@ public final class Main {
                 Blocking handlers on virtual threads over a pluggable socket multiplexer.
 
                 Commands:
-                  serve       serve a directory over HTTP (the JDK's SimpleFileServer on loomux)
+                  serve       serve a directory over HTTP/1.1 and HTTP/2, or HTTPS with --tls
+                              (the JDK's SimpleFileServer on loomux)
                   hello       run an HTTP server answering every request with a short text
                   echo        run a TCP echo server
                   backends    list the backends found and which one is used by default

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.testng.Assert.assertTrue;
@@ -33,16 +34,30 @@ final class CliChild implements AutoCloseable {
 
     /** Starts {@code loomux ARGS} as {@code java -cp (this test's paths) io.loomux.cli.Main ARGS}. */
     static CliChild start(List<String> args) throws IOException {
+        return start(List.of(), args, Map.of());
+    }
+
+    /**
+     * Starts {@code loomux ARGS} with more Java options and environment variables.
+     *
+     * @param javaOptions options for the child's JVM, such as {@code -Djava.io.tmpdir=DIR}
+     * @param args        the command line
+     * @param env         variables added to the child's environment
+     */
+    static CliChild start(List<String> javaOptions, List<String> args, Map<String, String> env) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("--enable-native-access=ALL-UNNAMED");
+        command.addAll(javaOptions);
         command.add("-cp");
         command.add(classPath());
         command.add(Main.class.getName());
         command.addAll(args);
         Path out = Files.createTempFile("loomux-child", ".out");
         Path err = Files.createTempFile("loomux-child", ".err");
-        Process p = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        ProcessBuilder pb = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
+        pb.environment().putAll(env);
+        Process p = pb.start();
         return new CliChild(p, out, err);
     }
 

@@ -28,8 +28,12 @@ import static org.testng.Assert.assertTrue;
 /** {@code loomux serve} and {@code loomux hello}: options as jwebserver takes them, and both serve. */
 public class HttpCommandsTest {
 
+    /**
+     * HTTP/1.1, the protocol every server here speaks: the JDK's client would otherwise upgrade
+     * to h2c on loomux. HTTP/2 has its own tests ({@link Http2AndTlsTest}).
+     */
     private static HttpClient client() {
-        return HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
     }
 
     private static HttpResponse<String> get(HttpClient c, String url) throws Exception {

@@ -55,6 +55,10 @@ public class MainTest {
             {new String[] {"hello", "--server", "jdk", "--backend", "epoll"}, "--backend and --pollers are loomux's", "'loomux hello --help'"},
             {new String[] {"hello", "--server", "provider", "--pollers", "2"}, "--backend and --pollers are loomux's; --server provider", "'loomux hello --help'"},
             {new String[] {"hello", "extra"}, "unexpected argument 'extra' for hello", "'loomux hello --help'"},
+            {new String[] {"hello", "--keystore-password", "x"}, "--keystore and --keystore-password go with --tls", "'loomux hello --help'"},
+            {new String[] {"serve", "--tls", "--keystore-password", "x"}, "--keystore-password needs --keystore", "'loomux serve --help'"},
+            {new String[] {"serve", "--tls", "--keystore", "/no/such.p12"}, "keystore '/no/such.p12' does not exist", "'loomux serve --help'"},
+            {new String[] {"hello", "--tls", "--keystore"}, "--keystore needs a value", "'loomux hello --help'"},
         };
     }
 
@@ -88,6 +92,12 @@ public class MainTest {
             assertTrue(r.out().length() > 10, args + ": " + r);
         }
         assertTrue(run("echo", "--help").out().contains("--max-connections"));
+        for (String command : List.of("serve", "hello")) {
+            String help = run(command, "--help").out();
+            assertTrue(help.startsWith("Usage: loomux " + command), "indentation stripped: " + help);
+            assertTrue(help.contains("\n  --tls ") && help.contains("\n  --no-http2 ")
+                    && help.contains("\n  --keystore-password PASS ") && help.contains("\n  --backend NAME "), help);
+        }
         assertTrue(run("--version").out().startsWith("loomux 0."), run("--version").out());
     }
 
