@@ -13,13 +13,14 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Real clients the tests run as commands (curl, h2load): skipped, with the reason, where one is
+ * Real clients the tests run as commands (curl, nghttp, h2load): skipped, with the reason, where one is
  * not installed (CI installs them), each bounded in time and asserted to succeed.
  */
 final class Commands {
 
     static final Path CURL = Path.of("/usr/bin/curl");
     static final Path H2LOAD = Path.of("/usr/bin/h2load");
+    static final Path NGHTTP = Path.of("/usr/bin/nghttp");
 
     private Commands() {
     }

@@ -80,6 +80,12 @@ public class H2cPriorKnowledgeTest {
                         }
                     }
                 }
+                case "/head-length" -> {
+                    // What a GET would get, told to a HEAD: the handler sets the length itself.
+                    x.getResponseHeaders().set("Content-length", "5");
+                    x.sendResponseHeaders(200, -1);
+                    x.close();
+                }
                 case "/status" -> {
                     x.sendResponseHeaders(Integer.parseInt(query.substring(2)), -1);
                     x.close();
@@ -156,6 +162,8 @@ public class H2cPriorKnowledgeTest {
                     "304 0");
             String head = curl("-I", url(server, "/len?n=5"));
             assertTrue(head.startsWith("HTTP/2 200"), head);
+            assertTrue(curl("-I", url(server, "/head-length")).toLowerCase().contains("content-length: 5"),
+                    "a HEAD keeps the length the handler set, as on HTTP/1.1");
             assertEquals(curl("-D", "-", url(server, "/len?n=-1")).toLowerCase().contains("content-length: 0"), true);
             assertEquals(curl("-w", "%{size_download}", "-o", "/dev/null", url(server, "/len?n=0")), "0");
             assertEquals(curl("-w", "%{size_download}", "-o", "/dev/null", url(server, "/len?n=100000")), "100000");
@@ -185,6 +193,16 @@ public class H2cPriorKnowledgeTest {
 
     private static String sha(byte[] b) throws Exception {
         return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
+    }
+
+    @Test(dataProvider = "loomux", dataProviderClass = HttpProviders.class, timeOut = 60_000)
+    public void nghttpGetsTwoStreamsOnOneConnection(Impl impl) throws Exception {
+        serve(impl, server -> {
+            String got = Commands.run(Commands.NGHTTP, "-nv", url(server, "/info"), url(server, "/len?n=100000"));
+            assertEquals(got.split(":status: 200", -1).length - 1, 2, got);
+            assertTrue(!got.contains("recv GOAWAY") && !got.contains("recv RST_STREAM"), "no error from the server: " + got);
+            assertEquals(got.split("; END_STREAM", -1).length - 1 >= 4, true, "both requests and responses ended: " + got);
+        });
     }
 
     @Test(dataProvider = "loomux", dataProviderClass = HttpProviders.class, timeOut = 60_000)

@@ -31,6 +31,11 @@ final class ResponseFields {
     static ResponseFraming send(Http2Connection connection, Http2Stream stream, int code, long length, boolean head,
                                 Headers headers) throws IOException {
         ResponseFraming framing = ResponseFraming.decide(code, length, head);
+        // A handler's own content-length stays only on a final response without a body (a HEAD's,
+        // a 304's) where it tells the length of what a GET would get, as HTTP/1.1 keeps it; where a
+        // body follows the length is the framing's, and 1xx and 204 must not carry one.
+        boolean keepLength = framing.body() == ResponseFraming.Body.NONE && framing.contentLength() < 0
+                && code >= 200 && code != 204;
         List<Map.Entry<String, String>> fields = new ArrayList<>(headers.size() + 2);
         for (Map.Entry<String, List<String>> e : headers.entrySet()) {
             List<String> values = e.getValue();
@@ -39,10 +44,14 @@ final class ResponseFields {
             }
             String name = e.getKey().toLowerCase(Locale.ROOT);
             switch (name) {
-                case "connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade",
-                     "content-length", "date" -> {
+                case "connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "date" -> {
                     // Connection-specific, or set here.
                     continue;
+                }
+                case "content-length" -> {
+                    if (!keepLength) {
+                        continue;
+                    }
                 }
                 default -> { }
             }
