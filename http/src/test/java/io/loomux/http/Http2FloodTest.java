@@ -28,6 +28,8 @@ public class Http2FloodTest {
     private static final HttpServerSettings H2 = HttpServerSettings.builder().http2(true).build();
     /** The most frames an attack sends: well past every budget, so a defence that does not trip fails. */
     private static final int ATTACK = 20_000;
+    /** The overhead frames a connection may send at once (FloodGuard.FRAMES). */
+    private static final int FLOOD_FRAMES = 1_000;
 
     /** One frame of an attack, the i-th. */
     @FunctionalInterface
@@ -86,7 +88,8 @@ public class Http2FloodTest {
                 if (x.getRequestURI().getPath().equals("/block")) {
                     release.await(30, TimeUnit.SECONDS);
                 }
-                byte[] b = "hello".getBytes(StandardCharsets.ISO_8859_1);
+                byte[] b = x.getRequestURI().getPath().equals("/big") ? new byte[100_000]
+                        : "hello".getBytes(StandardCharsets.ISO_8859_1);
                 x.sendResponseHeaders(200, b.length);
                 try (OutputStream out = x.getResponseBody()) {
                     out.write(b);
@@ -157,6 +160,22 @@ public class Http2FloodTest {
     }
 
     @Test(dataProvider = "loomux", dataProviderClass = HttpProviders.class, timeOut = 120_000)
+    public void aWindowOpenedAByteAtATimeEndsTheConnection(Impl impl) throws Exception {
+        HttpServer s = hello(impl, H2, new CountDownLatch(0), new AtomicInteger(), new AtomicInteger());
+        try (RawH2 c = RawH2.connect(s)) {
+            // The "data dribble": a window of one byte, opened one byte at a time, so that the
+            // server would send its 100,000 bytes in frames of one.
+            c.preface();
+            c.settings(0x4, 1);
+            c.handshake();
+            c.get(1, "/big");
+            assertCalm(attack(c, (conn, i) -> conn.windowUpdate(1, 1)));
+        } finally {
+            s.stop(0);
+        }
+    }
+
+    @Test(dataProvider = "loomux", dataProviderClass = HttpProviders.class, timeOut = 120_000)
     public void aHeaderBlockOfEndlessContinuationsEndsTheConnection(Impl impl) throws Exception {
         HttpServer s = hello(impl, H2, new CountDownLatch(0), new AtomicInteger(), new AtomicInteger());
         try (RawH2 c = RawH2.open(s)) {
@@ -210,6 +229,26 @@ public class Http2FloodTest {
             assertEquals(c.response(1).status(), 431);
             c.get(3, "/");
             assertEquals(c.response(3).text(), "hello", "the connection goes on, its HPACK table in step");
+        } finally {
+            s.stop(0);
+        }
+    }
+
+    /**
+     * A client that answers every DATA frame with a small WINDOW_UPDATE, as some do (the soak's
+     * did), sends as many of them as it makes requests: its requests earn the credit that keeps
+     * it clear of the overhead bucket, which a flood of nothing but overhead fills.
+     */
+    @Test(dataProvider = "loomux", dataProviderClass = HttpProviders.class, timeOut = 120_000)
+    public void aBusyClientThatUpdatesItsWindowForEveryFrameNeverTripsADefence(Impl impl) throws Exception {
+        HttpServer s = hello(impl, H2, new CountDownLatch(0), new AtomicInteger(), new AtomicInteger());
+        try (RawH2 c = RawH2.open(s)) {
+            for (int i = 0; i < 3 * FLOOD_FRAMES; i++) {
+                int id = 1 + 2 * i;
+                c.get(id, "/");
+                // responses() sends a WINDOW_UPDATE of 5 bytes for the connection per DATA frame.
+                assertEquals(c.response(id).text(), "hello", "request " + i);
+            }
         } finally {
             s.stop(0);
         }

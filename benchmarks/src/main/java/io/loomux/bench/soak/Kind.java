@@ -9,7 +9,12 @@ enum Kind {
     /** The HTTP server of {@code LoomuxHttpServerProvider}, echoing each request body. */
     HTTP("http", true),
     /** The same over TLS. */
-    HTTPS("https", true);
+    HTTPS("https", true),
+    /**
+     * The HTTP server with HTTP/2 on: well-behaved clients speak h2c with prior knowledge, each
+     * message a stream of its own; misbehaving ones speak HTTP/1.1 to it, which it serves too.
+     */
+    H2C("h2c", true);
 
     private final String label;
     private final boolean http;
@@ -25,5 +30,10 @@ enum Kind {
 
     boolean http() {
         return http;
+    }
+
+    /** @return whether well-behaved clients speak HTTP/2 to it */
+    boolean h2() {
+        return this == H2C;
     }
 }

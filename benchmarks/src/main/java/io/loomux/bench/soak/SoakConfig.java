@@ -59,7 +59,7 @@ record SoakConfig(Duration duration, long seed, Duration round, Duration warmUp,
     int clients(Kind kind) {
         return switch (kind) {
             case ECHO_THREADS, ECHO_TURNS -> echoClients;
-            case HTTP -> httpClients;
+            case HTTP, H2C -> httpClients;
             case HTTPS -> httpsClients;
         };
     }

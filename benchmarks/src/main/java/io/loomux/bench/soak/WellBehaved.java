@@ -80,6 +80,9 @@ final class WellBehaved {
             return Outcome.FAILED;
         }
         try (w) {
+            if (t.kind().h2()) {
+                w.http2();
+            }
             for (; m < messages; m++) {
                 int words = size(random);
                 ByteBuffer msg = ByteBuffer.allocate(words * Pattern.WORD);

@@ -53,6 +53,8 @@ final class Wire implements AutoCloseable {
     private final InetSocketAddress remote;
     private final InputStream in;
     private final OutputStream out;
+    /** HTTP/2's messages, for a server the well-behaved clients speak HTTP/2 to; else null. */
+    private H2Messages h2;
 
     private Wire(Target target, Faults faults, Socket socket, InetSocketAddress local, InetSocketAddress remote)
             throws IOException {
@@ -173,7 +175,9 @@ final class Wire implements AutoCloseable {
      * the HTTP head announcing all of it. For clients that stop in the middle.
      */
     void sendPart(byte[] body, int upTo, boolean chunked) throws IOException {
-        if (target.kind().http()) {
+        if (h2 != null) {
+            h2.send(body, upTo, chunked);
+        } else if (target.kind().http()) {
             String head = "POST /echo HTTP/1.1\r\nHost: " + target.address().getHostString() + ":"
                     + target.address().getPort() + "\r\n"
                     + (chunked ? "Transfer-Encoding: chunked\r\n" : "Content-Length: " + body.length + "\r\n")
@@ -215,6 +219,9 @@ final class Wire implements AutoCloseable {
      * @throws BadAnswer    if the HTTP response is not a well-formed 200
      */
     byte[] receive(int length) throws IOException {
+        if (h2 != null) {
+            return h2.receive();
+        }
         if (!target.kind().http()) {
             byte[] b = in.readNBytes(length);
             if (b.length < length) {
@@ -349,6 +356,16 @@ final class Wire implements AutoCloseable {
                 socket.setSoTimeout((int) ANSWER.toMillis());
             }
         }
+    }
+
+    /**
+     * Speaks HTTP/2 from here on (to a server of a kind whose well-behaved clients do): the
+     * preface and SETTINGS go out now, and each message is a stream of its own.
+     */
+    Wire http2() throws IOException {
+        h2 = new H2Messages(in, out, target.address().getHostString() + ":" + target.address().getPort());
+        h2.open();
+        return this;
     }
 
     /** Sends raw bytes as they are, whatever the server speaks. */

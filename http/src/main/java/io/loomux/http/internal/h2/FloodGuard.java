@@ -6,7 +6,11 @@ package io.loomux.http.internal.h2;
  * -9518, CVE-2023-44487): floods of SETTINGS, PING, PRIORITY, unknown frames, empty DATA and tiny
  * WINDOW_UPDATEs, and streams reset in a loop, by the client or, provoked by malformed or refused
  * requests, by the server. Each is a leaky bucket: a frame adds to it, time drains it, and a
- * bucket that overflows ends the connection with GOAWAY(ENHANCE_YOUR_CALM).
+ * bucket that overflows ends the connection with GOAWAY(ENHANCE_YOUR_CALM). Frames that carry work
+ * (a request's head, DATA with bytes in it) earn credit against the overhead, and a small
+ * WINDOW_UPDATE that acknowledges DATA the server sent is not overhead, so a busy client that
+ * acknowledges every DATA frame, as some do, is never taken for a flood; a flood made of nothing
+ * but overhead trips within its bucket.
  *
  * <p>The sizes let every real client through with a wide margin (a browser sends a handful of
  * such frames per page, a client resets a stream when its user navigates away) and stop a flood
@@ -22,7 +26,11 @@ final class FloodGuard {
     static final int RESETS = 200;
     /** ...draining by this many a second. */
     static final int RESETS_PER_SECOND = 10;
-    /** A WINDOW_UPDATE smaller than this is overhead: a client dribbling its window (the "data dribble"). */
+    /**
+     * A WINDOW_UPDATE smaller than this is overhead when it gives back more than the server sent,
+     * or leaves the window smaller than this too (a client dribbling its window, the "data
+     * dribble"); one acknowledging DATA received is not.
+     */
     static final int SMALL_WINDOW_UPDATE = 1024;
 
     private final Bucket frames = new Bucket(FRAMES, FRAMES_PER_SECOND);
@@ -34,6 +42,14 @@ final class FloodGuard {
             throw calm("more than " + FRAMES + " frames of overhead (" + what + ") at a rate over "
                     + FRAMES_PER_SECOND + " a second");
         }
+    }
+
+    /** What a frame that carries work earns against the overhead bucket. */
+    static final int USEFUL_CREDIT = 2;
+
+    /** A frame that carries work: a request's head, or DATA with bytes in it. */
+    void usefulFrame() {
+        frames.credit(USEFUL_CREDIT, System.nanoTime());
     }
 
     /** A stream ended by a reset before its response did, by the client or the server. */
@@ -63,10 +79,20 @@ final class FloodGuard {
 
         /** @return false if the event overflows the bucket */
         boolean add(long now) {
-            level = Math.max(0, level - (now - last) * perNano);
-            last = now;
+            drain(now);
             level += 1;
             return level <= capacity;
+        }
+
+        /** Takes {@code n} out of the bucket, never below empty. */
+        void credit(int n, long now) {
+            drain(now);
+            level = Math.max(0, level - n);
+        }
+
+        private void drain(long now) {
+            level = Math.max(0, level - (now - last) * perNano);
+            last = now;
         }
     }
 }

@@ -85,6 +85,8 @@ final class Http2Connection implements ServedConnection, FrameListener {
     final ReentrantLock lock = new ReentrantLock();
     private final Map<Integer, Http2Stream> streams = new HashMap<>(); // guarded by lock
     private final FlowWindow sendWindow = new FlowWindow(0, 65_535); // guarded by lock
+    /** DATA bytes sent and not yet given back by the client's WINDOW_UPDATEs; guarded by lock. */
+    private long sentUnacknowledged;
     private final FlowWindow receiveWindow = new FlowWindow(0, 65_535); // guarded by lock
     /** Body bytes read or dropped and not yet given back as connection window; guarded by lock. */
     private int connectionUnacknowledged;
@@ -442,6 +444,7 @@ final class Http2Connection implements ServedConnection, FrameListener {
 
     /** A new stream's request head is whole: answer it here, refuse it, or start its handler. */
     private void open(int id, RequestFields fields, boolean whole, boolean endStream) throws Http2Exception {
+        guard.usefulFrame();
         if (!whole) {
             answer(id, 431, "The request's header fields are larger than " + settings.maxHeaderBytes()
                     + " bytes or more than " + settings.maxHeaders(), endStream);
@@ -573,6 +576,8 @@ final class Http2Connection implements ServedConnection, FrameListener {
     public void dataStart(int streamId, int flowLength, boolean endStream) throws Http2Exception {
         if (flowLength == 0 && !endStream) {
             guard.overheadFrame("empty DATA");
+        } else if (flowLength > 0) {
+            guard.usefulFrame();
         }
         dataStream = null;
         dataFlow = flowLength;
@@ -762,29 +767,41 @@ final class Http2Connection implements ServedConnection, FrameListener {
 
     @Override
     public void windowUpdate(int streamId, int increment) throws Http2Exception {
-        if (increment < FloodGuard.SMALL_WINDOW_UPDATE) {
-            guard.overheadFrame("WINDOW_UPDATE of " + increment + " bytes");
-        }
+        long after;
+        boolean acknowledges;
         lock.lock();
         try {
             if (streamId == 0) {
                 sendWindow.grant(increment);
+                after = sendWindow.size();
+                acknowledges = increment <= sentUnacknowledged;
+                sentUnacknowledged = Math.max(0, sentUnacknowledged - increment);
                 for (Http2Stream s : streams.values()) {
                     s.changed.signalAll();
                 }
-                return;
-            }
-            Http2Stream s = streams.get(streamId);
-            if (s == null) {
-                if (streamId > lastStreamId) {
-                    throw Http2Exception.connection(ErrorCode.PROTOCOL_ERROR, "WINDOW_UPDATE on idle stream " + streamId);
+            } else {
+                Http2Stream s = streams.get(streamId);
+                if (s == null) {
+                    if (streamId > lastStreamId) {
+                        throw Http2Exception.connection(ErrorCode.PROTOCOL_ERROR,
+                                "WINDOW_UPDATE on idle stream " + streamId);
+                    }
+                    return;
                 }
-                return;
+                s.sendWindow.grant(increment);
+                after = s.sendWindow.size();
+                acknowledges = increment <= s.sentUnacknowledged;
+                s.sentUnacknowledged = Math.max(0, s.sentUnacknowledged - increment);
+                s.changed.signalAll();
             }
-            s.sendWindow.grant(increment);
-            s.changed.signalAll();
         } finally {
             lock.unlock();
+        }
+        // A client acknowledging DATA it received, however little, as some do for every frame,
+        // costs nothing; small updates for more than it received are a flood, and ones that leave
+        // the window small keep the server sending tiny frames (the "data dribble").
+        if (increment < FloodGuard.SMALL_WINDOW_UPDATE && (!acknowledges || after < FloodGuard.SMALL_WINDOW_UPDATE)) {
+            guard.overheadFrame("WINDOW_UPDATE of " + increment + " bytes to a window of " + after);
         }
     }
 
@@ -804,15 +821,19 @@ final class Http2Connection implements ServedConnection, FrameListener {
             long deadline = System.nanoTime() + idleNanos;
             // Bounded by the deadline: each pass takes bytes, ends, or waits until it.
             while (true) {
-                byte[] first = s.body.peekFirst();
-                if (first != null) {
-                    n = Math.min(len, first.length - s.bodyOffset);
-                    System.arraycopy(first, s.bodyOffset, b, off, n);
-                    s.bodyOffset += n;
+                // As much as has come, across the pieces it came in (a read of the socket's, not
+                // a frame, makes a piece): a handler that writes what it reads sends fewer frames.
+                for (byte[] first; n < len && (first = s.body.peekFirst()) != null; ) {
+                    int k = Math.min(len - n, first.length - s.bodyOffset);
+                    System.arraycopy(first, s.bodyOffset, b, off + n, k);
+                    s.bodyOffset += k;
+                    n += k;
                     if (s.bodyOffset == first.length) {
                         s.body.removeFirst();
                         s.bodyOffset = 0;
                     }
+                }
+                if (n > 0) {
                     s.unacknowledged += n;
                     connectionUnacknowledged += n;
                     break;
@@ -950,6 +971,8 @@ final class Http2Connection implements ServedConnection, FrameListener {
                 if (n > 0) {
                     sendWindow.consume(n);
                     s.sendWindow.consume(n);
+                    sentUnacknowledged += n;
+                    s.sentUnacknowledged += n;
                     return n;
                 }
                 long left = deadline - System.nanoTime();

@@ -18,6 +18,8 @@ final class Http2Stream {
     final Condition changed;
     /** What the stream may still send. */
     final FlowWindow sendWindow;
+    /** DATA bytes sent on it and not yet given back by the client's WINDOW_UPDATEs. */
+    long sentUnacknowledged;
     /** What the client may still send on this stream before the server opens it further. */
     final FlowWindow receiveWindow;
     /** Body bytes received and not read, as they came. */
