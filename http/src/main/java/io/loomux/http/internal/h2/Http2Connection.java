@@ -1196,14 +1196,15 @@ final class Http2Connection implements ServedConnection, FrameListener {
         } catch (IOException e) {
             // The reader sees the failure on its next read.
         }
+        if (last && !closed && goingAway()) {
+            // Before the count ends: a stop waiting for it force-closes what is not closing
+            // gracefully by then. Not once the reader is ending: it closes, lingering if it must.
+            closeNow();
+        }
         if (uncount) {
             server.exchangeEnded();
         }
         acknowledge(null);
-        if (last && !closed && goingAway()) {
-            // Not once the reader is ending: it closes, lingering if it must.
-            closeNow();
-        }
     }
 
     /** @return whether either side said GOAWAY: the connection ends with its last stream */
