@@ -31,9 +31,10 @@ import java.util.concurrent.Executors;
 
 /**
  * {@code loomux serve}: the JDK's {@code SimpleFileServer} (with {@code jwebserver}'s options) on
- * loomux; {@code loomux hello}: a fixed plain-text answer to every request, for benchmarks, on
- * loomux, on the JDK's built-in server ({@code --server jdk}) or on whatever provider the JDK's
- * own lookup finds ({@code --server provider}), so that every one runs the same handler.
+ * loomux; {@code loomux hello}: a fixed plain-text answer to every request (65,536 bytes under
+ * {@code /64k}, 14 elsewhere), for benchmarks, on loomux, on the JDK's built-in server
+ * ({@code --server jdk}) or on whatever provider the JDK's own lookup finds
+ * ({@code --server provider}), so that every one runs the same handler.
  */
 final class HttpCommands {
 
@@ -42,6 +43,8 @@ final class HttpCommands {
     /** Seconds a stop waits for exchanges in progress after Ctrl-C. */
     static final int STOP_DELAY = 2;
     static final byte[] HELLO = "Hello, world!\n".getBytes(StandardCharsets.US_ASCII);
+    /** What {@code loomux hello} answers at {@code /64k}: see {@link #sixtyFourK()}. */
+    static final byte[] SIXTY_FOUR_K = sixtyFourK();
 
     private HttpCommands() {
     }
@@ -343,7 +346,8 @@ final class HttpCommands {
             ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
             server.setExecutor(executor);
         }
-        server.createContext("/", HttpCommands::hello);
+        server.createContext("/", x -> hello(x, HELLO));
+        server.createContext("/64k", x -> hello(x, SIXTY_FOUR_K));
         server.start();
         return new Running(server, runtime, protocols, tls);
     }
@@ -367,19 +371,33 @@ final class HttpCommands {
         return p;
     }
 
-    private static void hello(HttpExchange x) throws IOException {
+    /**
+     * The 65,536 bytes of the benchmarks' large answer: 1,024 lines of 63 letters (a to z over
+     * and over, starting again on each line) and a newline. The benchmarks' Netty and Helidon
+     * servers make the same bytes, so that every server of a case sends one body.
+     */
+    private static byte[] sixtyFourK() {
+        byte[] b = new byte[64 * 1024];
+        for (int i = 0; i < b.length; i++) {
+            int col = i % 64;
+            b[i] = (byte) (col == 63 ? '\n' : 'a' + col % 26);
+        }
+        return b;
+    }
+
+    private static void hello(HttpExchange x, byte[] answer) throws IOException {
         x.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
         if (x.getRequestMethod().equals("HEAD")) {
             // The headers a GET gets, and no body: both servers warn about a length given to
             // sendResponseHeaders for HEAD, and refuse a body written after it.
-            x.getResponseHeaders().set("Content-Length", Integer.toString(HELLO.length));
+            x.getResponseHeaders().set("Content-Length", Integer.toString(answer.length));
             x.sendResponseHeaders(200, -1);
             x.close();
             return;
         }
-        x.sendResponseHeaders(200, HELLO.length);
+        x.sendResponseHeaders(200, answer.length);
         try (OutputStream body = x.getResponseBody()) {
-            body.write(HELLO);
+            body.write(answer);
         }
     }
 
@@ -523,8 +541,9 @@ final class HttpCommands {
                                     [--executor default|virtual] [--no-http2]
                                     [--tls [--keystore FILE]] [--backend NAME] [--pollers N]
 
-                Answers every HTTP request with "Hello, world!" (14 bytes of text/plain), until
-                Ctrl-C or SIGTERM; then lets exchanges finish for up to %d s and exits with
+                Answers every HTTP request with "Hello, world!" (14 bytes of text/plain), and
+                /64k with 65,536 bytes of text (1,024 lines of letters), until Ctrl-C or
+                SIGTERM; then lets exchanges finish for up to %d s and exits with
                 status 0. For benchmarks: --server jdk runs the same handler on the JDK's
                 built-in HttpServer, --server provider on the com.sun.net.httpserver provider
                 the JDK's lookup finds (-Dcom.sun.net.httpserver.HttpServerProvider=CLASS,

@@ -91,6 +91,21 @@ public class HttpCommandsTest {
         }
     }
 
+    @Test(timeOut = 30_000)
+    public void helloAnswers64KiBOfLettersAt64k() throws Exception {
+        for (String server : List.of("loomux", "jdk")) {
+            List<String> args = List.of("-p", "0", "-b", "127.0.0.1", "--server", server);
+            try (HttpCommands.Running r = HttpCommands.startHello(HttpCommands.parseHello(args)); HttpClient c = client()) {
+                HttpResponse<String> h = get(c, "http://127.0.0.1:" + r.server().getAddress().getPort() + "/64k");
+                assertEquals(h.statusCode(), 200, server);
+                assertEquals(h.headers().firstValue("content-type").orElse(""), "text/plain; charset=utf-8", server);
+                String line = "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijk\n";
+                assertEquals(h.body(), line.repeat(1024), server);
+                assertEquals(h.body().length(), 65_536, server);
+            }
+        }
+    }
+
     /**
      * {@code --server provider} runs the handler on whatever provider the JDK's own lookup picks:
      * here loomux's, the one provider on the test class path (unless an earlier test in this JVM
