@@ -20,12 +20,14 @@ mvn_or_exit() {
 }
 
 # Builds the load generator and the runnable server jar; sets bench_jar and server_jar, and
-# helidon_cp and robaho_cp: the class paths the HTTP peers run from (see benchmarks/pom.xml).
+# helidon_cp, helidon_h2_cp and robaho_cp: the class paths the HTTP and HTTP/2 peers run from
+# (see benchmarks/pom.xml).
 build_jars() {
   mvn_or_exit -DskipTests install -pl benchmarks,cli -am
   bench_jar=$(ls benchmarks/target/loomux-bench-*-all.jar)
   server_jar=$(ls cli/target/loomux-cli-*-all.jar)
   helidon_cp=$(<benchmarks/target/peers/helidon.classpath)
+  helidon_h2_cp=$(<benchmarks/target/peers/helidon-h2.classpath)
   robaho_cp=$(<benchmarks/target/peers/robaho.classpath)
 }
 

@@ -13,6 +13,8 @@
 
 # shellcheck source=report-http.sh
 . "$(dirname "${BASH_SOURCE[0]}")/report-http.sh"
+# shellcheck source=report-h2.sh
+. "$(dirname "${BASH_SOURCE[0]}")/report-h2.sh"
 
 # ---- figures -----------------------------------------------------------------------------
 
@@ -264,6 +266,15 @@ report() {
   if has http; then
     http_report
   fi
+  if has h2; then
+    h2_report
+  elif [[ $(meta partial) != true && -r docs/benchmarks-h2.md ]]; then
+    # A whole run from before the h2 case: its HTTP/2 rows are those of a run of that case alone.
+    echo
+    echo "## HTTP/2"
+    echo
+    echo "This run predates the h2 case; its rows, from \`./bench --only h2\`, are in [benchmarks-h2.md](benchmarks-h2.md)."
+  fi
   if has bulk; then
     echo
     echo "## Bulk echo of $((bulk_bytes >> 20)) MiB, every byte checked: GB/s"
@@ -335,6 +346,7 @@ report() {
   fi
   # Runs from before the HTTP peers have no Netty to hold loomux against.
   has http && [[ " ${http_servers[*]} " == *" http-netty "* ]] && http_goals
+  has h2 && h2_goals
   if [[ $runs -gt 1 ]]; then
     echo
     echo "*within noise*: the runs of the two sides overlap (for a goal of k x, the runs of one side against k x the runs"
@@ -388,7 +400,7 @@ write_report() {
         /<!-- bench:begin -->/ {
           print; print ""
           while ((getline l < f) > 0) if (l !~ /^# Benchmarks/) {
-            sub(/^## /, "### ", l); gsub(/\[benchmarks-runs\.tsv\]\(benchmarks-runs\.tsv\)/, "[docs/benchmarks-runs.tsv](docs/benchmarks-runs.tsv)", l); gsub(/\[profiles\.md\]\(profiles\.md\)/, "[docs/profiles.md](docs/profiles.md)", l); print l
+            sub(/^## /, "### ", l); gsub(/\[benchmarks-runs\.tsv\]\(benchmarks-runs\.tsv\)/, "[docs/benchmarks-runs.tsv](docs/benchmarks-runs.tsv)", l); gsub(/\[profiles\.md\]\(profiles\.md\)/, "[docs/profiles.md](docs/profiles.md)", l); gsub(/\[benchmarks-h2\.md\]\(benchmarks-h2\.md\)/, "[docs/benchmarks-h2.md](docs/benchmarks-h2.md)", l); print l
           }
           print ""; print "![echo throughput](docs/bench-echo.png)"; print ""; skip = 1; next
         }

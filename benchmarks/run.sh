@@ -5,7 +5,7 @@
 #   ./bench                 full run (about an hour): writes docs/benchmarks.md, the plot
 #                           docs/bench-echo.png and the table in README.md
 #   ./bench --quick         smoke run (a few minutes): prints the table, writes target/bench/
-#   ./bench --only CASES    comma-separated: echo, latency, bulk, churn, http, idle, syscalls;
+#   ./bench --only CASES    comma-separated: echo, latency, bulk, churn, http, h2, idle, syscalls;
 #                           a partial run writes target/bench/, never docs/ or README.md
 #   ./bench report [TSV]    remakes the report (docs/benchmarks.md, the plot, README's table) from
 #                           a stored run's figures, without rerunning: default docs/benchmarks-runs.tsv
@@ -76,7 +76,7 @@ while [[ $# -gt 0 ]]; do
 done
 wants() { [[ -z $only || ",$only," == *",$1,"* ]]; }
 for c in ${only//,/ }; do
-  case $c in echo|latency|bulk|churn|http|idle|syscalls) ;; *) echo "bench: unknown case '$c' for --only" >&2; exit 2 ;; esac
+  case $c in echo|latency|bulk|churn|http|h2|idle|syscalls) ;; *) echo "bench: unknown case '$c' for --only" >&2; exit 2 ;; esac
 done
 
 # shellcheck source=lib.sh
@@ -91,6 +91,8 @@ if $quick; then
   # HTTP at 50 connections only, and the fixed rate at one light rate for 1 s, unwarmed: every
   # server still runs every HTTP case once, so a broken one fails CI, for about a minute more.
   http_conns=(50); http_pipeline=(1); http_pipeline_conns=(); http_rates=(2000); http_rate_time=(0 1)
+  # HTTP/2: one cell, the hello at 100 connections x 10 streams, 1 s unwarmed: every server once.
+  h2_bodies=(hello); h2_conns=(100); h2_streams=(10); h2_warm=0
   idle_conns=1000
   bulk_bytes=$((64 << 20)); bulk_conns=(1 100)
   churn_secs=2
@@ -105,6 +107,7 @@ else
   # Below the slowest server's peak at 1,000 connections (the JDK's default, about 20,000 req/s
   # here), so that every server keeps up: a light load and one at about half of that peak.
   http_rates=(2000 10000); http_rate_time=("$warm" "$secs")
+  h2_bodies=(hello 64k); h2_conns=(1 100); h2_streams=(10 100); h2_warm=$warm
   idle_conns=10000
   bulk_bytes=$((1 << 30)); bulk_conns=(1 100)
   churn_secs=6
@@ -123,6 +126,10 @@ log=target/bench/servers.log
 need taskset util-linux
 need gcc gcc
 wants http && need wrk wrk
+if wants h2; then
+  need h2load nghttp2-client
+  need curl curl
+fi
 # nginx is a peer of the HTTP case: installed like the tools where this is root on Debian (a failed
 # install is then an error), and left out, saying so, only where it cannot be installed here.
 nginx_skipped=false
@@ -349,12 +356,18 @@ http_rate_case() { # server rate run: HttpRateLoad, the open loop at a fixed rat
     "$([[ -n $p99 ]] && echo "p99 $p99 µs, $(field errors "$line") errors" || echo "FAILED: $(tail -c 200 <<<"$line")")"
 }
 
+# shellcheck source=h2.sh
+. benchmarks/h2.sh
+
 http_servers=()
 for b in $backends; do http_servers+=("http-loomux-$b"); done
 http_servers+=(http-netty http-helidon http-robaho)
 $nginx_skipped || http_servers+=(http-nginx)
 http_servers+=(http-jdk-default http-jdk-virtual)
 http_rate_conns=1000
+h2_servers=()
+for b in $backends; do h2_servers+=("h2-loomux-$b"); done
+h2_servers+=(h2-netty h2-helidon)
 
 # The run's settings, beside its figures, so that the report can be remade from them alone.
 meta_line() { record "meta|$1" "$2"; }
@@ -362,7 +375,7 @@ started=$(date -u +%Y-%m-%dT%H:%MZ)
 commit=$(git rev-parse --short HEAD 2>/dev/null || echo "not recorded (no git)")
 [[ -n $(git status --porcelain 2>/dev/null) ]] && commit+=" + uncommitted changes"
 cases=""
-for c in echo latency http bulk churn idle syscalls; do wants "$c" && cases+="$c "; done
+for c in echo latency http h2 bulk churn idle syscalls; do wants "$c" && cases+="$c "; done
 meta_line started "$started"
 meta_line commit "$commit"
 meta_line machine "$(nproc) CPUs ($(lscpu 2>/dev/null | sed -nE 's/^Model name: *//p' | head -n 1)), $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), Linux $(uname -r)"
@@ -372,6 +385,14 @@ wants http && meta_line wrk "$(wrk -v 2>&1 | head -n 1 | awk '{print "wrk " $2}'
 if wants http; then
   pom_version() { sed -nE "s:.*<$1>(.*)</$1>.*:\1:p" benchmarks/pom.xml | head -n 1; }
   meta_line http_peers "Helidon $(pom_version helidon.version), robaho httpserver $(pom_version robaho.version), $($nginx_skipped && echo "no nginx" || nginx -v 2>&1 | sed 's/^nginx version: //')"
+fi
+if wants h2; then
+  meta_line h2load "$(h2load --version 2>&1 | head -n 1)"
+  meta_line h2_bodies "${h2_bodies[*]}"
+  meta_line h2_conns "${h2_conns[*]}"
+  meta_line h2_streams "${h2_streams[*]}"
+  meta_line h2_servers "${h2_servers[*]}"
+  meta_line h2_warm "$h2_warm"
 fi
 meta_line quick "$quick"
 meta_line runs "$runs"
@@ -421,6 +442,15 @@ for run in $(seq 1 "$runs"); do
     done
     for r in "${http_rates[@]}"; do
       for s in "${http_servers[@]}"; do http_rate_case "$s" "$r" "$run"; done
+    done
+  fi
+  if wants h2; then
+    for body in "${h2_bodies[@]}"; do
+      for c in "${h2_conns[@]}"; do
+        for m in "${h2_streams[@]}"; do
+          for s in "${h2_servers[@]}"; do h2_case "$s" "$body" "$c" "$m" "$run"; done
+        done
+      done
     done
   fi
   if wants bulk; then

@@ -1,20 +1,12 @@
 package io.loomux.bench;
 
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollEventLoopGroup;
-import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -61,42 +53,13 @@ public final class NettyHttpServer {
      * @throws InterruptedException if interrupted while serving
      */
     public static void main(String[] args) throws InterruptedException {
-        if (args.length != 1) {
-            System.err.println("usage: NettyHttpServer PORT");
-            System.exit(2);
-        }
-        int port = Integer.parseInt(args[0]);
-        if (!Epoll.isAvailable()) {
-            Throwable cause = Epoll.unavailabilityCause();
-            System.err.println("netty epoll transport unavailable: "
-                    + (cause == null ? "unknown reason" : cause.toString().replace('\n', ' ')));
-            System.exit(1);
-        }
-        EventLoopGroup group = new EpollEventLoopGroup(1);
         HelloHandler hello = new HelloHandler();
-        try {
-            Channel server = new ServerBootstrap()
-                    .group(group)
-                    .channel(EpollServerSocketChannel.class)
-                    .option(ChannelOption.SO_BACKLOG, 4096)
-                    .option(ChannelOption.SO_REUSEADDR, true)
-                    .childOption(ChannelOption.TCP_NODELAY, true)
-                    .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
-                    .childHandler(new ChannelInitializer<SocketChannel>() {
-                        @Override
-                        protected void initChannel(SocketChannel ch) {
-                            ch.pipeline().addLast(new HttpServerCodec(), hello);
-                        }
-                    })
-                    .bind("127.0.0.1", port)
-                    .sync()
-                    .channel();
-            System.out.println("listening on " + port + " (netty http)");
-            System.out.flush();
-            server.closeFuture().sync();
-        } finally {
-            group.shutdownGracefully();
-        }
+        NettyServe.serve(args, "usage: NettyHttpServer PORT", "netty http", new ChannelInitializer<SocketChannel>() {
+            @Override
+            protected void initChannel(SocketChannel ch) {
+                ch.pipeline().addLast(new HttpServerCodec(), hello);
+            }
+        });
     }
 
     /** Answers each request as it is decoded; stateless, so one instance serves every channel. */
