@@ -96,6 +96,13 @@ h2_report() {
   echo "without it, 120,000 with it), so the load would limit the cells it is meant to measure. These times come from"
   echo "a closed loop (each stream waits for its answer before the next request), so they are mostly the wait in"
   echo "the load's own queue, about (connections x streams) ÷ throughput, not the server's latency alone."
+  if [[ " ${h2_bodies[*]} " == *" 64k "* && " ${h2_conns[*]} " == *" 100 "* && " ${h2_streams[*]} " == *" 100 "* ]]; then
+    echo
+    echo "At 64 KiB x 100 connections x 100 streams, 10,000 answers (655 MB) are in flight at once: a server that"
+    echo "shares its output among all of a connection's streams ends them all at about the same time, so what it"
+    echo "finishes in the $secs s measured is a whole number of such rounds ($(fmt 0 "$((10000 / secs))") req/s is one round,"
+    echo "0 none), and its CPU per request is that of the rounds it finished: read that column as coarse."
+  fi
 }
 
 # The h2 goals against Netty, on the first loomux backend: req/s and CPU per request in every

@@ -268,12 +268,18 @@ report() {
   fi
   if has h2; then
     h2_report
-  elif [[ $(meta partial) != true && -r docs/benchmarks-h2.md ]]; then
-    # A whole run from before the h2 case: its HTTP/2 rows are those of a run of that case alone.
+  elif [[ $(meta partial) != true && -r docs/benchmarks-h2-runs.tsv ]]; then
+    # A whole run from before the h2 case: its HTTP/2 rows are those of a run of that case alone,
+    # made from that run's own figures and settings.
+    local whole=$results h2_secs h2_started h2_commit
+    results=docs/benchmarks-h2-runs.tsv
+    h2_secs=$(meta secs); h2_started=$(meta started); h2_commit=$(meta commit)
+    secs=$h2_secs h2_report | sed "s/^## HTTP\/2: .*/&, from a run of this case alone/"
     echo
-    echo "## HTTP/2"
-    echo
-    echo "This run predates the h2 case; its rows, from \`./bench --only h2\`, are in [benchmarks-h2.md](benchmarks-h2.md)."
+    echo "This whole run predates the h2 case: the tables above are from \`./bench --only h2\` on $h2_started at"
+    echo "commit $h2_commit ($(meta runs) runs, $(meta h2_warm) s warm-up, $h2_secs s measured per cell), its figures in"
+    echo "[benchmarks-h2-runs.tsv](benchmarks-h2-runs.tsv) and its goals in [benchmarks-h2.md](benchmarks-h2.md)."
+    results=$whole
   fi
   if has bulk; then
     echo
@@ -400,7 +406,7 @@ write_report() {
         /<!-- bench:begin -->/ {
           print; print ""
           while ((getline l < f) > 0) if (l !~ /^# Benchmarks/) {
-            sub(/^## /, "### ", l); gsub(/\[benchmarks-runs\.tsv\]\(benchmarks-runs\.tsv\)/, "[docs/benchmarks-runs.tsv](docs/benchmarks-runs.tsv)", l); gsub(/\[profiles\.md\]\(profiles\.md\)/, "[docs/profiles.md](docs/profiles.md)", l); gsub(/\[benchmarks-h2\.md\]\(benchmarks-h2\.md\)/, "[docs/benchmarks-h2.md](docs/benchmarks-h2.md)", l); print l
+            sub(/^## /, "### ", l); gsub(/\[benchmarks-runs\.tsv\]\(benchmarks-runs\.tsv\)/, "[docs/benchmarks-runs.tsv](docs/benchmarks-runs.tsv)", l); gsub(/\[profiles\.md\]\(profiles\.md\)/, "[docs/profiles.md](docs/profiles.md)", l); gsub(/\[benchmarks-h2\.md\]\(benchmarks-h2\.md\)/, "[docs/benchmarks-h2.md](docs/benchmarks-h2.md)", l); gsub(/\[benchmarks-h2-runs\.tsv\]\(benchmarks-h2-runs\.tsv\)/, "[docs/benchmarks-h2-runs.tsv](docs/benchmarks-h2-runs.tsv)", l); print l
           }
           print ""; print "![echo throughput](docs/bench-echo.png)"; print ""; skip = 1; next
         }
