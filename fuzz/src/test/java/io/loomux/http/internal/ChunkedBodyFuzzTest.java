@@ -22,7 +22,7 @@ class ChunkedBodyFuzzTest {
             .maxHeaderBytes(512).maxHeaders(8).build();
     private static final Harness HARNESS = new Harness(SETTINGS);
 
-    @FuzzTest(maxDuration = "20s")
+    @FuzzTest(maxDuration = "12s")
     void decode(byte[] body) throws InterruptedException {
         byte[] input = Arrays.copyOf(HEAD, HEAD.length + body.length);
         System.arraycopy(body, 0, input, HEAD.length, body.length);

@@ -15,7 +15,7 @@ class ConnectionFuzzTest {
     private static final Harness HARNESS = new Harness(HttpServerSettings.builder()
             .maxRequestLineLength(512).maxHeaderBytes(2048).maxHeaders(32).drainLimit(256).build());
 
-    @FuzzTest(maxDuration = "20s")
+    @FuzzTest(maxDuration = "12s")
     void connection(byte[] input) throws InterruptedException {
         Responses.check(HARNESS.run(input));
     }

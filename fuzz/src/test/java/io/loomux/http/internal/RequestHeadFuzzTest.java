@@ -26,7 +26,7 @@ class RequestHeadFuzzTest {
     /** Heads read from one input at most. */
     private static final int MAX_REQUESTS = 8;
 
-    @FuzzTest(maxDuration = "20s")
+    @FuzzTest(maxDuration = "12s")
     void parse(byte[] input) throws IOException {
         MemoryConnection c = new MemoryConnection(input);
         HttpInput in = new HttpInput(new PlainTransport(c), ByteBuffer.allocate(64));

@@ -41,7 +41,6 @@ final class Http1Connection implements Runnable, ServedConnection {
 
     static final int BUFFER = 8192;
 
-
     private final ServerCore server;
     private final Connection connection;
     private final HttpServerSettings settings;
@@ -172,16 +171,16 @@ final class Http1Connection implements Runnable, ServedConnection {
      * timer set and cancelled each time.
      *
      * <p>A timeout ends a wait for the client, never one for the server: a connection whose
-     * thread has not run yet, or is runnable, is kept (see {@link ServedConnection#waitsOnClient}) and looked at
-     * again on the next tick.
+     * thread has not run yet, or is runnable, is kept (see {@link ServedConnection#waitsOnClient})
+     * and looked at again on the next tick.
      *
      * @param now System.nanoTime()
      */
     @Override
     public void closeIfIdleSince(long now) {
         Duration limit = awaitingFirstRequest ? settings.headerTimeout() : settings.idleTimeout();
-        if (state.get() == IDLE && now - idleSince > limit.toNanos() && (armed || ServedConnection.waitsOnClient(thread))
-                && closeIfIdle()) {
+        if (state.get() == IDLE && now - idleSince > limit.toNanos()
+                && (armed || ServedConnection.waitsOnClient(thread)) && closeIfIdle()) {
             LOG.log(System.Logger.Level.DEBUG, () -> "connection from " + connection.remoteAddress() + " closed: "
                     + (awaitingFirstRequest ? "no request began within the header timeout of " : "idle for over ")
                     + limit.toMillis() + " ms");

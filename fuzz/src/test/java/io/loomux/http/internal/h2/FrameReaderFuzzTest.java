@@ -25,7 +25,7 @@ class FrameReaderFuzzTest {
     /** Feeds after a stream error at most this often per piece; each one consumes a frame. */
     private static final int MAX_RETRIES = 1 << 20;
 
-    @FuzzTest(maxDuration = "15s")
+    @FuzzTest(maxDuration = "10s")
     void frames(byte[] frames) {
         byte[] input = new byte[Preface.LENGTH + frames.length];
         Preface.client().get(input, 0, Preface.LENGTH);
