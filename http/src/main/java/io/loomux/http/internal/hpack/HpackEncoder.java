@@ -4,11 +4,14 @@ package io.loomux.http.internal.hpack;
  * Encodes the header blocks this side sends on one HTTP/2 connection (RFC 7541): responses and
  * trailers.
  *
- * <p>The strategy is simple and adds nothing to the dynamic table: a field that is a whole
- * static table entry is sent as its index (one byte for {@code :status 200}); otherwise its name
- * is sent as a static index when the table has it and as a literal when not, and its value as a
- * literal, each literal Huffman-coded when that is shorter. Fields are sent "without indexing",
- * so the peer's table stays empty and the blocks can be decoded in any state of it.
+ * <p>A field that is a whole entry of the static or the dynamic table is sent as its index (one
+ * byte for {@code :status 200}, and for {@code content-type: text/plain} once it was sent on the
+ * connection). Otherwise it is sent as a literal, its name as an index when a table has it, each
+ * literal Huffman-coded when that is shorter, and it is added to the dynamic table ("incremental
+ * indexing"), so that the responses that follow on the connection send it as one byte. Two kinds
+ * of field are not added: those that would take over a quarter of the table (one large value
+ * would evict every small one) and credentials ({@link #SENSITIVE}), sent "never indexed" so that
+ * no intermediary indexes them either (RFC 7541 section 7.1.3).
  *
  * <p>The table size still matters: when the peer's SETTINGS_HEADER_TABLE_SIZE lowers the size
  * the encoder may use, the next block must start with a dynamic table size update (RFC 7541
@@ -25,12 +28,18 @@ public final class HpackEncoder {
 
     private static final int STATUS_NAME_INDEX = 8;
 
+    /** Names whose values are secrets: never indexed, here or by an intermediary. */
+    private static final java.util.Set<String> SENSITIVE = java.util.Set.of("authorization",
+            "proxy-authorization", "cookie", "set-cookie");
+
     /** The maximum table size the peer's decoder now holds this side to. */
     private int tableSize = DEFAULT_TABLE_SIZE;
     /** The smallest size since the last block, to signal first; -1 when unchanged. */
     private int smallestPending = -1;
     /** Holds a status code's digits without a string per response. */
     private final StringBuilder digits = new StringBuilder(3);
+    /** The peer's dynamic table, as its decoder holds it after the blocks encoded so far. */
+    private final EncoderTable table = new EncoderTable(DEFAULT_TABLE_SIZE);
 
     /** An encoder for a new connection, using the default table size. */
     public HpackEncoder() {
@@ -65,8 +74,10 @@ public final class HpackEncoder {
         }
         if (smallestPending < tableSize) {
             PrefixInteger.write(out, 0x20, 5, smallestPending);
+            table.setMaxSize(smallestPending);
         }
         PrefixInteger.write(out, 0x20, 5, tableSize);
+        table.setMaxSize(tableSize);
         smallestPending = -1;
     }
 
@@ -102,7 +113,8 @@ public final class HpackEncoder {
     }
 
     /**
-     * Writes one field without adding it to the dynamic table.
+     * Writes one field: as an index when a table holds it, else as a literal that (unless it is
+     * large or sensitive) the peer adds to its dynamic table.
      *
      * @param out   the block's output
      * @param name  the name, lower case (not checked here), chars U+0000 to U+00FF
@@ -111,16 +123,33 @@ public final class HpackEncoder {
      */
     public void field(HpackOutput out, String name, String value) {
         int pair = StaticTable.indexOf(name, value);
+        if (pair == 0) {
+            pair = table.indexOf(name, value);
+        }
         if (pair != 0) {
             PrefixInteger.write(out, 0x80, 7, pair);
             return;
         }
         int nameIndex = StaticTable.indexOf(name);
-        PrefixInteger.write(out, 0x00, 4, nameIndex);
+        if (nameIndex == 0) {
+            nameIndex = table.indexOfName(name);
+        }
+        long entrySize = (long) name.length() + value.length() + DynamicTable.ENTRY_OVERHEAD;
+        boolean sensitive = SENSITIVE.contains(name);
+        boolean indexed = !sensitive && entrySize <= table.maxSize() / 4;
+        if (indexed) {
+            PrefixInteger.write(out, 0x40, 6, nameIndex);
+        } else {
+            PrefixInteger.write(out, sensitive ? 0x10 : 0x00, 4, nameIndex);
+        }
         if (nameIndex == 0) {
             string(out, name);
         }
         string(out, value);
+        if (indexed) {
+            // After the literal: a char over U+00FF throws before the table changes.
+            table.add(name, value);
+        }
     }
 
     /** A string literal, Huffman-coded when that is shorter. */

@@ -52,7 +52,8 @@ public class HpackEncoderTest {
         HpackEncoder e = new HpackEncoder();
         // Literal without indexing, name index 8, "302" Huffman-coded in 2 bytes (C.6.1's value).
         assertEquals(status(e, 302), "08826402");
-        assertEquals(field(e, ":status", "302"), "08826402");
+        assertEquals(field(e, ":status", "302"), "48826402", "as a field, it is indexed");
+        assertEquals(field(e, ":status", "302"), "be");
         assertThrows(IllegalArgumentException.class, () -> status(e, 99));
         assertThrows(IllegalArgumentException.class, () -> status(e, 1000));
     }
@@ -61,13 +62,20 @@ public class HpackEncoderTest {
     public void fieldsAreIndexedNamedOrLiteral() {
         HpackEncoder e = new HpackEncoder();
         assertEquals(field(e, "accept-encoding", "gzip, deflate"), "90", "the whole pair is entry 16");
-        // Name index 24 on 4 bits (15 + 9), value "private" in 5 Huffman bytes (C.6.1).
-        assertEquals(field(e, "cache-control", "private"), "0f0985aec3771a4b");
-        // Name index 31 (15 + 16), "text/html" in 7 Huffman bytes; with an empty value, entry 31.
-        assertEquals(field(e, "content-type", "text/html"), "0f10" + "87497ca589d34d1f");
+        // Incremental indexing (0x40), name index 24 on 6 bits, value "private" in 5 Huffman
+        // bytes (C.6.1); sent again, it is dynamic entry 62.
+        assertEquals(field(e, "cache-control", "private"), "58" + "85aec3771a4b");
+        assertEquals(field(e, "cache-control", "private"), "be");
+        // Name index 31, "text/html" in 7 Huffman bytes; with an empty value, static entry 31.
+        assertEquals(field(e, "content-type", "text/html"), "5f" + "87497ca589d34d1f");
         assertEquals(field(e, "content-type", ""), "9f");
-        // A new name: 0x00, the name in Huffman (C.4.3's custom-key), then the value.
-        assertEquals(field(e, "custom-key", "custom-value"), "008825a849e95ba97d7f8925a849e95bb8e8b4bf");
+        assertEquals(field(e, "content-type", "text/html"), "be", "the newest entry is 62");
+        assertEquals(field(e, "cache-control", "private"), "bf");
+        // A new name: 0x40, the name in Huffman, then the value (C.4.3's custom-key, byte for byte).
+        assertEquals(field(e, "custom-key", "custom-value"), "408825a849e95ba97d7f8925a849e95bb8e8b4bf");
+        // Its name is known now: a new value names dynamic entry 62 (62 = 0x3e).
+        assertEquals(field(e, "custom-key", "a"), "7e" + "0161");
+        assertEquals(field(e, "custom-key", "custom-value"), "bf");
     }
 
     @Test
@@ -75,10 +83,58 @@ public class HpackEncoderTest {
         HpackEncoder e = new HpackEncoder();
         // "x-a" takes 3 bytes either way, and two octets whose codes are 26 and 27 bits take 7:
         // both raw.
-        assertEquals(field(e, "x-a", "\u00ff\u00fe"), "00" + "03782d61" + "02fffe");
+        assertEquals(field(e, "x-a", "\u00ff\u00fe"), "40" + "03782d61" + "02fffe");
         // Three '0's take 15 bits, 2 bytes: Huffman.
-        assertEquals(field(e, "age", "000"), "0f0682" + "0001");
-        assertThrows(IllegalArgumentException.class, () -> field(e, "x-a", "\u0100"));
+        assertEquals(field(e, "age", "000"), "55" + "82" + "0001");
+        assertThrows(IllegalArgumentException.class, () -> field(e, "x-b", "\u0100"));
+        assertEquals(field(e, "x-b", "1"), "40" + "03782d62" + "0131", "the refused field was not indexed");
+    }
+
+    @Test
+    public void credentialsAreNeverIndexed() {
+        HpackEncoder e = new HpackEncoder();
+        // Never indexed (0x10), name index 55 (15 + 40), the value raw.
+        assertEquals(field(e, "set-cookie", "a=b"), "1f28" + "03613d62");
+        assertEquals(field(e, "set-cookie", "a=b"), "1f28" + "03613d62", "not in the table");
+        assertEquals(field(e, "authorization", "x"), "1f08" + "0178");
+    }
+
+    @Test
+    public void largeFieldsAreNotIndexed() {
+        HpackEncoder e = new HpackEncoder();
+        String big = "y".repeat(1024 - 32 - 5 + 1);
+        out.reset();
+        e.field(out, "x-big", big);
+        assertEquals(out.toByteArray()[0], 0x00, "over a quarter of the table: without indexing");
+        String fits = "y".repeat(1024 - 32 - 5);
+        out.reset();
+        e.field(out, "x-big", fits);
+        assertEquals(out.toByteArray()[0], 0x40, "a quarter of the table: indexed");
+        assertEquals(field(e, "x-big", fits), "be");
+    }
+
+    @Test
+    public void aLoweredSizeEvictsWhatTheDecoderEvicts() throws HpackException {
+        HpackEncoder e = new HpackEncoder();
+        HpackDecoder decoder = new HpackDecoder(4096, 1 << 20, 1000);
+        HpackOutput block = new HpackOutput();
+        block.reset();
+        e.startBlock(block);
+        e.field(block, "x-one", "1");
+        e.field(block, "x-two", "2");
+        decoder.decode(block.asByteBuffer(), new Fields());
+        assertEquals(decoder.table().length(), 2);
+        // 38 octets hold one of the two entries (5 + 1 + 32 each): the older is evicted.
+        e.setMaxTableSize(38);
+        block.reset();
+        e.startBlock(block);
+        e.field(block, "x-two", "2");
+        e.field(block, "x-one", "1");
+        Fields received = new Fields();
+        decoder.decode(block.asByteBuffer(), received);
+        assertEquals(received.lines, List.of("x-two: 2", "x-one: 1"));
+        assertEquals(Hex.of(block.toByteArray()).substring(0, 6), "3f07" + "be", "the size, then x-two as entry 62");
+        assertEquals(decoder.table().length(), 1, "x-one, added again, evicted x-two");
     }
 
     @Test
@@ -116,6 +172,10 @@ public class HpackEncoderTest {
         HpackDecoder decoder = new HpackDecoder(4096, 1 << 20, 1000);
         HpackOutput block = new HpackOutput();
         int expectedTableSize = 4096;
+        String[][] repeats = new String[20][];
+        for (int i = 0; i < repeats.length; i++) {
+            repeats[i] = new String[] {"x-r" + i, randomToken(random, 1 + i * 40)};
+        }
         for (int b = 0; b < 300; b++) {
             if (b % 25 == 24) {
                 // The peer's setting changes between blocks, sometimes twice.
@@ -137,7 +197,12 @@ public class HpackEncoderTest {
                 String name = random.nextInt(3) == 0
                         ? StaticTable.name(15 + random.nextInt(47)) : "x-" + randomToken(random, 20);
                 String value;
-                if (random.nextInt(4) == 0) {
+                if (random.nextInt(3) == 0) {
+                    // A field sent before: found in the dynamic table, or evicted by now.
+                    int k = random.nextInt(repeats.length);
+                    name = repeats[k][0];
+                    value = repeats[k][1];
+                } else if (random.nextInt(4) == 0) {
                     char[] octets = new char[random.nextInt(40)];
                     for (int j = 0; j < octets.length; j++) {
                         octets[j] = (char) random.nextInt(256);
@@ -153,7 +218,7 @@ public class HpackEncoderTest {
             assertTrue(decoder.decode(block.asByteBuffer(), received), "block " + b);
             assertEquals(received.lines, sent, "block " + b + " (seed 9113)");
             assertEquals(decoder.table().maxSize(), expectedTableSize, "block " + b);
-            assertEquals(decoder.table().length(), 0, "the encoder adds nothing to the table");
         }
+        assertTrue(decoder.table().length() > 0, "fields sent again are in the peer's table");
     }
 }
