@@ -93,6 +93,11 @@ final class Http2Connection implements ServedConnection, FrameListener {
     private final Settings peer = new Settings(); // guarded by lock
     private int peerMaxData = Settings.MIN_MAX_FRAME_SIZE; // guarded by lock
     private int slots; // guarded by lock
+    /** A flush is arranged ({@link #flushLater}) and has not begun; guarded by lock. */
+    private boolean flushPending;
+    /** Exchange counts that end after the arranged flush; guarded by lock. */
+    private int flushUncounts;
+    private final Runnable flusher = this::flushNow;
     private int lastStreamId; // guarded by lock
     private final int[] resetIds = new int[RESET_MEMORY]; // guarded by lock
     private int resetNext; // guarded by lock
@@ -1191,6 +1196,10 @@ final class Http2Connection implements ServedConnection, FrameListener {
      * last stream.
      */
     private void afterClose(boolean uncount, boolean last) {
+        if (!last && !closed) {
+            flushLater(uncount);
+            return;
+        }
         try {
             out.flush();
         } catch (IOException e) {
@@ -1202,6 +1211,58 @@ final class Http2Connection implements ServedConnection, FrameListener {
             closeNow();
         }
         if (uncount) {
+            server.exchangeEnded();
+        }
+        acknowledge(null);
+    }
+
+    /**
+     * A response ended while other streams are open: its frames wait for a flush that a thread
+     * started now does, once the handler threads already waiting to run have run, so that the
+     * responses of one burst of requests leave in one write, not one each. The exchange counts
+     * end after that flush, as {@link #afterClose} orders them. The last stream's end flushes at
+     * once, taking what was gathered with it.
+     */
+    private void flushLater(boolean uncount) {
+        boolean start;
+        lock.lock();
+        try {
+            if (uncount) {
+                flushUncounts++;
+            }
+            start = !flushPending;
+            flushPending = true;
+        } finally {
+            lock.unlock();
+        }
+        if (start) {
+            try {
+                Thread.startVirtualThread(flusher);
+            } catch (RuntimeException | OutOfMemoryError e) {
+                flushNow();
+                throw e;
+            }
+        }
+    }
+
+    /** The flush {@link #flushLater} arranged, and the exchange counts that waited for it. */
+    private void flushNow() {
+        int uncounts;
+        lock.lock();
+        try {
+            // Cleared before the flush: a response gathered after it arranges a flush of its own.
+            flushPending = false;
+            uncounts = flushUncounts;
+            flushUncounts = 0;
+        } finally {
+            lock.unlock();
+        }
+        try {
+            out.flush();
+        } catch (IOException e) {
+            // The reader sees the failure on its next read.
+        }
+        for (int i = 0; i < uncounts; i++) {
             server.exchangeEnded();
         }
         acknowledge(null);

@@ -110,7 +110,7 @@ final class StreamResponseBody extends OutputStream {
             throw new IOException("response headers not sent yet");
         }
         if (ended) {
-            connection.flush();
+            // The end's frame went to the output when it was sent, and its flush was arranged then.
             return;
         }
         ended = true;
