@@ -498,6 +498,38 @@ public class H2cPriorKnowledgeTest {
         });
     }
 
+    /**
+     * Stream ids run out at 2^31 - 1 (RFC 9113 section 5.1.1): the last id a client may open is
+     * served like any, and a HEADERS after it on an id the connection used (it can no longer open
+     * one) is a connection error whose GOAWAY names that last stream. Nothing overflows on the way.
+     */
+    @Test(dataProvider = "loomux", dataProviderClass = HttpProviders.class, timeOut = 60_000)
+    public void theLastStreamIdIsServedAndNoStreamOpensAfterIt(Impl impl) throws Exception {
+        int last = Integer.MAX_VALUE;
+        serve(impl, server -> {
+            try (RawH2 c = RawH2.open(server)) {
+                c.get(last, "/info");
+                RawH2.Response r = c.response(last);
+                assertEquals(r.status(), 200);
+                assertEquals(r.text(), "HTTP/2.0 GET /info host=localhost x=null");
+                c.get(last, "/info");
+                RawH2.Frame goAway = c.readToClose();
+                assertNotNull(goAway, "no GOAWAY before the close");
+                assertEquals(goAway.errorCode(), RawH2.STREAM_CLOSED, goAway.toString());
+                assertEquals(goAway.word(0), last, "the last stream the server took");
+            }
+            try (RawH2 c = RawH2.open(server)) {
+                c.get(last - 2, "/info");
+                assertEquals(c.response(last - 2).status(), 200);
+                c.get(1, "/info");
+                RawH2.Frame goAway = c.readToClose();
+                assertNotNull(goAway, "no GOAWAY before the close");
+                assertEquals(goAway.errorCode(), RawH2.STREAM_CLOSED, "an id below the last is not a new stream: " + goAway);
+                assertEquals(goAway.word(0), last - 2);
+            }
+        });
+    }
+
     // ---- limits and stop ----
 
     @Test(dataProvider = "loomux", dataProviderClass = HttpProviders.class, timeOut = 60_000)
