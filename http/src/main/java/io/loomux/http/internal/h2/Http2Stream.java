@@ -8,7 +8,7 @@ import java.util.concurrent.locks.Condition;
  * its request head has come, half-closed once either side has ended, closed when both have or
  * either reset it. It holds the request body received and not yet read, and both windows.
  *
- * <p>Every field is guarded by the connection's lock ({@link Http2Connection#lock}), and its
+ * <p>Every field is guarded by the connection's lock ({@link StreamTable#lock}), and its
  * waiters (a handler reading the body, or writing into a closed window) wait on {@link #changed}.
  */
 final class Http2Stream {
@@ -59,6 +59,23 @@ final class Http2Stream {
         this.sendWindow = new FlowWindow(id, sendInitial);
         this.receiveWindow = new FlowWindow(id, receiveInitial);
         this.declaredLength = declaredLength;
+    }
+
+    /** @return the body bytes received and not read */
+    long buffered() {
+        long sum = -bodyOffset;
+        for (byte[] chunk : body) {
+            sum += chunk.length;
+        }
+        return sum;
+    }
+
+    /** Drops the body received and not read. @return how many bytes it held */
+    int dropBody() {
+        int unread = (int) buffered();
+        body.clear();
+        bodyOffset = 0;
+        return unread;
     }
 
     /** @return whether neither side will send more on it */

@@ -28,7 +28,7 @@ final class ResponseFields {
      *
      * @return how the body is framed; {@code NONE} if the stream ended with the head
      */
-    static ResponseFraming send(Http2Connection connection, Http2Stream stream, int code, long length, boolean head,
+    static ResponseFraming send(StreamTable table, Http2Stream stream, int code, long length, boolean head,
                                 Headers headers) throws IOException {
         ResponseFraming framing = ResponseFraming.decide(code, length, head);
         // A handler's own content-length stays only on a final response without a body (a HEAD's,
@@ -73,11 +73,11 @@ final class ResponseFields {
             // stream is reset, since the handler sends nothing more.
             LOG.log(System.Logger.Level.WARNING, "sendResponseHeaders: rCode = " + code
                     + " cannot be an HTTP/2 response; the stream is reset");
-            connection.sendHeaders(stream, code, fields, false);
-            connection.resetStream(stream, ErrorCode.INTERNAL_ERROR);
+            table.sendHeaders(stream, code, fields, false);
+            table.resetStream(stream, ErrorCode.INTERNAL_ERROR);
             return framing;
         }
-        connection.sendHeaders(stream, code, fields, framing.body() == ResponseFraming.Body.NONE);
+        table.sendHeaders(stream, code, fields, framing.body() == ResponseFraming.Body.NONE);
         return framing;
     }
 }

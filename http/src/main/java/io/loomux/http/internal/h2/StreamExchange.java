@@ -20,6 +20,7 @@ import java.net.URI;
 final class StreamExchange extends AbstractExchange {
 
     private final Http2Connection connection;
+    private final StreamTable table;
     private final Http2Stream stream;
     private final String method;
     private final URI uri;
@@ -28,15 +29,16 @@ final class StreamExchange extends AbstractExchange {
     /** The client waits for a 100 (Continue) before its body; cleared once one went (or a head did). */
     private boolean expectContinue;
 
-    StreamExchange(Http2Connection connection, Http2Stream stream, String method, URI uri, RequestHeaders headers,
+    StreamExchange(Http2Connection connection, StreamTable table, Http2Stream stream, String method, URI uri, RequestHeaders headers,
                    boolean expectContinue, ContextImpl context) {
         super(context, headers);
         this.connection = connection;
+        this.table = table;
         this.stream = stream;
         this.method = method;
         this.uri = uri;
-        this.requestBody = new StreamRequestBody(connection, stream, this);
-        this.responseBody = new StreamResponseBody(connection, stream);
+        this.requestBody = new StreamRequestBody(table, stream, this);
+        this.responseBody = new StreamResponseBody(table, stream);
         this.expectContinue = expectContinue;
     }
 
@@ -78,7 +80,7 @@ final class StreamExchange extends AbstractExchange {
     @Override
     public void sendResponseHeaders(int rCode, long responseLength) throws IOException {
         beginHead(rCode);
-        responseBody.begin(ResponseFields.send(connection, stream, rCode, responseLength,
+        responseBody.begin(ResponseFields.send(table, stream, rCode, responseLength,
                 "HEAD".equals(method), responseFields()));
     }
 
@@ -89,8 +91,8 @@ final class StreamExchange extends AbstractExchange {
     void continueIfExpected() throws IOException {
         if (expectContinue && !headersSent()) {
             expectContinue = false;
-            connection.sendHeaders(stream, 100, java.util.List.of(), false);
-            connection.flush();
+            table.sendHeaders(stream, 100, java.util.List.of(), false);
+            table.flush();
         }
     }
 
@@ -127,7 +129,7 @@ final class StreamExchange extends AbstractExchange {
     @Override
     public void abort() {
         responseBody.abandon();
-        connection.resetStream(stream, ErrorCode.INTERNAL_ERROR);
+        table.resetStream(stream, ErrorCode.INTERNAL_ERROR);
     }
 
     /** HTTP/2's framing errors are stream errors, answered by the connection: none reach here. */

@@ -10,14 +10,14 @@ import java.io.InputStream;
  */
 final class StreamRequestBody extends InputStream {
 
-    private final Http2Connection connection;
+    private final StreamTable table;
     private final Http2Stream stream;
     private final StreamExchange exchange;
     private final byte[] one = new byte[1];
     private boolean closed;
 
-    StreamRequestBody(Http2Connection connection, Http2Stream stream, StreamExchange exchange) {
-        this.connection = connection;
+    StreamRequestBody(StreamTable table, Http2Stream stream, StreamExchange exchange) {
+        this.table = table;
         this.stream = stream;
         this.exchange = exchange;
     }
@@ -38,12 +38,12 @@ final class StreamRequestBody extends InputStream {
             return 0;
         }
         exchange.continueIfExpected();
-        return connection.readBody(stream, b, off, len);
+        return table.readBody(stream, b, off, len);
     }
 
     @Override
     public int available() {
-        return closed ? 0 : connection.bodyAvailable(stream);
+        return closed ? 0 : table.bodyAvailable(stream);
     }
 
     /** Closing it drops what is unread; the connection resets the stream if the client still sends. */
@@ -51,7 +51,7 @@ final class StreamRequestBody extends InputStream {
     public void close() {
         if (!closed) {
             closed = true;
-            connection.requestBodyClosed(stream);
+            table.requestBodyClosed(stream);
         }
     }
 }

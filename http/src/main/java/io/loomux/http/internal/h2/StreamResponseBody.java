@@ -15,15 +15,15 @@ import java.io.OutputStream;
  */
 final class StreamResponseBody extends OutputStream {
 
-    private final Http2Connection connection;
+    private final StreamTable table;
     private final Http2Stream stream;
     private final byte[] one = new byte[1];
     private ResponseFraming framing;
     private long remaining;
     private boolean ended;
 
-    StreamResponseBody(Http2Connection connection, Http2Stream stream) {
-        this.connection = connection;
+    StreamResponseBody(StreamTable table, Http2Stream stream) {
+        this.table = table;
         this.stream = stream;
     }
 
@@ -78,9 +78,9 @@ final class StreamResponseBody extends OutputStream {
         }
         // Bounded by len: each pass sends at least one byte or throws.
         while (len > 0) {
-            int n = connection.reserveSendWindow(stream, len);
+            int n = table.reserveSendWindow(stream, len);
             boolean last = fixed && remaining == n;
-            connection.sendData(stream, b, off, n, last);
+            table.sendData(stream, b, off, n, last);
             off += n;
             len -= n;
             if (fixed) {
@@ -95,7 +95,7 @@ final class StreamResponseBody extends OutputStream {
     @Override
     public void flush() throws IOException {
         if (framing != null) {
-            connection.flush();
+            table.flush();
         }
     }
 
@@ -115,9 +115,9 @@ final class StreamResponseBody extends OutputStream {
         }
         ended = true;
         if (framing.body() == ResponseFraming.Body.FIXED && remaining > 0) {
-            connection.resetStream(stream, ErrorCode.INTERNAL_ERROR);
+            table.resetStream(stream, ErrorCode.INTERNAL_ERROR);
             throw new IOException("insufficient bytes written to stream");
         }
-        connection.sendData(stream, one, 0, 0, true);
+        table.sendData(stream, one, 0, 0, true);
     }
 }
