@@ -241,6 +241,37 @@ public class H2cPriorKnowledgeTest {
         });
     }
 
+    /**
+     * A client that never acknowledges the server's SETTINGS (RFC 9113 section 6.5.3) is served
+     * meanwhile, and after the header timeout gets GOAWAY(SETTINGS_TIMEOUT); one
+     * opened at the same time that did acknowledge them is still served after that.
+     */
+    @Test(dataProvider = "loomux", dataProviderClass = HttpProviders.class, timeOut = 60_000)
+    public void settingsNeverAcknowledgedEndTheConnectionAfterTheHeaderTimeout(Impl impl) throws Exception {
+        serve(impl, H2.toBuilder().headerTimeout(Duration.ofSeconds(1)).build(), new CountDownLatch(0), server -> {
+            try (RawH2 silent = RawH2.connect(server); RawH2 polite = RawH2.open(server)) {
+                silent.preface();
+                silent.settings();
+                silent.get(1, "/info");
+                RawH2.Frame f = silent.readSignificant();
+                // Bounded: the server's SETTINGS, the ack of the client's, then the response's head.
+                for (int i = 0; i < 5 && f.type() == RawH2.SETTINGS; i++) {
+                    f = silent.readSignificant();
+                }
+                assertEquals(f.type(), RawH2.HEADERS, "served before the timeout: " + f);
+                RawH2.Frame goAway = silent.readSignificant();
+                // Bounded: the response's DATA, then the GOAWAY (the client closes then, as it should).
+                for (int i = 0; i < 3 && goAway.type() != RawH2.GOAWAY; i++) {
+                    goAway = silent.readSignificant();
+                }
+                assertEquals(goAway.type(), RawH2.GOAWAY, goAway.toString());
+                assertEquals(goAway.errorCode(), RawH2.SETTINGS_TIMEOUT, goAway.toString());
+                polite.get(1, "/info");
+                assertEquals(polite.response(1).status(), 200, "an acknowledging client is served on");
+            }
+        });
+    }
+
     @Test(dataProvider = "loomux", dataProviderClass = HttpProviders.class, timeOut = 60_000)
     public void manyStreamsOnOneConnectionEachGetTheirOwnResponse(Impl impl) throws Exception {
         serve(impl, server -> {

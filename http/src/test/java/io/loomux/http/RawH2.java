@@ -57,6 +57,7 @@ public final class RawH2 implements Closeable {
     static final int PROTOCOL_ERROR = 0x1;
     static final int INTERNAL_ERROR = 0x2;
     static final int FLOW_CONTROL_ERROR = 0x3;
+    static final int SETTINGS_TIMEOUT = 0x4;
     static final int STREAM_CLOSED = 0x5;
     static final int FRAME_SIZE_ERROR = 0x6;
     static final int REFUSED_STREAM = 0x7;

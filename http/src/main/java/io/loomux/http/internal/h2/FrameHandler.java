@@ -425,7 +425,7 @@ final class FrameHandler implements FrameListener {
     @Override
     public void settingsAck() throws Http2Exception {
         guard.overheadFrame("SETTINGS ACK");
-        // Nothing waits for it.
+        connection.settingsAcknowledged();
     }
 
     @Override

@@ -66,6 +66,10 @@ final class Http2Connection implements ServedConnection {
     private volatile Thread thread;
     /** Waiting for the client's next bytes with no thread (armed); the reaper counts it as waiting on the client. */
     private volatile boolean armed;
+    /** Our SETTINGS went and the client has not acknowledged them yet. */
+    private volatile boolean settingsAwaited;
+    /** System.nanoTime() by which the client must have acknowledged our SETTINGS. */
+    private volatile long settingsDeadline;
     /** Made once: what the next reader's thread runs, and how that thread starts. */
     private final Runnable resume = this::resume;
     private final java.util.concurrent.Executor starter = this::startArmed;
@@ -124,6 +128,8 @@ final class Http2Connection implements ServedConnection {
         if (settings.http2HeaderTableSize() != 4096) {
             ours.set(Settings.HEADER_TABLE_SIZE, settings.http2HeaderTableSize());
         }
+        settingsDeadline = System.nanoTime() + settings.headerTimeout().toNanos();
+        settingsAwaited = true;
         out.settings(ours);
         out.windowUpdate(0, table.widenReceiveWindow(), upgrade == null);
         if (upgrade != null) {
@@ -314,6 +320,11 @@ final class Http2Connection implements ServedConnection {
     }
 
     /** Sends GOAWAY once, with the last stream this side took, then the connection ends. */
+    /** The client acknowledged the server's SETTINGS. */
+    void settingsAcknowledged() {
+        settingsAwaited = false;
+    }
+
     private void goAway(ErrorCode code, String debug) {
         int last;
         table.lock.lock();
@@ -415,6 +426,16 @@ final class Http2Connection implements ServedConnection {
 
     @Override
     public void closeIfIdleSince(long now) {
+        if (settingsAwaited && now - settingsDeadline > 0 && !closing.get()) {
+            // RFC 9113 section 6.5.3: the client may be holding the connection to settings it
+            // never took; it has had as long as a request head may take.
+            String why = "SETTINGS not acknowledged within the header timeout of "
+                    + settings.headerTimeout().toMillis() + " ms";
+            LOG.log(System.Logger.Level.DEBUG, () -> "HTTP/2 connection from " + remoteAddress() + " closed: " + why);
+            goAway(ErrorCode.SETTINGS_TIMEOUT, why);
+            closeNow();
+            return;
+        }
         if (openStreams() == 0 && now - table.idleSince() > idleNanos && (armed || ServedConnection.waitsOnClient(thread))) {
             LOG.log(System.Logger.Level.DEBUG, () -> "HTTP/2 connection from " + remoteAddress() + " closed: idle for over "
                     + settings.idleTimeout().toMillis() + " ms");
