@@ -63,6 +63,10 @@ final class Http2Stream {
 
     /** @return the body bytes received and not read */
     long buffered() {
+        if (body.isEmpty()) {
+            // The usual case, a GET's: no iterator made.
+            return 0;
+        }
         long sum = -bodyOffset;
         for (byte[] chunk : body) {
             sum += chunk.length;
