@@ -25,11 +25,15 @@ import java.util.stream.Stream;
  * so the running JDK's {@code keytool} makes it in a private temporary directory; the keystore
  * is read into memory and the directory deleted before the server starts.
  *
+ * <p>Public for one other user, the soak in the benchmarks module, which makes its HTTPS
+ * servers' key here rather than run keytool a second way; the module does not export this
+ * package, so only class-path code (the soak is) can reach it, and it is no API of loomux.
+ *
  * @param keys     the keystore holding the key and certificate, in memory
  * @param password the password of the key in {@code keys}
  * @param names    the names the certificate is valid for
  */
-record SelfSignedCertificate(KeyStore keys, char[] password, List<String> names) {
+public record SelfSignedCertificate(KeyStore keys, char[] password, List<String> names) {
 
     private static final String ALIAS = "loomux";
     /** keytool starts a JVM; a minute is far beyond its second or so, yet bounds a hang. */
@@ -48,9 +52,10 @@ record SelfSignedCertificate(KeyStore keys, char[] password, List<String> names)
      * Makes the key and certificate.
      *
      * @param bind the address the server binds, or null; a wildcard or loopback one adds no name
+     * @return the key and certificate, with the names they are valid for
      * @throws IOException if keytool is missing, fails or takes too long
      */
-    static SelfSignedCertificate make(InetAddress bind) throws IOException {
+    public static SelfSignedCertificate make(InetAddress bind) throws IOException {
         Set<String> names = new LinkedHashSet<>(List.of("localhost", "127.0.0.1", "::1"));
         if (bind != null && !bind.isAnyLocalAddress() && !bind.isLoopbackAddress()) {
             names.add(bind.getHostAddress());
