@@ -10,7 +10,9 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
 /**
- * A soak client's messages to an HTTP/2 server over h2c with prior knowledge: each message is
+ * A soak client's messages to an HTTP/2 server, over whichever stream pair its connection gives:
+ * a plain socket's for h2c with prior knowledge, or a TLS socket's once ALPN chose {@value #ALPN}
+ * ({@link Wire#http2}); the frames are the same. Each message is
  * the body of a POST on a stream of its own, and the answer is that stream's response body. The
  * frames are written here by hand (the header block as literals RFC 7541 section 6.2.2 spells
  * out, never Huffman), so every byte sent is the soak's to choose; a response's status is read
@@ -19,6 +21,8 @@ import java.nio.charset.StandardCharsets;
  */
 final class H2Messages {
 
+    /** HTTP/2 over TLS's name in ALPN (RFC 9113 section 3.2). */
+    static final String ALPN = "h2";
     static final byte[] PREFACE = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final int DATA = 0x0;
     private static final int HEADERS = 0x1;
@@ -37,13 +41,21 @@ final class H2Messages {
 
     private final DataInputStream in;
     private final OutputStream out;
+    private final String scheme;
     private final String authority;
     private int nextStream = 1;
     private int stream;
 
-    H2Messages(InputStream in, OutputStream out, String authority) {
+    /**
+     * @param in        the connection's input, plain or decrypted
+     * @param out       the connection's output, plain or to be encrypted; flushed by the caller
+     * @param scheme    the requests' {@code :scheme}: {@code http} for h2c, {@code https} over TLS
+     * @param authority the requests' {@code :authority}
+     */
+    H2Messages(InputStream in, OutputStream out, String scheme, String authority) {
         this.in = new DataInputStream(in);
         this.out = out;
+        this.scheme = scheme;
         this.authority = authority;
     }
 
@@ -63,7 +75,7 @@ final class H2Messages {
         nextStream += 2;
         ByteArrayOutputStream block = new ByteArrayOutputStream();
         literal(block, ":method", "POST");
-        literal(block, ":scheme", "http");
+        literal(block, ":scheme", scheme);
         literal(block, ":authority", authority);
         literal(block, ":path", "/echo");
         if (!split) {

@@ -14,7 +14,12 @@ enum Kind {
      * The HTTP server with HTTP/2 on: well-behaved clients speak h2c with prior knowledge, each
      * message a stream of its own; misbehaving ones speak HTTP/1.1 to it, which it serves too.
      */
-    H2C("h2c", true);
+    H2C("h2c", true),
+    /**
+     * The HTTPS server with HTTP/2 on: well-behaved clients offer h2 alone through ALPN and speak
+     * HTTP/2 over TLS as to {@link #H2C}; misbehaving ones offer nothing and get HTTP/1.1.
+     */
+    H2("h2", true);
 
     private final String label;
     private final boolean http;
@@ -34,6 +39,11 @@ enum Kind {
 
     /** @return whether well-behaved clients speak HTTP/2 to it */
     boolean h2() {
-        return this == H2C;
+        return this == H2C || this == H2;
+    }
+
+    /** @return whether it is served over TLS */
+    boolean tls() {
+        return this == HTTPS || this == H2;
     }
 }

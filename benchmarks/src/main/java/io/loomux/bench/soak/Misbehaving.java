@@ -67,7 +67,7 @@ final class Misbehaving {
     }
 
     void run(Target t, Misbehaviour m, SplittableRandom random) {
-        tally.connections.increment();
+        tally.connected(t.kind());
         tally.misbehaved(m);
         long conn = judge.nextId();
         String where = t.name() + " " + m.label() + " connection " + conn;
@@ -76,7 +76,7 @@ final class Misbehaving {
             w = Wire.open(t, faults);
         } catch (IOException e) {
             if (m == Misbehaviour.HALF_CLOSE) {
-                tally.lost(where + ": connect failed: " + e);
+                tally.lost(t.kind(), where + ": connect failed: " + e);
             }
             return;
         }
@@ -95,12 +95,12 @@ final class Misbehaving {
             }
         } catch (SocketTimeoutException e) {
             if (m == Misbehaviour.HALF_CLOSE) {
-                tally.lost(where + ": no answer within " + Wire.ANSWER.toSeconds() + " s" + WellBehaved.client(w));
+                tally.lost(t.kind(), where + ": no answer within " + Wire.ANSWER.toSeconds() + " s" + WellBehaved.client(w));
             }
         } catch (IOException e) {
             if (m == Misbehaviour.HALF_CLOSE) {
                 // Only the half-close is owed its answer; excused only if its own connection was faulted.
-                judge.endedEarly(where, e, w);
+                judge.endedEarly(t, where, e, w);
             }
             // Otherwise the client's own doing: a server may cut a misbehaving client.
         }
@@ -118,7 +118,7 @@ final class Misbehaving {
         w.shutdownOutput();
         byte[] back = w.receive(msg.length);
         if (judge.judge(t, conn, 0, msg.length, back, 0) && !w.endsNext()) {
-            tally.lost(where + ": bytes after the whole answer");
+            tally.lost(t.kind(), where + ": bytes after the whole answer");
         }
     }
 

@@ -12,9 +12,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * {@code ./bench soak [--minutes N] [--seed S] [--no-faults]}: echo (a thread per connection,
- * and in turns), HTTP and HTTPS servers on every backend, each over the kit's fault injector
- * ({@link Faults}), all at once, under well-behaved clients that check every byte and
- * misbehaving ones, round after round until the time is up; after each round,
+ * and in turns), HTTP, HTTPS, h2c and h2 (over TLS) servers on every backend, each over the
+ * kit's fault injector ({@link Faults}), all at once, under well-behaved clients that check
+ * every byte and misbehaving ones, round after round until the time is up; after each round,
  * with no client connected, the process's descriptors, threads and heap are compared with their
  * baselines and every server must still answer. Progress goes to the standard error; the
  * standard output gets one line, the summary, and the exit status is 0 only if nothing was
@@ -157,6 +157,7 @@ public final class Soak {
             bad.append(bad.isEmpty() ? "" : ", ").append(m.label()).append(' ').append(tally.misbehavedCount(m));
         }
         log.println("soak: misbehaving connections: " + bad);
+        log.println("soak: by kind of server: " + tally.byKind());
         log.println("soak: faults by kind: " + (faults.byKind().isEmpty() ? "none (no injector)" : faults.byKind())
                 + "; connections checked that an injector ended (reset): " + s.reset());
         if (faults.injecting() && !faults.neverInjected().isEmpty()) {

@@ -14,8 +14,8 @@ import java.util.Objects;
  * @param round        how long each round's clients run
  * @param warmUp       the first round's length, run before the baselines are taken
  * @param echoClients  well-behaved client loops per echo server, at once
- * @param httpClients  well-behaved client loops per HTTP server
- * @param httpsClients well-behaved client loops per HTTPS server
+ * @param httpClients  well-behaved client loops per HTTP server, h2c included
+ * @param httpsClients well-behaved client loops per HTTPS server, h2 over TLS included
  * @param badClients   misbehaving client loops per server
  * @param faults       what the fault injector around every server's backend injects;
  *                     {@link FaultPlan#none()} for no injector ({@code --no-faults})
@@ -60,7 +60,7 @@ record SoakConfig(Duration duration, long seed, Duration round, Duration warmUp,
         return switch (kind) {
             case ECHO_THREADS, ECHO_TURNS -> echoClients;
             case HTTP, H2C -> httpClients;
-            case HTTPS -> httpsClients;
+            case HTTPS, H2 -> httpsClients;
         };
     }
 

@@ -87,7 +87,7 @@ final class SoakServers implements AutoCloseable {
         LoomuxHttpServerProvider provider = new LoomuxHttpServerProvider(runtime,
                 HttpServerSettings.builder().headerTimeout(HEADER_TIMEOUT).http2(kind.h2()).build());
         HttpServer server;
-        if (kind == Kind.HTTPS) {
+        if (kind.tls()) {
             HttpsServer https = provider.createHttpsServer(any, 0);
             https.setHttpsConfigurator(new HttpsConfigurator(certificates.server()));
             server = https;
@@ -97,7 +97,7 @@ final class SoakServers implements AutoCloseable {
         server.createContext("/echo", echo);
         http.add(server);
         server.start();
-        return new Target(name, kind, server.getAddress(), kind == Kind.HTTPS ? certificates.client() : null, () -> -1);
+        return new Target(name, kind, server.getAddress(), kind.tls() ? certificates.client() : null, () -> -1);
     }
 
     List<Target> targets() {

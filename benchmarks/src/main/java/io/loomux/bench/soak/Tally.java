@@ -26,6 +26,7 @@ final class Tally {
     /** Checked connections (well-behaved, half-close, probes) that a fault injector ended early. */
     final LongAdder reset = new LongAdder();
     private final Map<Misbehaviour, LongAdder> misbehaving = new EnumMap<>(Misbehaviour.class);
+    private final Map<Kind, OfKind> byKind = new EnumMap<>(Kind.class);
 
     private final ReentrantLock lock = new ReentrantLock();
     private final List<Kept> problems = new ArrayList<>(); // guarded by lock
@@ -35,6 +36,27 @@ final class Tally {
         for (Misbehaviour m : Misbehaviour.values()) {
             misbehaving.put(m, new LongAdder());
         }
+        for (Kind k : Kind.values()) {
+            byKind.put(k, new OfKind(new LongAdder(), new LongAdder(), new LongAdder()));
+        }
+    }
+
+    /** A connection opened, or tried, to a server of that kind. */
+    void connected(Kind k) {
+        connections.increment();
+        byKind.get(k).connections().increment();
+    }
+
+    /**
+     * @return connections, lost and crossed messages per kind of server (all backends together),
+     *     e.g. {@code h2 1200 connections (lost 0, crossed 0)}, so a kind that got few connections shows
+     */
+    String byKind() {
+        StringBuilder b = new StringBuilder();
+        byKind.forEach((k, n) -> b.append(b.isEmpty() ? "" : ", ").append(k.label()).append(' ')
+                .append(n.connections().sum()).append(" connections (lost ").append(n.lost().sum())
+                .append(", crossed ").append(n.crossed().sum()).append(')'));
+        return b.toString();
     }
 
     void misbehaved(Misbehaviour m) {
@@ -56,15 +78,20 @@ final class Tally {
         keep(what);
     }
 
-    /** A lost message, with what was wrong; the first few are kept to say what happened. */
-    void lost(String what) {
+    /**
+     * A lost message to a server of that kind, with what was wrong; the first few are kept to
+     * say what happened.
+     */
+    void lost(Kind k, String what) {
         lost.increment();
+        byKind.get(k).lost().increment();
         keep("lost: " + what);
     }
 
-    /** A crossed message, with where. */
-    void crossed(String what) {
+    /** A crossed message to a server of that kind, with where. */
+    void crossed(Kind k, String what) {
         crossed.increment();
+        byKind.get(k).crossed().increment();
         keep("crossed: " + what);
     }
 
@@ -127,6 +154,10 @@ final class Tally {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** The counts of one kind of server. */
+    private record OfKind(LongAdder connections, LongAdder lost, LongAdder crossed) {
     }
 
     /** A problem's words, and whether they are final (no server account is still to be added). */

@@ -68,7 +68,7 @@ final class WellBehaved {
      */
     Outcome connection(Target t, SplittableRandom random, int messages) {
         long conn = nextId();
-        tally.connections.increment();
+        tally.connected(t.kind());
         long index = 0;
         int m = 0;
         Wire w;
@@ -76,7 +76,7 @@ final class WellBehaved {
             w = Wire.open(t, faults);
         } catch (IOException e) {
             // Before the server's end existed for the injector: nothing excuses it.
-            tally.lost(t.name() + " connection " + conn + ": connect failed: " + e);
+            tally.lost(t.kind(), t.name() + " connection " + conn + ": connect failed: " + e);
             return Outcome.FAILED;
         }
         try (w) {
@@ -96,14 +96,14 @@ final class WellBehaved {
             }
             return Outcome.ANSWERED;
         } catch (Wire.BadAnswer e) {
-            tally.lost(t.name() + " connection " + conn + " message " + m + ": " + e.getMessage() + client(w));
+            tally.lost(t.kind(), t.name() + " connection " + conn + " message " + m + ": " + e.getMessage() + client(w));
         } catch (SocketTimeoutException e) {
             // A faulted connection is closed by its server at once: silence is never excused.
-            tally.lost(t.name() + " connection " + conn + " message " + m + ": no answer within "
+            tally.lost(t.kind(), t.name() + " connection " + conn + " message " + m + ": no answer within "
                     + Wire.ANSWER.toSeconds() + " s" + (w.faulted() ? " (the injector had faulted it)" : "")
                     + client(w));
         } catch (IOException e) {
-            return endedEarly(t.name() + " connection " + conn + " message " + m, e, w);
+            return endedEarly(t, t.name() + " connection " + conn + " message " + m, e, w);
         }
         return Outcome.FAILED;
     }
@@ -114,12 +114,12 @@ final class WellBehaved {
      *
      * @return {@link Outcome#FAULTED} or {@link Outcome#FAILED}
      */
-    Outcome endedEarly(String where, IOException e, Wire w) {
+    Outcome endedEarly(Target t, String where, IOException e, Wire w) {
         if (w.faulted()) {
             tally.reset.increment();
             return Outcome.FAULTED;
         }
-        tally.lost(where + ": ended by the server side, not by the injector: " + e + client(w));
+        tally.lost(t.kind(), where + ": ended by the server side, not by the injector: " + e + client(w));
         return Outcome.FAILED;
     }
 
@@ -145,9 +145,9 @@ final class WellBehaved {
                 tally.bytes.add(back.length);
                 return true;
             }
-            case CROSSED -> tally.crossed(t.name() + " connection " + conn + " message " + m
+            case CROSSED -> tally.crossed(t.kind(), t.name() + " connection " + conn + " message " + m
                     + " holds bytes of another connection");
-            case LOST -> tally.lost(t.name() + " connection " + conn + " message " + m + ": "
+            case LOST -> tally.lost(t.kind(), t.name() + " connection " + conn + " message " + m + ": "
                     + (back.length == sent ? "wrong bytes" : back.length + " bytes back for " + sent));
         }
         return false;

@@ -1,5 +1,7 @@
 package io.loomux.bench.soak;
 
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
@@ -21,7 +23,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * A client's connection to one server, speaking its kind: raw bytes to an echo server, HTTP/1.1
  * requests whose body is the message to an HTTP server (written here by hand, so that every
- * byte sent and received is the soak's to choose and check). Blocking, for one thread.
+ * byte sent and received is the soak's to choose and check), or HTTP/2 ({@link #http2}, over
+ * plain TCP or TLS alike). Blocking, for one thread.
  */
 final class Wire implements AutoCloseable {
 
@@ -360,10 +363,28 @@ final class Wire implements AutoCloseable {
 
     /**
      * Speaks HTTP/2 from here on (to a server of a kind whose well-behaved clients do): the
-     * preface and SETTINGS go out now, and each message is a stream of its own.
+     * preface and SETTINGS go out now, and each message is a stream of its own. Over TLS the
+     * handshake is made here, offering {@value H2Messages#ALPN} alone through ALPN.
+     *
+     * @throws BadAnswer if the TLS handshake ended without ALPN choosing h2: the server would
+     *     read the preface as HTTP/1.1, and every answer after it would be wrong for that reason
      */
     Wire http2() throws IOException {
-        h2 = new H2Messages(in, out, target.address().getHostString() + ":" + target.address().getPort());
+        String scheme = "http";
+        if (socket instanceof SSLSocket tls) {
+            SSLParameters p = tls.getSSLParameters();
+            p.setApplicationProtocols(new String[] {H2Messages.ALPN});
+            tls.setSSLParameters(p);
+            tls.startHandshake();
+            String chosen = tls.getApplicationProtocol();
+            if (!H2Messages.ALPN.equals(chosen)) {
+                throw new BadAnswer("ALPN chose " + (chosen == null || chosen.isEmpty() ? "no protocol" : "'" + chosen + "'")
+                        + " where the client offered " + H2Messages.ALPN + " alone: the server does not speak HTTP/2"
+                        + " over TLS");
+            }
+            scheme = "https";
+        }
+        h2 = new H2Messages(in, out, scheme, target.address().getHostString() + ":" + target.address().getPort());
         h2.open();
         return this;
     }

@@ -17,8 +17,8 @@ public class TallyTest {
     @Test
     public void aLossGetsTheServersAccountOnceAndOneWithoutSaysSoAtTheEnd() {
         Tally t = new Tally();
-        t.lost("https connection 1 message 0: ended by the server side" + A);
-        t.lost("https connection 2 message 3: ended by the server side" + B);
+        t.lost(Kind.HTTPS, "https connection 1 message 0: ended by the server side" + A);
+        t.lost(Kind.HTTPS, "https connection 2 message 3: ended by the server side" + B);
         t.problem("a server does not answer");
         Map<String, String> accounts = new java.util.HashMap<>();
         accounts.put("/127.0.0.5:40000", "closed: idle");
