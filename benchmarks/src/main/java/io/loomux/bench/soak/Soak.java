@@ -172,22 +172,42 @@ public final class Soak {
         return s;
     }
 
-    /** Runs every server's clients at once for {@code length}, and waits for them to finish. */
+    /**
+     * Runs every server's clients at once for {@code length}, and waits for them to finish. In
+     * the warm-up (round 0) each server's clients start one after another over the first half
+     * of the round instead: a JVM's first TLS handshakes and HTTP/2 connections load, initialise
+     * and compile their code, and some forty TLS clients doing that at once on two carrier
+     * threads, on a busy machine, left clients silent in their handshakes past the servers' 2-s
+     * header timeout, which the servers rightly ended.
+     */
     private void round(SoakServers servers, int round, Duration length) throws InterruptedException {
         long deadline = System.nanoTime() + length.toNanos();
+        long ramp = round == 0 ? length.toNanos() / 2 : 0;
         List<Thread> clients = new ArrayList<>();
         List<Target> targets = servers.targets();
         for (int s = 0; s < targets.size(); s++) {
             Target t = targets.get(s);
-            for (int c = 0; c < config.clients(t.kind()); c++) {
+            int n = config.clients(t.kind());
+            for (int c = 0; c < n; c++) {
                 SplittableRandom r = random(round, s, c);
+                long after = ramp * c / n;
                 clients.add(Thread.ofVirtual().name("soak-" + t.name() + "-" + c)
-                        .start(() -> wellBehaved.loop(t, r, deadline)));
+                        .start(() -> {
+                            if (startAfter(after)) {
+                                wellBehaved.loop(t, r, deadline);
+                            }
+                        }));
             }
-            for (int c = 0; c < config.badClients(); c++) {
+            int bad = config.badClients();
+            for (int c = 0; c < bad; c++) {
                 SplittableRandom r = random(round, s, -1 - c);
+                long after = ramp * c / bad;
                 clients.add(Thread.ofVirtual().name("soak-bad-" + t.name() + "-" + c)
-                        .start(() -> misbehaving.loop(t, r, deadline)));
+                        .start(() -> {
+                            if (startAfter(after)) {
+                                misbehaving.loop(t, r, deadline);
+                            }
+                        }));
             }
         }
         long joinBy = deadline + CLIENT_GRACE.toNanos();
@@ -198,6 +218,24 @@ public final class Soak {
                         + CLIENT_GRACE.toSeconds() + " s after the round (a server that stopped answering?)");
                 c.interrupt(); // closes its socket: it ends with an exception
             }
+        }
+    }
+
+    /**
+     * Paces a client's start in the warm-up; its loop then runs to the round's deadline as usual.
+     *
+     * @return false if the client was interrupted (the round gave up on it) before its start
+     */
+    private static boolean startAfter(long nanos) {
+        if (nanos <= 0) {
+            return true;
+        }
+        try {
+            Thread.sleep(Duration.ofNanos(nanos));
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 
