@@ -17,8 +17,8 @@
 #                           goes under wrk's load, with its CPU µs per request (docs/profiles.md;
 #                           './bench profile --help' for the rest)
 #   ./bench soak [--minutes N] [--seed S] [--no-faults]
-#                           the soak (docs/reliability.md): echo, HTTP and HTTPS servers on every
-#                           backend, over the kit's fault injector (--no-faults: without it),
+#                           the soak (docs/reliability.md): echo, HTTP, HTTPS, h2c and h2 servers
+#                           on every backend, over the kit's fault injector (--no-faults: without it),
 #                           under clients that check every byte and clients that misbehave, for
 #                           N minutes (default 1); ends with one summary line and exits non-zero
 #                           on any loss, crossing, leak or server that stops answering
