@@ -240,17 +240,13 @@ final class HttpCommands {
         }
     }
 
-    /** The property that turns loomux's HTTP/2 on or off; the command line only changes its default. */
-    static final String HTTP2_PROPERTY = "loomux.http.http2";
-
     /**
-     * loomux's settings: those of the system properties, with HTTP/2 on unless {@code --no-http2}
-     * or an explicit {@code -Dloomux.http.http2=false} turns it off.
+     * loomux's settings: those of the system properties, with HTTP/2 on (the default) unless
+     * {@code --no-http2} or {@code -Dloomux.http.http2=false} turns it off.
      */
     static HttpServerSettings settings(ProtocolOptions p) {
         HttpServerSettings fromProperties = HttpServerSettings.fromSystemProperties();
-        boolean http2 = p.http2() && (System.getProperty(HTTP2_PROPERTY) == null || fromProperties.http2());
-        return fromProperties.toBuilder().http2(http2).build();
+        return fromProperties.toBuilder().http2(p.http2() && fromProperties.http2()).build();
     }
 
     /** @return what a server that knows its protocols speaks, for its banner */

@@ -39,7 +39,8 @@ import java.util.Objects;
  *       <td>true: an HTTP/1.1 request without Host gets 400 (RFC 9112 section 3.2); false
  *       serves it, as the JDK does</td></tr>
  *   <tr><td>{@link #http2()}</td><td>loomux.http.http2</td><td></td>
- *       <td>false for now: HTTP/2 is being built and is off until its defences are in</td></tr>
+ *       <td>true: HTTP/2 beside HTTP/1.1 on the same port (h2 through ALPN over TLS, h2c on a
+ *       plain server); {@code false} serves HTTP/1.1 alone</td></tr>
  *   <tr><td>{@link #http2MaxConcurrentStreams()}</td><td>loomux.http.http2MaxConcurrentStreams</td><td></td>
  *       <td>100 streams of one HTTP/2 connection at once; more are refused</td></tr>
  *   <tr><td>{@link #http2InitialWindowSize()}</td><td>loomux.http.http2InitialWindowSize</td><td></td>
@@ -294,10 +295,12 @@ public final class HttpServerSettings {
     /**
      * Whether the server speaks HTTP/2: h2c on a plain server (a client's preface on a new
      * connection, or {@code Upgrade: h2c}), h2 through ALPN on an HTTPS one. HTTP/1.1 is served
-     * on the same port either way.
+     * on the same port either way. On by default; {@code -Dloomux.http.http2=false} (read by
+     * {@link #fromSystemProperties()}) or {@code builder().http2(false)} turns it off. A program's
+     * {@link javax.net.ssl.SSLParameters} that name application protocols rule over TLS whatever
+     * this says.
      *
-     * @return true if HTTP/2 is offered; false (the default while it is being built) for HTTP/1.1
-     *     only
+     * @return true (the default) if HTTP/2 is offered; false for HTTP/1.1 only
      */
     public boolean http2() {
         return http2;
@@ -407,7 +410,7 @@ public final class HttpServerSettings {
         private boolean tcpNoDelay = true;
         private PathMatcher pathMatcher = PathMatcher.STRING_PREFIX;
         private boolean requireHost = true;
-        private boolean http2 = false;
+        private boolean http2 = true;
         private int http2MaxConcurrentStreams = 100;
         private int http2InitialWindowSize = 65_535;
         private int http2MaxFrameSize = 16_384;
@@ -512,7 +515,8 @@ public final class HttpServerSettings {
         }
 
         /**
-         * @param on whether to speak HTTP/2 beside HTTP/1.1; see {@link HttpServerSettings#http2()}
+         * @param on whether to speak HTTP/2 beside HTTP/1.1 (true, the default; false for HTTP/1.1
+         *           alone); see {@link HttpServerSettings#http2()}
          * @return this
          */
         public Builder http2(boolean on) {

@@ -131,16 +131,18 @@ public class HttpServerSettingsTest {
     @Test(timeOut = 10_000)
     public void http2SettingsComeFromPropertiesAndKeepTheirRanges() {
         HttpServerSettings d = HttpServerSettings.defaults();
-        assertFalse(d.http2(), "off until its defences are in");
+        assertTrue(d.http2(), "HTTP/2 is on by default");
+        assertTrue(HttpServerSettings.builder().build().http2(), "a builder starts from the defaults");
+        assertFalse(HttpServerSettings.builder().http2(false).build().http2(), "the builder turns it off");
         assertEquals(d.http2MaxConcurrentStreams(), 100);
         assertEquals(d.http2InitialWindowSize(), 65_535);
         assertEquals(d.http2MaxFrameSize(), 16_384);
         assertEquals(d.http2HeaderTableSize(), 4096);
-        set("loomux.http.http2", "true", "loomux.http.http2MaxConcurrentStreams", "7",
+        set("loomux.http.http2", "false", "loomux.http.http2MaxConcurrentStreams", "7",
                 "loomux.http.http2InitialWindowSize", "1048576", "loomux.http.http2MaxFrameSize", "32768",
                 "loomux.http.http2HeaderTableSize", "1024");
         HttpServerSettings s = HttpServerSettings.fromSystemProperties().toBuilder().build();
-        assertTrue(s.http2());
+        assertFalse(s.http2(), "-Dloomux.http.http2=false turns it off");
         assertEquals(s.http2MaxConcurrentStreams(), 7);
         assertEquals(s.http2InitialWindowSize(), 1_048_576);
         assertEquals(s.http2MaxFrameSize(), 32_768);

@@ -139,7 +139,7 @@ public class HttpsH2Test {
 
     @Test(dataProvider = "loomux", dataProviderClass = HttpProviders.class, timeOut = 60_000)
     public void withHttp2OffTlsOffersOnlyHttp11(Impl impl) throws Exception {
-        HttpsServer s = server(impl, HttpServerSettings.defaults(), plain());
+        HttpsServer s = server(impl, HttpServerSettings.builder().http2(false).build(), plain());
         try (HttpClient client = client()) {
             HttpResponse<String> r = client.send(HttpRequest.newBuilder(uri(s, "/")).build(),
                     HttpResponse.BodyHandlers.ofString());

@@ -88,14 +88,18 @@ public class HttpsTest {
     @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = 60_000)
     public void getAndPostWithHttpClient(Impl impl) throws Exception {
         serveInfo(impl, plain(), server -> {
-            // The client's default version: it offers h2 and http/1.1 by ALPN, and the server,
-            // which names no application protocol, leaves it at HTTP/1.1.
+            // The client's default version: it offers h2 and http/1.1 by ALPN. loomux, with its
+            // default settings, picks h2; the JDK's server names no application protocol, which
+            // leaves it at HTTP/1.1.
+            HttpClient.Version expected = impl.isJdk() ? HttpClient.Version.HTTP_1_1 : HttpClient.Version.HTTP_2;
             try (HttpClient client = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT)
                     .sslContext(TestCertificates.clientContext()).build()) {
                 HttpResponse<String> get = send(client, server, "/info/a?q=1");
                 assertEquals(get.statusCode(), 200, impl + ": GET");
-                assertEquals(get.version(), HttpClient.Version.HTTP_1_1, impl.name());
+                assertEquals(get.version(), expected, impl.name());
                 Map<String, String> info = parse(get.body());
+                assertEquals(info.get("version"), expected == HttpClient.Version.HTTP_2 ? "HTTP/2.0" : "HTTP/1.1",
+                        impl + ": the exchange's protocol: " + get.body());
                 assertEquals(info.get("method"), "GET", impl + ": " + get.body());
                 assertEquals(info.get("uri"), "/info/a?q=1", impl + ": " + get.body());
                 assertEquals(info.get("https"), "true", impl + ": " + get.body());
@@ -573,7 +577,7 @@ public class HttpsTest {
 
     /**
      * Replies, one {@code key=value} a line, what the exchange saw: method, URI, body length and
-     * SHA-256, whether it is an {@link HttpsExchange}, and its TLS session.
+     * SHA-256, the protocol, whether it is an {@link HttpsExchange}, and its TLS session.
      */
     private static void info(HttpExchange x) throws IOException {
         byte[] body = x.getRequestBody().readAllBytes();
@@ -582,6 +586,7 @@ public class HttpsTest {
         sb.append("uri=").append(x.getRequestURI()).append('\n');
         sb.append("body=").append(body.length).append(' ').append(sha256(body)).append('\n');
         sb.append("port=").append(x.getRemoteAddress().getPort()).append('\n');
+        sb.append("version=").append(x.getProtocol()).append('\n');
         sb.append("https=").append(x instanceof HttpsExchange).append('\n');
         if (x instanceof HttpsExchange hx) {
             SSLSession s = hx.getSSLSession();
