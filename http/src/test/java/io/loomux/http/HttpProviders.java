@@ -9,6 +9,7 @@ import org.testng.annotations.DataProvider;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -17,7 +18,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * The data providers of the HTTP behaviour suite: {@code all} is the JDK's built-in provider
  * (the control: a scenario that fails on it tests something the JDK does not do) and loomux on
  * every backend {@link java.util.ServiceLoader} finds; {@code loomux} is the loomux ones only,
- * for scenarios where loomux deliberately differs from the JDK.
+ * for scenarios where loomux deliberately differs from the JDK. {@code allAndH2c} and
+ * {@code allAndH2} (and {@code loomuxAndH2}) add every loomux backend again, its client speaking
+ * HTTP/2 to it: over h2c to a plain server, over h2 to an HTTPS one.
  *
  * <p>Each backend's runtime is opened once for the whole test JVM and never closed: its pollers
  * are daemon threads, and servers come and go on it as they would in a program.
@@ -92,15 +95,50 @@ public final class HttpProviders {
     }
 
     /**
+     * @return loomux on each discovered backend with HTTP/2 on, spoken to over h2 (TLS, ALPN): the
+     *     servers of {@link #loomuxH2cImpls()}, whose runtimes they share
+     */
+    public static List<Impl> loomuxH2Impls() {
+        List<Impl> out = new ArrayList<>();
+        for (BackendInfo b : Loomux.backends()) {
+            Impl h2c = LOOMUX_H2C.computeIfAbsent(b.name(), n -> openH2c(b));
+            out.add(new Impl("loomux-" + b.name() + "-h2", h2c.provider(), h2c.skip(), true));
+        }
+        return out;
+    }
+
+    /**
      * @return the control, every loomux backend, and every loomux backend again over HTTP/2
      *     (h2c): the scenarios a JDK client drives, which HTTP/2 must serve the same
      */
     @DataProvider(name = "allAndH2c")
     public static Object[][] allAndH2c() {
+        return allAnd(loomuxH2cImpls());
+    }
+
+    /**
+     * @return the control, every loomux backend, and every loomux backend again over h2: the
+     *     HTTPS scenarios a JDK client drives, which HTTP/2 must serve the same
+     */
+    @DataProvider(name = "allAndH2")
+    public static Object[][] allAndH2() {
+        return allAnd(loomuxH2Impls());
+    }
+
+    /** @return the control, every loomux backend, then the HTTP/2 rows */
+    private static Object[][] allAnd(List<Impl> http2) {
         List<Impl> impls = new ArrayList<>();
         impls.add(jdk());
         impls.addAll(loomuxImpls());
-        impls.addAll(loomuxH2cImpls());
+        impls.addAll(http2);
+        return rows(impls);
+    }
+
+    /** @return every loomux backend, and every one again over h2 */
+    @DataProvider(name = "loomuxAndH2")
+    public static Object[][] loomuxAndH2() {
+        List<Impl> impls = new ArrayList<>(loomuxImpls());
+        impls.addAll(loomuxH2Impls());
         return rows(impls);
     }
 
@@ -128,6 +166,23 @@ public final class HttpProviders {
      */
     public static Object[][] allWith(Object[]... cases) {
         return with(all(), cases);
+    }
+
+    /**
+     * Every implementation of {@link #all()} with every case, then every loomux backend over h2
+     * with the h2 cases: where cases differ only in how a program configures TLS, which the
+     * HTTP/1.1 rows check, one of them is enough over h2.
+     *
+     * @param cases   the cases, each the parameters after the implementation
+     * @param h2Cases the cases for the h2 rows
+     * @return rows of the implementation and then the case's parameters
+     */
+    public static Object[][] allWithAndH2With(Object[][] cases, Object[]... h2Cases) {
+        Object[][] http11 = with(all(), cases);
+        Object[][] h2 = with(rows(loomuxH2Impls()), h2Cases);
+        Object[][] rows = Arrays.copyOf(http11, http11.length + h2.length);
+        System.arraycopy(h2, 0, rows, http11.length, h2.length);
+        return rows;
     }
 
     /**
@@ -186,11 +241,11 @@ public final class HttpProviders {
         if (impl.isJdk()) {
             throw new IllegalArgumentException("the JDK's provider takes system properties, not settings");
         }
-        String backend = impl.name().substring("loomux-".length()).replace("-h2c", "");
+        String backend = impl.name().substring("loomux-".length()).replaceFirst("-h2c?$", "");
         try {
             // A runtime per call: the test closes nothing, and runtimes are cheap (one poller).
             return new LoomuxHttpServerProvider(Loomux.builder().backend(backend).pollers(1).build(),
-                    impl.h2c() ? settings.toBuilder().http2(true).build() : settings);
+                    impl.http2() ? settings.toBuilder().http2(true).build() : settings);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

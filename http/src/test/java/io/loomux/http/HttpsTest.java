@@ -69,6 +69,15 @@ import static org.testng.Assert.fail;
  * certificates (through {@link SSLParameters} and through the older {@link HttpsParameters}
  * setters), and clients that misbehave: plain HTTP on the HTTPS port, a handshake that stalls.
  * Certificates come from {@link TestCertificates}.
+ *
+ * <p>The scenarios a JDK {@code HttpClient} drives run once more per backend over h2 (rows named
+ * {@code loomux-BACKEND-h2}), whose every response must come over HTTP/2; the key update too, its
+ * requests sent by {@link RawH2} on a TLS socket that asked for h2 alone. The scenarios of
+ * HTTP/1.1's own are not run over h2: keep-alive, a half-close after a request (HTTP/2 ends a
+ * request with its stream, not the connection), renegotiation (which RFC 9113 section 9.2.1
+ * forbids on HTTP/2), {@code HttpsURLConnection} (which has no HTTP/2), and a request the JDK's
+ * client makes by default (which asks for h2 itself). {@link HttpsH2Test} has HTTP/2's own cases
+ * over TLS.
  */
 public class HttpsTest {
 
@@ -180,7 +189,7 @@ public class HttpsTest {
         });
     }
 
-    @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = 60_000)
+    @Test(dataProvider = "allAndH2", dataProviderClass = HttpProviders.class, timeOut = 60_000)
     public void largeResponsesArriveIntact(Impl impl) throws Exception {
         serve(impl, plain(), "/big", x -> {
             x.getRequestBody().readAllBytes();
@@ -197,12 +206,17 @@ public class HttpsTest {
                 }
             }
         }, server -> {
-            try (HttpClient client = client()) {
+            try (HttpClient client = client(impl)) {
                 for (String mode : new String[] {"fixed", "chunked"}) {
                     HttpResponse<byte[]> r = client.send(request(server, "/big/" + mode).build(),
                             HttpResponse.BodyHandlers.ofByteArray());
                     assertEquals(r.statusCode(), 200, impl + ": " + mode);
-                    if (mode.equals("chunked")) {
+                    if (mode.equals("chunked") && impl.http2()) {
+                        // HTTP/2 has no chunked coding: DATA frames until the stream ends, no length
+                        // said ahead.
+                        assertEquals(r.headers().map().keySet().stream().filter(n -> n.equalsIgnoreCase("transfer-encoding")
+                                || n.equalsIgnoreCase("content-length")).toList(), List.of(), impl + ": " + r.headers());
+                    } else if (mode.equals("chunked")) {
                         assertEquals(r.headers().firstValue("transfer-encoding").orElse(""), "chunked", impl + ": " + mode);
                     } else {
                         assertEquals(r.headers().firstValueAsLong("content-length").orElse(-1), BIG.length, impl + ": " + mode);
@@ -213,11 +227,11 @@ public class HttpsTest {
         });
     }
 
-    @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = 60_000)
+    @Test(dataProvider = "allAndH2", dataProviderClass = HttpProviders.class, timeOut = 60_000)
     public void largeRequestBodiesArriveIntact(Impl impl) throws Exception {
         serveInfo(impl, plain(), server -> {
             String expected = BIG.length + " " + sha256(BIG);
-            try (HttpClient client = client()) {
+            try (HttpClient client = client(impl)) {
                 HttpResponse<String> fixed = client.send(request(server, "/info/fixed")
                         .POST(HttpRequest.BodyPublishers.ofByteArray(BIG)).build(), HttpResponse.BodyHandlers.ofString());
                 assertEquals(fixed.statusCode(), 200, impl + ": fixed");
@@ -233,10 +247,10 @@ public class HttpsTest {
         });
     }
 
-    @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = 60_000)
+    @Test(dataProvider = "allAndH2", dataProviderClass = HttpProviders.class, timeOut = 60_000)
     public void handlerGetsHttpsExchangeWithTheNegotiatedSession(Impl impl) throws Exception {
         serveInfo(impl, plain(), server -> {
-            try (HttpClient client = client()) {
+            try (HttpClient client = client(impl)) {
                 HttpResponse<String> r = send(client, server, "/info/session");
                 assertEquals(r.statusCode(), 200, impl.name());
                 SSLSession clientSide = r.sslSession().orElseThrow();
@@ -253,17 +267,18 @@ public class HttpsTest {
         });
     }
 
-    @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = 60_000)
+    @Test(dataProvider = "allAndH2", dataProviderClass = HttpProviders.class, timeOut = 60_000)
     public void keyUpdateInTheMiddleOfATls13Connection(Impl impl) throws Exception {
         serveInfo(impl, plain(), server -> {
-            try (SSLSocket s = tlsSocket(server, TestCertificates.clientContext(), "TLSv1.3")) {
+            try (SSLSocket s = tlsSocket(server, TestCertificates.clientContext(), "TLSv1.3", impl.http2())) {
+                RawGets gets = rawGets(s, impl);
                 List<Map<String, String>> seen = new ArrayList<>();
-                seen.add(get(s, "/info/before", impl));
+                seen.add(gets.get("/info/before"));
                 // On TLS 1.3, startHandshake() on an established connection sends a KeyUpdate
                 // that asks the server to update its sending keys too.
                 s.startHandshake();
                 for (int i = 0; i < 3; i++) {
-                    seen.add(get(s, "/info/after" + i, impl));
+                    seen.add(gets.get("/info/after" + i));
                 }
                 for (Map<String, String> info : seen) {
                     assertEquals(info.get("protocol"), "TLSv1.3", impl + ": " + info);
@@ -302,7 +317,41 @@ public class HttpsTest {
         });
     }
 
-    /** A GET of {@code path} on a raw TLS connection; the {@link #info} handler's answer. */
+    /** GETs on one raw TLS connection, each answered by the {@link #info} handler. */
+    @FunctionalInterface
+    private interface RawGets {
+        /** @return the handler's answer to a GET of the path */
+        Map<String, String> get(String path) throws IOException;
+    }
+
+    /**
+     * @return GETs over the handshaken socket: in HTTP/1.1, or on an h2 row in HTTP/2 (the
+     *     socket having agreed on h2 through ALPN), after the connection's preface and settings
+     */
+    private static RawGets rawGets(SSLSocket s, Impl impl) throws IOException {
+        if (!impl.http2()) {
+            return path -> get(s, path, impl);
+        }
+        assertEquals(s.getApplicationProtocol(), "h2", impl + ": ALPN");
+        RawH2 c = RawH2.over(s);
+        c.preface();
+        c.settings();
+        c.handshake();
+        int[] stream = {1};
+        return path -> {
+            int id = stream[0];
+            stream[0] += 2;
+            c.headers(id, true, ":method", "GET", ":scheme", "https", ":authority", "127.0.0.1", ":path", path);
+            RawH2.Response r = c.response(id);
+            assertEquals(r.status(), 200, impl + ": " + path + ": " + r);
+            Map<String, String> info = parse(r.text());
+            assertEquals(info.get("uri"), path, impl + ": " + r.text());
+            assertEquals(info.get("version"), "HTTP/2.0", impl + ": " + r.text());
+            return info;
+        };
+    }
+
+    /** A GET of {@code path} on a raw TLS connection in HTTP/1.1; the {@link #info} handler's answer. */
     private static Map<String, String> get(SSLSocket s, String path, Impl impl) throws IOException {
         write(s, ("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
         RawResponse r = RawResponse.read(s.getInputStream());
@@ -312,7 +361,7 @@ public class HttpsTest {
         return info;
     }
 
-    @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = 30_000)
+    @Test(dataProvider = "allAndH2", dataProviderClass = HttpProviders.class, timeOut = 30_000)
     public void setHttpsConfiguratorAfterStartIsRefused(Impl impl) throws Exception {
         HttpProviders.require(impl);
         HttpsConfigurator first = plain();
@@ -329,7 +378,7 @@ public class HttpsTest {
             } catch (IllegalStateException e) {
                 refused = e;
             }
-            try (HttpClient client = client()) {
+            try (HttpClient client = client(impl)) {
                 HttpResponse<String> r = send(client, server, "/info/after");
                 assertEquals(r.statusCode(), 200, impl + ": the server goes on with the configurator it started with");
             }
@@ -338,7 +387,7 @@ public class HttpsTest {
         });
     }
 
-    @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = 60_000)
+    @Test(dataProvider = "allAndH2", dataProviderClass = HttpProviders.class, timeOut = 60_000)
     public void concurrentTlsClientsEachGetTheirOwnBytesBack(Impl impl) throws Exception {
         int clients = 24;
         int size = 256 * 1024;
@@ -354,7 +403,7 @@ public class HttpsTest {
                 for (int c = 0; c < clients; c++) {
                     byte[] mine = Arrays.copyOfRange(BIG, c * 1000, c * 1000 + size);
                     results.add(pool.submit(() -> {
-                        try (HttpClient client = client()) {
+                        try (HttpClient client = client(impl)) {
                             HttpResponse<byte[]> r = client.send(request(server, "/echo")
                                     .POST(HttpRequest.BodyPublishers.ofByteArray(mine)).build(),
                                     HttpResponse.BodyHandlers.ofByteArray());
@@ -396,12 +445,17 @@ public class HttpsTest {
     // ---------------------------------------------------------------------------------------
     // HttpsConfigurator.configure: protocols and cipher suites
 
-    /** @return every implementation, with each way a configurator may allow TLS 1.2 alone */
+    /**
+     * @return every implementation, with each way a configurator may allow TLS 1.2 alone; the h2
+     *     rows with one (TLS 1.2 is where RFC 9113 section 9.2 restricts h2)
+     */
     @DataProvider(name = "tls12Only")
     public static Object[][] tls12Only() {
-        return HttpProviders.allWith(
-                new Object[] {"through SSLParameters", throughSslParameters(sp -> sp.setProtocols(new String[] {"TLSv1.2"}))},
-                new Object[] {"through setProtocols", throughSetters(p -> p.setProtocols(new String[] {"TLSv1.2"}))});
+        Object[] sslParameters = {"through SSLParameters",
+                throughSslParameters(sp -> sp.setProtocols(new String[] {"TLSv1.2"}))};
+        return HttpProviders.allWithAndH2With(new Object[][] {sslParameters,
+                {"through setProtocols", throughSetters(p -> p.setProtocols(new String[] {"TLSv1.2"}))}},
+                sslParameters);
     }
 
     @Test(dataProvider = "tls12Only", timeOut = 60_000)
@@ -416,15 +470,15 @@ public class HttpsTest {
             configure.accept(p);
         }), server -> {
             SSLContext ctx = TestCertificates.clientContext();
-            try (HttpClient only13 = client(ctx, protocols(ctx, "TLSv1.3"))) {
+            try (HttpClient only13 = client(impl, ctx, protocols(ctx, "TLSv1.3"))) {
                 assertHandshakeFails(only13, server, "/info/13", impl);
             }
-            try (HttpClient only12 = client(ctx, protocols(ctx, "TLSv1.2"))) {
+            try (HttpClient only12 = client(impl, ctx, protocols(ctx, "TLSv1.2"))) {
                 HttpResponse<String> r = send(only12, server, "/info/12");
                 assertEquals(r.statusCode(), 200, impl.name());
                 assertEquals(parse(r.body()).get("protocol"), "TLSv1.2", impl + ": " + r.body());
             }
-            try (HttpClient both = client(ctx, null)) {
+            try (HttpClient both = client(impl, ctx, null)) {
                 HttpResponse<String> r = send(both, server, "/info/any");
                 assertEquals(r.statusCode(), 200, impl.name());
                 assertEquals(parse(r.body()).get("protocol"), "TLSv1.2", impl + ": a client offering 1.3 and 1.2: " + r.body());
@@ -437,12 +491,17 @@ public class HttpsTest {
         });
     }
 
-    /** @return every implementation, with each way a configurator may allow one TLS 1.2 cipher suite alone */
+    /**
+     * @return every implementation, with each way a configurator may allow one TLS 1.2 cipher
+     *     suite alone; the h2 rows with one
+     */
     @DataProvider(name = "oneSuite")
     public static Object[][] oneSuite() {
-        return HttpProviders.allWith(
-                new Object[] {"through SSLParameters", throughSslParameters(sp -> sp.setCipherSuites(new String[] {TLS12_SUITE}))},
-                new Object[] {"through setCipherSuites", throughSetters(p -> p.setCipherSuites(new String[] {TLS12_SUITE}))});
+        Object[] sslParameters = {"through SSLParameters",
+                throughSslParameters(sp -> sp.setCipherSuites(new String[] {TLS12_SUITE}))};
+        return HttpProviders.allWithAndH2With(new Object[][] {sslParameters,
+                {"through setCipherSuites", throughSetters(p -> p.setCipherSuites(new String[] {TLS12_SUITE}))}},
+                sslParameters);
     }
 
     @Test(dataProvider = "oneSuite", timeOut = 60_000)
@@ -457,10 +516,10 @@ public class HttpsTest {
             SSLParameters other = ctx.getDefaultSSLParameters();
             other.setProtocols(new String[] {"TLSv1.2"});
             other.setCipherSuites(new String[] {OTHER_TLS12_SUITE});
-            try (HttpClient wrongSuite = client(ctx, other)) {
+            try (HttpClient wrongSuite = client(impl, ctx, other)) {
                 assertHandshakeFails(wrongSuite, server, "/info/x", impl);
             }
-            try (HttpClient any = client(ctx, null)) {
+            try (HttpClient any = client(impl, ctx, null)) {
                 HttpResponse<String> r = send(any, server, "/info/y");
                 assertEquals(r.statusCode(), 200, impl.name());
                 Map<String, String> info = parse(r.body());
@@ -476,15 +535,17 @@ public class HttpsTest {
 
     /**
      * @return every implementation, with each way a configurator may ask for client certificates,
-     *     and whether it needs them (else it wants them)
+     *     and whether it needs them (else it wants them); the h2 rows with one way for each
      */
     @DataProvider(name = "clientAuth")
     public static Object[][] clientAuth() {
-        return HttpProviders.allWith(
-                new Object[] {"need, through SSLParameters", throughSslParameters(sp -> sp.setNeedClientAuth(true)), true},
-                new Object[] {"need, through setNeedClientAuth", throughSetters(p -> p.setNeedClientAuth(true)), true},
-                new Object[] {"want, through SSLParameters", throughSslParameters(sp -> sp.setWantClientAuth(true)), false},
-                new Object[] {"want, through setWantClientAuth", throughSetters(p -> p.setWantClientAuth(true)), false});
+        Object[] need = {"need, through SSLParameters", throughSslParameters(sp -> sp.setNeedClientAuth(true)), true};
+        Object[] want = {"want, through SSLParameters", throughSslParameters(sp -> sp.setWantClientAuth(true)), false};
+        return HttpProviders.allWithAndH2With(new Object[][] {need,
+                {"need, through setNeedClientAuth", throughSetters(p -> p.setNeedClientAuth(true)), true},
+                want,
+                {"want, through setWantClientAuth", throughSetters(p -> p.setWantClientAuth(true)), false}},
+                need, want);
     }
 
     /** Asks for client certificates as configured: an anonymous client fails (need) or gets "none" (want). */
@@ -492,14 +553,14 @@ public class HttpsTest {
     public void clientAuthentication(Impl impl, String how, Consumer<HttpsParameters> configure, boolean need)
             throws Exception {
         serveInfo(impl, configurator(configure), server -> {
-            try (HttpClient anonymous = client()) {
+            try (HttpClient anonymous = client(impl)) {
                 if (need) {
                     assertHandshakeFails(anonymous, server, "/info/anon", impl);
                 } else {
                     assertPeer(send(anonymous, server, "/info/anon"), "none", impl);
                 }
             }
-            try (HttpClient withCert = client(TestCertificates.clientContextWithCertificate(), null)) {
+            try (HttpClient withCert = client(impl, TestCertificates.clientContextWithCertificate(), null)) {
                 assertPeer(send(withCert, server, "/info/cert"), clientSubject(), impl);
             }
         });
@@ -524,12 +585,12 @@ public class HttpsTest {
         }
     }
 
-    @Test(dataProvider = "all", dataProviderClass = HttpProviders.class, timeOut = 60_000)
+    @Test(dataProvider = "allAndH2", dataProviderClass = HttpProviders.class, timeOut = 60_000)
     public void plainHttpOnTheHttpsPortIsDroppedAndTlsClientsStillWork(Impl impl) throws Exception {
         serveInfo(impl, plain(), server -> {
             InetSocketAddress addr = server.getAddress();
             // One plain client that says nothing, one that sends a whole plain request.
-            try (Socket idle = connect(addr); Socket plain = connect(addr); HttpClient client = client()) {
+            try (Socket idle = connect(addr); Socket plain = connect(addr); HttpClient client = client(impl)) {
                 write(plain, "GET /info/plain HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
 
                 String seen = readUntilClosed(plain.getInputStream(), impl + ": the plain request on the HTTPS port");
@@ -540,11 +601,11 @@ public class HttpsTest {
         });
     }
 
-    @Test(dataProvider = "loomux", dataProviderClass = HttpProviders.class, timeOut = 60_000)
+    @Test(dataProvider = "loomuxAndH2", dataProviderClass = HttpProviders.class, timeOut = 60_000)
     public void clientsStalledInsideTheirHandshakeDoNotHoldUpOthersWhereTheJdkServerStalls(Impl impl) throws Exception {
         serveInfo(impl, plain(), server -> {
             InetSocketAddress addr = server.getAddress();
-            try (Socket partialHeader = connect(addr); Socket partialHello = connect(addr); HttpClient client = client()) {
+            try (Socket partialHeader = connect(addr); Socket partialHello = connect(addr); HttpClient client = client(impl)) {
                 // One client sends the first bytes of a TLS record header and stops, the other a
                 // record header announcing a ClientHello of 512 bytes, then 3 of them. The JDK's
                 // server reads the handshake on its one dispatcher thread and so serves no one else.
@@ -556,7 +617,7 @@ public class HttpsTest {
         });
     }
 
-    @Test(dataProvider = "loomux", dataProviderClass = HttpProviders.class, timeOut = 30_000)
+    @Test(dataProvider = "loomuxAndH2", dataProviderClass = HttpProviders.class, timeOut = 30_000)
     public void startWithoutHttpsConfiguratorFailsAtStartWhereTheJdkFailsOnlyPerConnection(Impl impl) throws Exception {
         HttpProviders.require(impl);
         Servers.stopAfter(impl.httpsServer(), server -> {
@@ -566,7 +627,7 @@ public class HttpsTest {
             // Once configured, the same server starts and serves.
             server.setHttpsConfigurator(plain());
             server.start();
-            try (HttpClient client = client()) {
+            try (HttpClient client = client(impl)) {
                 assertEquals(send(client, server, "/info/late").statusCode(), 200, impl.name());
             }
         });
@@ -702,20 +763,28 @@ public class HttpsTest {
         return TestCertificates.clientCertificate().getSubjectX500Principal().getName();
     }
 
-    /** @return an HTTP/1.1 client that trusts the test certificates and has none of its own */
-    private static HttpClient client() {
-        return client(TestCertificates.clientContext(), null);
+    /**
+     * @return a client of the implementation's row that trusts the test certificates and has none
+     *     of its own: see {@link #client(Impl, SSLContext, SSLParameters)}
+     */
+    private static HttpClient client(Impl impl) {
+        return client(impl, TestCertificates.clientContext(), null);
     }
 
-    private static HttpClient client(SSLContext ctx, SSLParameters params) {
+    /**
+     * @param params what the client's TLS allows, or null for its context's defaults
+     * @return an HTTP/1.1 client; on an h2 row, one that asks for h2 by ALPN and fails on any
+     *     response that did not come over HTTP/2
+     */
+    private static HttpClient client(Impl impl, SSLContext ctx, SSLParameters params) {
         HttpClient.Builder b = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
+                .version(impl.http2() ? HttpClient.Version.HTTP_2 : HttpClient.Version.HTTP_1_1)
                 .connectTimeout(CONNECT_TIMEOUT)
                 .sslContext(ctx);
         if (params != null) {
             b.sslParameters(params);
         }
-        return b.build();
+        return impl.http2() ? RecordingClient.requiring(b.build(), HttpClient.Version.HTTP_2) : b.build();
     }
 
     private static URI base(HttpsServer server) {
@@ -739,6 +808,12 @@ public class HttpsTest {
     }
 
     private static SSLSocket tlsSocket(HttpsServer server, SSLContext ctx, String protocol) throws IOException {
+        return tlsSocket(server, ctx, protocol, false);
+    }
+
+    /** @param h2 whether to ask for h2 alone through ALPN (else no application protocol is named) */
+    private static SSLSocket tlsSocket(HttpsServer server, SSLContext ctx, String protocol, boolean h2)
+            throws IOException {
         Socket raw = new Socket();
         try {
             raw.connect(server.getAddress(), SOCKET_TIMEOUT_MS);
@@ -747,6 +822,11 @@ public class HttpsTest {
             s.setSoTimeout(SOCKET_TIMEOUT_MS);
             if (protocol != null) {
                 s.setEnabledProtocols(new String[] {protocol});
+            }
+            if (h2) {
+                SSLParameters p = s.getSSLParameters();
+                p.setApplicationProtocols(new String[] {"h2"});
+                s.setSSLParameters(p);
             }
             s.startHandshake();
             return s;

@@ -12,13 +12,14 @@ import java.net.InetSocketAddress;
  * One HTTP server implementation under test: the JDK's built-in provider (the control), or
  * loomux on one backend.
  *
- * @param name     "jdk", "loomux-BACKEND", or "loomux-BACKEND-h2c", shown in test names
+ * @param name     "jdk", "loomux-BACKEND", "loomux-BACKEND-h2c" (spoken to over h2c) or
+ *                 "loomux-BACKEND-h2" (over h2 on TLS), shown in test names
  * @param provider the provider, or null when the backend cannot run here
  * @param skip     why it cannot run here, or null
- * @param h2c      whether the suite's client speaks HTTP/2 to it (an {@code http://} server with
- *                 HTTP/2 on: the JDK's client upgrades)
+ * @param http2    whether the suite's client speaks HTTP/2 to it: to an {@code http://} server
+ *                 it upgrades (h2c), to an {@code https://} one it asks for h2 through ALPN
  */
-public record Impl(String name, HttpServerProvider provider, String skip, boolean h2c) {
+public record Impl(String name, HttpServerProvider provider, String skip, boolean http2) {
 
     /** An implementation the suite speaks HTTP/1.1 to. */
     public Impl(String name, HttpServerProvider provider, String skip) {

@@ -120,6 +120,15 @@ public final class RawH2 implements Closeable {
     }
 
     /**
+     * @param socket connected by the caller (over TLS, handshaken with h2 agreed), its reads
+     *               timing out
+     * @return a client on the socket, nothing sent yet
+     */
+    static RawH2 over(Socket socket) throws IOException {
+        return new RawH2(socket);
+    }
+
+    /**
      * Connects, sends the preface and an empty SETTINGS, and reads the server's SETTINGS (acking
      * it) up to the ack of ours.
      *

@@ -18,7 +18,8 @@ import java.util.concurrent.Executor;
 
 /**
  * An {@link HttpClient} that records the version of every response it gets, so that a suite run
- * over HTTP/2 can tell it was not silently served HTTP/1.1.
+ * over HTTP/2 can tell it was not silently served HTTP/1.1; or that fails at once on a response
+ * over any version but the one it requires.
  */
 final class RecordingClient extends HttpClient {
 
@@ -27,10 +28,25 @@ final class RecordingClient extends HttpClient {
     }
 
     private final HttpClient client;
+    private final Version required;
     private final List<Seen> seen = new CopyOnWriteArrayList<>();
 
     RecordingClient(HttpClient client) {
+        this(client, null);
+    }
+
+    private RecordingClient(HttpClient client, Version required) {
         this.client = client;
+        this.required = required;
+    }
+
+    /**
+     * @return a client whose every response must come over the version, else its send fails
+     *     with an {@link AssertionError}: over TLS, ALPN settles the protocol before the first
+     *     request, so no request excuses another version
+     */
+    static RecordingClient requiring(HttpClient client, Version version) {
+        return new RecordingClient(client, version);
     }
 
     /** @return the responses so far */
@@ -86,26 +102,26 @@ final class RecordingClient extends HttpClient {
     @Override
     public <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> handler)
             throws IOException, InterruptedException {
-        HttpResponse<T> r = client.send(request, handler);
-        seen.add(new Seen(request, r.version()));
-        return r;
+        return record(request, client.send(request, handler));
     }
 
     @Override
     public <T> CompletableFuture<HttpResponse<T>> sendAsync(HttpRequest request, HttpResponse.BodyHandler<T> handler) {
-        return client.sendAsync(request, handler).thenApply(r -> {
-            seen.add(new Seen(request, r.version()));
-            return r;
-        });
+        return client.sendAsync(request, handler).thenApply(r -> record(request, r));
     }
 
     @Override
     public <T> CompletableFuture<HttpResponse<T>> sendAsync(HttpRequest request, HttpResponse.BodyHandler<T> handler,
                                                             HttpResponse.PushPromiseHandler<T> push) {
-        return client.sendAsync(request, handler, push).thenApply(r -> {
-            seen.add(new Seen(request, r.version()));
-            return r;
-        });
+        return client.sendAsync(request, handler, push).thenApply(r -> record(request, r));
+    }
+
+    private <T> HttpResponse<T> record(HttpRequest request, HttpResponse<T> r) {
+        seen.add(new Seen(request, r.version()));
+        if (required != null && r.version() != required) {
+            throw new AssertionError(request + " was answered over " + r.version() + ", not " + required);
+        }
+        return r;
     }
 
     @Override

@@ -110,7 +110,7 @@ final class Servers {
 
     /** As {@link #run(Impl, Setup, Run)}, the test given an HTTP/1.1 client, closed after it. */
     static void client(Impl impl, Setup<HttpServer> setup, ClientRun test) throws Exception {
-        if (!impl.h2c()) {
+        if (!impl.http2()) {
             run(impl, setup, server -> client(server, test));
             return;
         }
