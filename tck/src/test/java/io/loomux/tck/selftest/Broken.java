@@ -35,7 +35,7 @@ import org.testng.SkipException;
 public final class Broken {
 
     /** How long the kit waits when it runs against a broken provider: failures are expected. */
-    static final Duration SHORT_PATIENCE = Duration.ofMillis(500);
+    static final Duration SHORT_PATIENCE = Duration.ofSeconds(1);
 
     private Broken() {
     }
