@@ -85,7 +85,7 @@ final class SoakServers implements AutoCloseable {
             return new Target(name, kind, server.address(), null, () -> server.stats().active());
         }
         LoomuxHttpServerProvider provider = new LoomuxHttpServerProvider(runtime,
-                HttpServerSettings.builder().headerTimeout(HEADER_TIMEOUT).http2(kind.h2()).build());
+                HttpServerSettings.builder().headerTimeout(HEADER_TIMEOUT).build());
         HttpServer server;
         if (kind.tls()) {
             HttpsServer https = provider.createHttpsServer(any, 0);
