@@ -16,7 +16,6 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.ByteBuffer;
 import java.util.List;
-import java.util.Map;
 
 /**
  * What the reader of one HTTP/2 connection does with the client's frames ({@link FrameReader}
@@ -229,7 +228,7 @@ final class FrameHandler implements FrameListener {
             }
             s.requestEnded = endStream;
             if (body != null && body.length > 0) {
-                s.body.add(body);
+                s.addBody(body);
                 s.received = body.length;
             }
             s.handlerRunning = true;
@@ -291,9 +290,8 @@ final class FrameHandler implements FrameListener {
     private void answer(int id, int status, String message, boolean requestEnded) throws Http2Exception {
         guard.reset("answered " + status + " without a handler");
         byte[] page = io.loomux.http.internal.Status.page(status, message);
-        List<Map.Entry<String, String>> fields = List.of(Map.entry("content-type", "text/html"),
-                Map.entry("content-length", Integer.toString(page.length)),
-                Map.entry("date", io.loomux.http.internal.Status.date()));
+        List<String> fields = List.of("content-type", "text/html", "content-length", Integer.toString(page.length),
+                "date", io.loomux.http.internal.Status.date());
         try {
             out.headers(id, status, fields, false, false);
             out.data(id, page, 0, Math.min(page.length, FrameOutput.MAX_DATA), true, true);
@@ -338,7 +336,7 @@ final class FrameHandler implements FrameListener {
                 // No one will read it: given back at once (at the frame's end).
                 return;
             }
-            s.body.add(copy);
+            s.addBody(copy);
             dataTaken += n;
             s.changed.signalAll();
         } finally {

@@ -8,7 +8,6 @@ import io.loomux.http.internal.hpack.HpackOutput;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -159,19 +158,19 @@ final class FrameOutput {
      * A response head: {@code :status} and the fields, whose names are lower case already and
      * fit HTTP/2 (see {@link ResponseFields}), encoded and framed as HEADERS (and CONTINUATION).
      *
-     * @param fields    the fields after {@code :status}, name to values, in order
+     * @param fields    the fields after {@code :status}: a name, its value, the next name, and so on
      * @param endStream whether no DATA follows
      * @param flush     whether to write now
      */
-    void headers(int streamId, int status, List<Map.Entry<String, String>> fields, boolean endStream, boolean flush)
+    void headers(int streamId, int status, List<String> fields, boolean endStream, boolean flush)
             throws IOException {
         lock.lock();
         try {
             block.reset();
             encoder.startBlock(block);
             encoder.status(block, status);
-            for (Map.Entry<String, String> f : fields) {
-                encoder.field(block, f.getKey(), f.getValue());
+            for (int i = 0; i < fields.size(); i += 2) {
+                encoder.field(block, fields.get(i), fields.get(i + 1));
             }
             ByteBuffer b = block.asByteBuffer();
             int need = FrameWriter.headerBlockLength(b.remaining(), peerMaxFrameSize);

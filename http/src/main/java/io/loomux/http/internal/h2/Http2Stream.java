@@ -22,8 +22,8 @@ final class Http2Stream {
     long sentUnacknowledged;
     /** What the client may still send on this stream before the server opens it further. */
     final FlowWindow receiveWindow;
-    /** Body bytes received and not read, as they came. */
-    final ArrayDeque<byte[]> body = new ArrayDeque<>();
+    /** Body bytes received and not read, as they came; null until the first (a GET has none). */
+    private ArrayDeque<byte[]> body;
     /** The offset into the first chunk of {@link #body} read already. */
     int bodyOffset;
     /** Body bytes read by the handler and not yet given back to the client as window. */
@@ -61,9 +61,27 @@ final class Http2Stream {
         this.declaredLength = declaredLength;
     }
 
+    /** Keeps body bytes received, after those not read yet. */
+    void addBody(byte[] chunk) {
+        if (body == null) {
+            body = new ArrayDeque<>(4);
+        }
+        body.add(chunk);
+    }
+
+    /** @return the oldest chunk of body not read in full, or null */
+    byte[] firstBody() {
+        return body == null ? null : body.peekFirst();
+    }
+
+    /** The oldest chunk ({@link #firstBody()}) was read to its end. */
+    void removeFirstBody() {
+        body.removeFirst();
+    }
+
     /** @return the body bytes received and not read */
     long buffered() {
-        if (body.isEmpty()) {
+        if (body == null || body.isEmpty()) {
             // The usual case, a GET's: no iterator made.
             return 0;
         }
@@ -77,7 +95,9 @@ final class Http2Stream {
     /** Drops the body received and not read. @return how many bytes it held */
     int dropBody() {
         int unread = (int) buffered();
-        body.clear();
+        if (body != null) {
+            body.clear();
+        }
         bodyOffset = 0;
         return unread;
     }

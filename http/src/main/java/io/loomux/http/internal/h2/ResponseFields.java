@@ -5,7 +5,6 @@ import io.loomux.http.internal.ResponseFraming;
 import io.loomux.http.internal.Status;
 
 import java.io.IOException;
-import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -20,7 +19,31 @@ final class ResponseFields {
 
     private static final System.Logger LOG = System.getLogger("io.loomux.http");
 
+    /**
+     * The lower-case form of the names responses usually carry, as {@link Headers} spells them
+     * ("Content-type"): one string each for the life of the server, its hash kept, where a
+     * lower-casing would make a new one per response for the HPACK encoder to hash again.
+     */
+    private static final Map<String, String> COMMON_LOWER_CASE = Map.ofEntries(
+            common("Content-type"), common("Content-length"), common("Content-encoding"),
+            common("Content-language"), common("Content-disposition"), common("Content-range"),
+            common("Cache-control"), common("Etag"), common("Last-modified"), common("Expires"),
+            common("Location"), common("Set-cookie"), common("Vary"), common("Server"),
+            common("Accept-ranges"), common("Allow"), common("Retry-after"), common("Link"),
+            common("Www-authenticate"), common("Access-control-allow-origin"),
+            common("Strict-transport-security"), common("X-content-type-options"));
+
     private ResponseFields() {
+    }
+
+    private static Map.Entry<String, String> common(String normalName) {
+        return Map.entry(normalName, normalName.toLowerCase(Locale.ROOT));
+    }
+
+    /** @return the name in lower case, as HTTP/2 sends it */
+    static String lowerCase(String name) {
+        String common = COMMON_LOWER_CASE.get(name);
+        return common != null ? common : name.toLowerCase(Locale.ROOT);
     }
 
     /**
@@ -36,13 +59,13 @@ final class ResponseFields {
         // body follows the length is the framing's, and 1xx and 204 must not carry one.
         boolean keepLength = framing.body() == ResponseFraming.Body.NONE && framing.contentLength() < 0
                 && code >= 200 && code != 204;
-        List<Map.Entry<String, String>> fields = new ArrayList<>(headers.size() + 2);
+        List<String> fields = new ArrayList<>(2 * headers.size() + 4);
         for (Map.Entry<String, List<String>> e : headers.entrySet()) {
             List<String> values = e.getValue();
             if (values == null) {
                 continue;
             }
-            String name = e.getKey().toLowerCase(Locale.ROOT);
+            String name = lowerCase(e.getKey());
             switch (name) {
                 case "connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "date" -> {
                     // Connection-specific, or set here.
@@ -61,13 +84,16 @@ final class ResponseFields {
                     throw new IllegalArgumentException("the value of response field " + e.getKey()
                             + " is folded, which HTTP/2 cannot carry");
                 }
-                fields.add(new AbstractMap.SimpleImmutableEntry<>(name, value));
+                fields.add(name);
+                fields.add(value);
             }
         }
         if (framing.contentLength() >= 0) {
-            fields.add(new AbstractMap.SimpleImmutableEntry<>("content-length", Long.toString(framing.contentLength())));
+            fields.add("content-length");
+            fields.add(Long.toString(framing.contentLength()));
         }
-        fields.add(new AbstractMap.SimpleImmutableEntry<>("date", Status.date()));
+        fields.add("date");
+        fields.add(Status.date());
         if (code < 200) {
             // An interim status cannot end a stream (section 8.1): the head goes as one, and the
             // stream is reset, since the handler sends nothing more.

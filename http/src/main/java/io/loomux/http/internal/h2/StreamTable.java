@@ -252,13 +252,13 @@ final class StreamTable {
             while (true) {
                 // As much as has come, across the pieces it came in (a read of the socket's, not
                 // a frame, makes a piece): a handler that writes what it reads sends fewer frames.
-                for (byte[] first; n < len && (first = s.body.peekFirst()) != null; ) {
+                for (byte[] first; n < len && (first = s.firstBody()) != null; ) {
                     int k = Math.min(len - n, first.length - s.bodyOffset);
                     System.arraycopy(first, s.bodyOffset, b, off + n, k);
                     s.bodyOffset += k;
                     n += k;
                     if (s.bodyOffset == first.length) {
-                        s.body.removeFirst();
+                        s.removeFirstBody();
                         s.bodyOffset = 0;
                     }
                 }
@@ -427,7 +427,7 @@ final class StreamTable {
      *
      * @throws IOException if the stream was reset or the connection is gone
      */
-    void sendHeaders(Http2Stream s, int status, List<Map.Entry<String, String>> fields, boolean endStream)
+    void sendHeaders(Http2Stream s, int status, List<String> fields, boolean endStream)
             throws IOException {
         Ending e = endStream ? ending(s) : null;
         if (e == null) {
