@@ -66,7 +66,13 @@ public class Http2BooksTest {
                         .until(() -> c.waitsArmed() && !c.holdsBuffers());
                 open.get(3, "/");
                 assertEquals(open.response(3).text(), "HTTP/2.0", "the next request wakes it");
-                await().atMost(WAIT).alias("and it waits armed again").until(() -> c.waitsArmed() && !c.holdsBuffers());
+                try {
+                    await().atMost(WAIT).alias("and it waits armed again").until(() -> c.waitsArmed() && !c.holdsBuffers());
+                } catch (org.awaitility.core.ConditionTimeoutException e) {
+                    // Which half failed, for the next time this is seen.
+                    throw new AssertionError("not armed and free of buffers again: armed " + c.waitsArmed()
+                            + ", holds buffers " + c.holdsBuffers(), e);
+                }
                 server.stop(0);
                 await().atMost(WAIT).alias("stop closed it, and it left the books")
                         .until(() -> core.connections().isEmpty());

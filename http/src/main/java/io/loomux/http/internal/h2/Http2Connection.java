@@ -66,6 +66,10 @@ final class Http2Connection implements ServedConnection {
     private volatile Thread thread;
     /** Waiting for the client's next bytes with no thread (armed); the reaper counts it as waiting on the client. */
     private volatile boolean armed;
+    /** The reader's thread only: the last arm was refused (see {@link #read}). */
+    private boolean armRefused;
+    /** The reader's thread only: the read after that refusal only looked. */
+    private boolean lookedAfterRefusal;
     /** Our SETTINGS went and the client has not acknowledged them yet. */
     private volatile boolean settingsAwaited;
     /** System.nanoTime() by which the client must have acknowledged our SETTINGS. */
@@ -204,6 +208,7 @@ final class Http2Connection implements ServedConnection {
      */
     private boolean waitArmed() {
         if (reader.inHeaderBlock() || in.buffered() > 0 || !transport.drained() || closed) {
+            armRefused = false;
             return false;
         }
         BufferPool pool = server.buffers();
@@ -213,6 +218,7 @@ final class Http2Connection implements ServedConnection {
         boolean ok = false;
         try {
             ok = transport.onReadable(resume, starter);
+            armRefused = !ok;
             return ok;
         } finally {
             if (!ok) {
@@ -264,18 +270,34 @@ final class Http2Connection implements ServedConnection {
             }
             in.consumedTo(view);
             if (waitArmed()) {
+                lookedAfterRefusal = false;
                 return true;
             }
+            // The runtime refuses to arm when an event came that no read has answered yet; the
+            // read before may have taken its bytes already, and a read that waits would then hold
+            // this thread and the buffer until the client sends again. So after a refusal the
+            // read only looks, and if nothing came the connection tries to arm once more; a second
+            // refusal in a row reads, waiting.
+            boolean look = armRefused && !lookedAfterRefusal;
+            lookedAfterRefusal = look;
             boolean more;
             try {
+                if (look) {
+                    in.deadline(System.nanoTime());
+                }
                 more = in.fill();
             } catch (SocketTimeoutException e) {
                 if (reader.inHeaderBlock()) {
                     throw Http2Exception.connection(ErrorCode.ENHANCE_YOUR_CALM,
                             "a header block did not end within the header timeout");
                 }
-                // A read timeout left from the TLS handshake: an idle connection is the reaper's.
+                // Nothing came on a look, or a read timeout left from the TLS handshake: an idle
+                // connection is the reaper's.
                 continue;
+            } finally {
+                if (look) {
+                    in.deadline(0);
+                }
             }
             if (!more) {
                 return false;
@@ -319,12 +341,12 @@ final class Http2Connection implements ServedConnection {
         }
     }
 
-    /** Sends GOAWAY once, with the last stream this side took, then the connection ends. */
     /** The client acknowledged the server's SETTINGS. */
     void settingsAcknowledged() {
         settingsAwaited = false;
     }
 
+    /** Sends GOAWAY once, with the last stream this side took, then the connection ends. */
     private void goAway(ErrorCode code, String debug) {
         int last;
         table.lock.lock();

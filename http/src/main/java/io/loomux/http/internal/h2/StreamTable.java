@@ -46,8 +46,6 @@ final class StreamTable {
      * slowed by each other.
      */
     static final int CONNECTION_WINDOW = 1 << 20;
-    /** Stream ids reset by the server, remembered so that frames already on their way are dropped. */
-    private static final int RESET_MEMORY = 64;
 
     private final Http2Connection connection;
     private final ServerCore server;
@@ -75,8 +73,7 @@ final class StreamTable {
     private int flushUncounts;
     private final Runnable flusher = this::flushNow;
     private int lastStreamId; // guarded by lock
-    private final int[] resetIds = new int[RESET_MEMORY]; // guarded by lock
-    private int resetNext; // guarded by lock
+    private final ResetMemory resets = new ResetMemory(); // guarded by lock
     /** When the last stream left (or the connection began); read without the lock. */
     private volatile long idleSince = System.nanoTime();
 
@@ -677,20 +674,14 @@ final class StreamTable {
 
     /** With the lock held: whether the server reset the stream recently. */
     boolean wasReset(int id) {
-        for (int r : resetIds) {
-            if (r == id) {
-                return true;
-            }
-        }
-        return false;
+        return resets.contains(id);
     }
 
     /** Remembers a stream the server reset (or answered and reset); takes the lock. */
     void remember(int id) {
         lock.lock();
         try {
-            resetIds[resetNext] = id;
-            resetNext = (resetNext + 1) % RESET_MEMORY;
+            resets.add(id);
         } finally {
             lock.unlock();
         }
