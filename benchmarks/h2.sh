@@ -8,7 +8,7 @@
 h2_path() { [[ $1 == 64k ]] && echo /64k || echo /; }
 h2_expected_sha() {
   if [[ $1 == 64k ]]; then
-    # 1,024 lines of 63 letters and a newline: loomux hello's /64k (HttpCommands.sixtyFourK).
+    # 1,024 lines of 63 letters and a newline: loomux hello's /64k (io.loomux.cli.SixtyFourK).
     local line=abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijk i
     for ((i = 0; i < 1024; i++)); do printf '%s\n' "$line"; done | sha256sum | cut -d' ' -f1
   else

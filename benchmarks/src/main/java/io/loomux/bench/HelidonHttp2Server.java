@@ -4,6 +4,7 @@ import io.helidon.http.Header;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.webserver.WebServer;
+import io.loomux.cli.SixtyFourK;
 
 import java.nio.charset.StandardCharsets;
 
@@ -15,7 +16,7 @@ import java.nio.charset.StandardCharsets;
  * (helidon http2)} once started and runs until killed; exits 2 on bad arguments.
  *
  * <p>{@code GET /} gets status 200, {@code content-type: text/plain; charset=utf-8} and the 14
- * bytes {@code Hello, world!\n}; {@code GET /64k} the same with {@link SixtyFourK#BODY}. It runs
+ * bytes {@code Hello, world!\n}; {@code GET /64k} the same with {@link SixtyFourK#body()}. It runs
  * from target/peers/helidon-h2.classpath (see the module's pom): Helidon's server finds its HTTP/2
  * there through its service files, which the HTTP case's class path leaves out. Unlike
  * {@link HelidonHttpServer} it turns Nagle's algorithm off (TCP_NODELAY), as the Netty and loomux
@@ -25,6 +26,7 @@ import java.nio.charset.StandardCharsets;
 public final class HelidonHttp2Server {
 
     private static final byte[] HELLO = "Hello, world!\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] BIG = SixtyFourK.body();
     /** Made once: Helidon writes a prepared header without encoding it again. */
     private static final Header CONTENT_TYPE = HeaderValues.createCached(HeaderNames.CONTENT_TYPE,
             "text/plain; charset=utf-8");
@@ -50,7 +52,7 @@ public final class HelidonHttp2Server {
                     res.send(HELLO);
                 }).get("/64k", (req, res) -> {
                     res.header(CONTENT_TYPE);
-                    res.send(SixtyFourK.BODY);
+                    res.send(BIG);
                 }))
                 .build()
                 .start();

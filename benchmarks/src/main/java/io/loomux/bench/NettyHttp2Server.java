@@ -1,5 +1,6 @@
 package io.loomux.bench;
 
+import io.loomux.cli.SixtyFourK;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
@@ -27,7 +28,7 @@ import java.nio.charset.StandardCharsets;
  * http2)} once bound and runs until killed. Exits 2 on bad arguments, and 1 with a one-line reason
  * when the epoll transport is not available here.
  *
- * <p>{@code /64k} gets {@link SixtyFourK#BODY}, any other path the 14 bytes {@code Hello,
+ * <p>{@code /64k} gets {@link SixtyFourK#body()}, any other path the 14 bytes {@code Hello,
  * world!\n}: status 200, {@code content-type: text/plain; charset=utf-8} and the
  * {@code content-length}, as {@code loomux hello} answers. The handler is the codec's lowest
  * level, a frame listener on the connection handler (no child channel per stream): a request is
@@ -76,7 +77,7 @@ public final class NettyHttp2Server {
     static final class HelloHandler extends Http2ConnectionHandler implements Http2FrameListener {
         /** The bodies, shared read-only by every response (each takes a duplicate). */
         private static final ByteBuf HELLO_BODY = shared(HELLO);
-        private static final ByteBuf BIG_BODY = shared(SixtyFourK.BODY);
+        private static final ByteBuf BIG_BODY = shared(SixtyFourK.body());
 
         HelloHandler(Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder, Http2Settings initialSettings) {
             super(decoder, encoder, initialSettings);

@@ -43,8 +43,8 @@ final class HttpCommands {
     /** Seconds a stop waits for exchanges in progress after Ctrl-C. */
     static final int STOP_DELAY = 2;
     static final byte[] HELLO = "Hello, world!\n".getBytes(StandardCharsets.US_ASCII);
-    /** What {@code loomux hello} answers at {@code /64k}: see {@link #sixtyFourK()}. */
-    static final byte[] SIXTY_FOUR_K = sixtyFourK();
+    /** What {@code loomux hello} answers at {@code /64k}: see {@link SixtyFourK}. */
+    static final byte[] SIXTY_FOUR_K = SixtyFourK.body();
 
     private HttpCommands() {
     }
@@ -365,20 +365,6 @@ final class HttpCommands {
             throw new IllegalStateException("the JDK's HttpServerProvider was already chosen as " + p.getClass().getName());
         }
         return p;
-    }
-
-    /**
-     * The 65,536 bytes of the benchmarks' large answer: 1,024 lines of 63 letters (a to z over
-     * and over, starting again on each line) and a newline. The benchmarks' Netty and Helidon
-     * servers make the same bytes, so that every server of a case sends one body.
-     */
-    private static byte[] sixtyFourK() {
-        byte[] b = new byte[64 * 1024];
-        for (int i = 0; i < b.length; i++) {
-            int col = i % 64;
-            b[i] = (byte) (col == 63 ? '\n' : 'a' + col % 26);
-        }
-        return b;
     }
 
     private static void hello(HttpExchange x, byte[] answer) throws IOException {
