@@ -47,7 +47,7 @@ h2_report() {
   echo "CPU 1; $(meta h2_warm) s warm-up by the same command before each measured part). Every server answers \`GET /\`"
   echo "with status 200, \`content-type: text/plain; charset=utf-8\`, its content-length and the 14 bytes"
   echo "\`Hello, world!\\n\`, and \`GET /64k\` the same with 65,536 bytes of text; each cell first checks one answer's"
-  echo "status, content type and body bytes (curl). loomux runs \`loomux hello\` with \`-Dloomux.http.http2=true\`; Netty"
+  echo "status, content type and body bytes (curl). loomux runs \`loomux hello\` (HTTP/2 on, its default); Netty"
   echo "its HTTP/2 codec (\`NettyHttp2Server\`: a frame listener on the connection handler, one epoll event loop,"
   echo "its default settings); Helidon SE its HTTP/2 module (\`HelidonHttp2Server\`, TCP_NODELAY on as the others)."
   echo "loomux and Helidon also send a date field, Netty none. Errors are h2load's failed, errored and timed-out"

@@ -71,7 +71,7 @@ server_cmd() { # name port -> prints the command line, one word per line
                 -cp "$server_jar:$robaho_cp" io.loomux.cli.Main hello -b 127.0.0.1 -p "$port" --server provider ;;
     http-netty) printf '%s\n' java "${java_opts[@]}" "${netty_opts[@]}" -cp "$bench_jar" io.loomux.bench.NettyHttpServer "$port" ;;
     http-helidon) printf '%s\n' java "${java_opts[@]}" -cp "$bench_jar:$helidon_cp" io.loomux.bench.HelidonHttpServer "$port" ;;
-    h2-loomux-*) printf '%s\n' java "${java_opts[@]}" "${http_opts[@]}" -Dloomux.http.http2=true --enable-native-access=ALL-UNNAMED \
+    h2-loomux-*) printf '%s\n' java "${java_opts[@]}" "${http_opts[@]}" --enable-native-access=ALL-UNNAMED \
                 -jar "$server_jar" hello -b 127.0.0.1 -p "$port" --backend "${name#h2-loomux-}" ;;
     h2-netty) printf '%s\n' java "${java_opts[@]}" "${netty_opts[@]}" -cp "$bench_jar" io.loomux.bench.NettyHttp2Server "$port" ;;
     h2-helidon) printf '%s\n' java "${java_opts[@]}" -cp "$bench_jar:$helidon_h2_cp" io.loomux.bench.HelidonHttp2Server "$port" ;;

@@ -57,6 +57,8 @@ final class Http1Connection implements Runnable, ServedConnection {
      * waiting on its client, as it does a parked thread.
      */
     private volatile boolean armed;
+    /** This connection's thread only: the runtime refused the last arm (see {@link #serve}). */
+    private boolean armRefused;
     /** Made once: what the next request's thread runs, and how that thread starts. */
     private final Runnable resume = this::resume;
     private final Executor starter = this::startArmed;
@@ -351,6 +353,7 @@ final class Http1Connection implements Runnable, ServedConnection {
      *     whose next thread may be running already; false to read now, on the caller's thread
      */
     private boolean waitArmed() {
+        armRefused = false;
         if (!transport.drained()) {
             return false;
         }
@@ -362,6 +365,7 @@ final class Http1Connection implements Runnable, ServedConnection {
         boolean ok = false;
         try {
             ok = connection.onReadable(resume, starter);
+            armRefused = !ok;
             return ok;
         } finally {
             if (!ok) {
@@ -412,8 +416,14 @@ final class Http1Connection implements Runnable, ServedConnection {
             in.perReadTimeout(Duration.ZERO);
             idleSince = System.nanoTime();
             // A new connection has read nothing yet, so the runtime could not arm it.
-            if (nothingBuffered && !first && waitArmed()) {
-                return true;
+            if (nothingBuffered && !first) {
+                if (waitArmed()) {
+                    return true;
+                }
+                // See HttpInput.look; a second refusal in a row reads, waiting, below.
+                if (armRefused && in.look() == HttpInput.LOOKED_NOTHING && waitArmed()) {
+                    return true;
+                }
             }
             if (first && server.http2() != null && switchToHttp2()) {
                 return true;

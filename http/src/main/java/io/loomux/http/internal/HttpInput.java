@@ -2,6 +2,7 @@ package io.loomux.http.internal;
 
 import java.io.EOFException;
 import java.io.IOException;
+import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -175,6 +176,33 @@ public final class HttpInput {
         }
         lim += n;
         return true;
+    }
+
+    /** {@link #look}: bytes came and are buffered. */
+    public static final int LOOKED_MORE = 1;
+    /** {@link #look}: nothing had arrived. */
+    public static final int LOOKED_NOTHING = 0;
+    /** {@link #look}: the stream had ended. */
+    public static final int LOOKED_ENDED = -1;
+
+    /**
+     * One read that takes what has arrived and does not wait. A connection calls it after the
+     * runtime refused to arm it: the runtime refuses when an event came that no read has answered
+     * yet, but the read before may have taken that event's bytes already, and a read that waits
+     * would then hold the connection's thread and buffer until the client sends again.
+     *
+     * @return {@link #LOOKED_MORE}, {@link #LOOKED_NOTHING} or {@link #LOOKED_ENDED}
+     */
+    public int look() throws IOException {
+        long was = deadline;
+        deadline = System.nanoTime();
+        try {
+            return fill() ? LOOKED_MORE : LOOKED_ENDED;
+        } catch (SocketTimeoutException e) {
+            return LOOKED_NOTHING;
+        } finally {
+            deadline = was;
+        }
     }
 
     private void applyTimeout() {

@@ -68,8 +68,6 @@ final class Http2Connection implements ServedConnection {
     private volatile boolean armed;
     /** The reader's thread only: the last arm was refused (see {@link #read}). */
     private boolean armRefused;
-    /** The reader's thread only: the read after that refusal only looked. */
-    private boolean lookedAfterRefusal;
     /** Our SETTINGS went and the client has not acknowledged them yet. */
     private volatile boolean settingsAwaited;
     /** System.nanoTime() by which the client must have acknowledged our SETTINGS. */
@@ -270,34 +268,31 @@ final class Http2Connection implements ServedConnection {
             }
             in.consumedTo(view);
             if (waitArmed()) {
-                lookedAfterRefusal = false;
                 return true;
             }
-            // The runtime refuses to arm when an event came that no read has answered yet; the
-            // read before may have taken its bytes already, and a read that waits would then hold
-            // this thread and the buffer until the client sends again. So after a refusal the
-            // read only looks, and if nothing came the connection tries to arm once more; a second
-            // refusal in a row reads, waiting.
-            boolean look = armRefused && !lookedAfterRefusal;
-            lookedAfterRefusal = look;
+            if (armRefused) {
+                // See HttpInput.look; a second refusal in a row reads, waiting, below.
+                int looked = in.look();
+                if (looked == HttpInput.LOOKED_ENDED) {
+                    return false;
+                }
+                if (looked == HttpInput.LOOKED_MORE) {
+                    continue;
+                }
+                if (waitArmed()) {
+                    return true;
+                }
+            }
             boolean more;
             try {
-                if (look) {
-                    in.deadline(System.nanoTime());
-                }
                 more = in.fill();
             } catch (SocketTimeoutException e) {
                 if (reader.inHeaderBlock()) {
                     throw Http2Exception.connection(ErrorCode.ENHANCE_YOUR_CALM,
                             "a header block did not end within the header timeout");
                 }
-                // Nothing came on a look, or a read timeout left from the TLS handshake: an idle
-                // connection is the reaper's.
+                // A read timeout left from the TLS handshake: an idle connection is the reaper's.
                 continue;
-            } finally {
-                if (look) {
-                    in.deadline(0);
-                }
             }
             if (!more) {
                 return false;
