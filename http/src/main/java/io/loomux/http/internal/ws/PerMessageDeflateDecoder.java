@@ -18,8 +18,10 @@ import java.util.zip.Inflater;
  * {@linkplain PerMessageDeflateException#tooBig() too big}; anything the inflater rejects is bad
  * data. After either, the decoder's state is undefined and the connection must close.
  *
- * <p>One decoder per connection, used by the one thread that receives. The {@link Inflater} is
- * made at the first compressed message; {@link #close()} frees its native memory.
+ * <p>One decoder per connection, used by the one thread that receives. With context takeover the
+ * connection's own {@link Inflater} is made at the first compressed message and {@link #close()}
+ * frees its native memory; without, one is borrowed from {@link PerMessageDeflatePool} for each
+ * message, and nothing is held between messages.
  */
 final class PerMessageDeflateDecoder {
 
@@ -27,8 +29,10 @@ final class PerMessageDeflateDecoder {
     private static final byte[] FLUSH_TAIL = {0, 0, (byte) 0xff, (byte) 0xff};
     /** The largest window DEFLATE has: as much past output as a back reference can reach. */
     private static final int WINDOW = 32 * 1024;
-    /** The first size of the output buffer. */
+    /** The first size of the output buffer kept from message to message. */
     private static final int INITIAL_OUTPUT = 8 * 1024;
+    /** The first size of an output buffer made for one message. */
+    private static final int MIN_OUTPUT = 256;
     /** The largest output buffer kept between messages; see {@link PerMessageDeflateEncoder}. */
     private static final int MAX_RETAINED_SCRATCH = 64 * 1024;
     /** The largest array the VM will surely make. */
@@ -96,6 +100,9 @@ final class PerMessageDeflateDecoder {
         if (out.length - length < fragment.remaining()) {
             grow(length + (long) fragment.remaining());
         }
+        if (inflater == null) {
+            inflater = noContextTakeover ? PerMessageDeflatePool.inflater() : new Inflater(true);
+        }
         atBoundary = false;
         input = fragment;
         inflater.setInput(fragment);
@@ -121,8 +128,9 @@ final class PerMessageDeflateDecoder {
             drain();
         }
         byte[] message = out.length == length && out != scratch ? out : Arrays.copyOf(out, length);
-        if (noContextTakeover) {
-            inflater.reset();
+        if (noContextTakeover && inflater != null) {
+            PerMessageDeflatePool.release(inflater);
+            inflater = null;
         }
         out = scratch;
         length = 0;
@@ -150,9 +158,9 @@ final class PerMessageDeflateDecoder {
         if (closed) {
             throw new IllegalStateException("permessage-deflate decoder closed");
         }
-        if (inflater == null) {
-            inflater = new Inflater(true);
-            scratch = new byte[Math.min(INITIAL_OUTPUT, outputCap)];
+        if (out == null) {
+            // Without context takeover nothing is kept between messages, not even a buffer.
+            scratch = noContextTakeover ? new byte[0] : new byte[Math.min(INITIAL_OUTPUT, outputCap)];
             out = scratch;
         }
     }
@@ -213,12 +221,12 @@ final class PerMessageDeflateDecoder {
         if (length >= outputCap) {
             throw PerMessageDeflateException.tooBig(maxMessageSize);
         }
-        int size = (int) Math.min(outputCap, Math.max(wanted, INITIAL_OUTPUT));
+        int size = (int) Math.min(outputCap, Math.max(wanted, noContextTakeover ? MIN_OUTPUT : INITIAL_OUTPUT));
         if (size <= out.length) {
             return;
         }
         out = Arrays.copyOf(out, size);
-        if (size <= MAX_RETAINED_SCRATCH) {
+        if (!noContextTakeover && size <= MAX_RETAINED_SCRATCH) {
             scratch = out;
         }
     }

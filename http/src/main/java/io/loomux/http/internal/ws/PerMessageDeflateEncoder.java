@@ -11,8 +11,10 @@ import java.util.zip.Deflater;
  *
  * <p>One encoder per connection, used under the connection's send lock: with context takeover a
  * message may point back into earlier ones, so messages must be compressed in the order they go
- * out on the wire. The {@link Deflater} (about 256 KiB of native memory) is made at the first
- * message, not before, so a connection that never sends pays nothing; {@link #close()} frees it.
+ * out on the wire. The connection's own {@link Deflater} (about 256 KiB of native memory) is made
+ * at the first message, not before, so a connection that never sends pays nothing;
+ * {@link #close()} frees it. Without context takeover the encoder borrows a deflater from
+ * {@link PerMessageDeflatePool} for each message and holds nothing between messages.
  */
 final class PerMessageDeflateEncoder {
 
@@ -25,6 +27,13 @@ final class PerMessageDeflateEncoder {
      * so an idle connection does not hold the memory of the largest message it ever sent.
      */
     private static final int MAX_RETAINED_SCRATCH = 64 * 1024;
+    /**
+     * Up to this size a message's compressed form is given room for the whole message and
+     * {@link #SMALL_MESSAGE_SLACK} more, enough even when it does not compress at all.
+     */
+    private static final int SMALL_MESSAGE = 4096;
+    /** Room for DEFLATE's block headers and the flush on an incompressible small message. */
+    private static final int SMALL_MESSAGE_SLACK = 64;
 
     private final boolean noContextTakeover;
     private Deflater deflater;
@@ -58,14 +67,32 @@ final class PerMessageDeflateEncoder {
             // a second sync flush with no input in between yields nothing at all from zlib.
             return ByteBuffer.wrap(new byte[1]);
         }
+        if (noContextTakeover) {
+            // Nothing survives the message: a shared deflater, and an output buffer that goes
+            // with the message, so that between messages the connection holds nothing at all.
+            int size = payload.remaining();
+            Deflater shared = PerMessageDeflatePool.deflater();
+            try {
+                return deflate(shared, payload, new byte[size <= SMALL_MESSAGE ? size + SMALL_MESSAGE_SLACK : size / 4]);
+            } finally {
+                PerMessageDeflatePool.release(shared);
+            }
+        }
         if (deflater == null) {
-            deflater = new Deflater(Deflater.DEFAULT_COMPRESSION, true);
+            deflater = PerMessageDeflatePool.newDeflater();
             scratch = new byte[INITIAL_SCRATCH];
         }
         // Big messages start with a guess of a quarter of their size instead of doubling from the
         // small buffer: text compresses to about that, and fewer copies are made on the way.
         int guess = payload.remaining() / 4;
-        byte[] out = guess > scratch.length ? new byte[guess] : scratch;
+        return deflate(deflater, payload, guess > scratch.length ? new byte[guess] : scratch);
+    }
+
+    /**
+     * @param out where to begin writing; grown (and kept as the scratch, if small) when too small
+     * @return the compressed message without its flush tail
+     */
+    private ByteBuffer deflate(Deflater deflater, ByteBuffer payload, byte[] out) {
         deflater.setInput(payload);
         int length = 0;
         while (true) {
@@ -74,12 +101,9 @@ final class PerMessageDeflateEncoder {
                 break; // room left over: the flush is complete (Deflater.deflate's contract)
             }
             out = Arrays.copyOf(out, out.length * 2);
-            if (out.length <= MAX_RETAINED_SCRATCH) {
+            if (!noContextTakeover && out.length <= MAX_RETAINED_SCRATCH) {
                 scratch = out;
             }
-        }
-        if (noContextTakeover) {
-            deflater.reset();
         }
         if (length < FLUSH_TAIL || out[length - 4] != 0 || out[length - 3] != 0
                 || out[length - 2] != (byte) 0xff || out[length - 1] != (byte) 0xff) {

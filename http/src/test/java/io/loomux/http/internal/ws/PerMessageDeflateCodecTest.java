@@ -6,10 +6,12 @@ import org.testng.annotations.Test;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.zip.DataFormatException;
 import java.util.zip.Deflater;
 import java.util.zip.Inflater;
@@ -299,6 +301,56 @@ public class PerMessageDeflateCodecTest {
         // Never used: nothing native was made, closing is still fine.
         new PerMessageDeflateEncoder(true).close();
         new PerMessageDeflateDecoder(true, 0).close();
+    }
+
+    /**
+     * Without context takeover, connections share pooled deflaters and inflaters: no message may
+     * see another's data, a buffer handed out stays valid, and an inflater that failed is not
+     * handed to anyone else. Several threads at once, each its own connection.
+     */
+    @Test
+    public void connectionsWithoutContextTakeoverShareNothingButTheirCoders() throws Exception {
+        byte[] hello = HELLO;
+        int threads = 4;
+        int messages = 300;
+        List<Throwable> failures = new CopyOnWriteArrayList<>();
+        List<Thread> running = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            long seed = 100 + t;
+            running.add(Thread.ofVirtual().start(() -> {
+                Random random = new Random(seed);
+                PerMessageDeflateEncoder encoder = new PerMessageDeflateEncoder(true);
+                PerMessageDeflateDecoder decoder = new PerMessageDeflateDecoder(true, MIB);
+                try {
+                    for (int i = 0; i < messages; i++) {
+                        // The same Hello every time: any window left from another connection's
+                        // message would show as a shorter back reference.
+                        ByteBuffer first = encoder.compress(ByteBuffer.wrap(hello));
+                        byte[] message = textLike(random, random.nextInt(20_000));
+                        byte[] compressed = bytes(encoder.compress(ByteBuffer.wrap(message)));
+                        assertEquals(bytes(first), HELLO_COMPRESSED, "seed " + seed + " message " + i);
+                        assertEquals(decoder.decompress(ByteBuffer.wrap(HELLO_COMPRESSED)), hello);
+                        assertEquals(decoder.decompress(ByteBuffer.wrap(compressed)), message, "seed " + seed + " message " + i);
+                        if (i % 50 == 0) {
+                            // A failed decoder ends its inflater; the others go on unharmed.
+                            PerMessageDeflateDecoder failing = new PerMessageDeflateDecoder(true, MIB);
+                            expectThrows(PerMessageDeflateException.class,
+                                    () -> failing.decompress(ByteBuffer.wrap(HELLO_AGAIN_SHARED_WINDOW)));
+                            failing.close();
+                        }
+                    }
+                } catch (Throwable e) {
+                    failures.add(e);
+                } finally {
+                    encoder.close();
+                    decoder.close();
+                }
+            }));
+        }
+        for (Thread thread : running) {
+            thread.join();
+        }
+        assertEquals(failures, List.of());
     }
 
     @Test
