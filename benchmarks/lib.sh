@@ -38,10 +38,15 @@ build_soak_jar() {
   bench_jar=$(ls benchmarks/target/loomux-bench-*-all.jar)
 }
 
-# Waits (bounded: 300 tries, about 15 s) until something listens on 127.0.0.1:$1.
+# Waits (bounded: 300 tries, about 15 s) until something listens on 127.0.0.1:$1; gives up at
+# once when the process $2 (if given) has ended: a server that could not start.
 wait_port() {
   for _ in $(seq 1 300); do
     if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
+    if [[ -n ${2:-} ]] && ! kill -0 "$2" 2>/dev/null; then
+      echo "server for port $1 exited before it listened" >&2
+      return 1
+    fi
     read -rt 0.05 <> <(:) || true
   done
   echo "server on port $1 did not come up" >&2

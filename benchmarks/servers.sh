@@ -92,7 +92,7 @@ start_server() { # name: starts it on a fresh port, pinned to CPU 0; sets port a
   echo "== $1 on $port: ${cmd[*]}" >>"$log"
   taskset -c 0 "${cmd[@]}" >>"$log" 2>&1 &
   server_pid=$!
-  wait_port "$port"
+  wait_port "$port" "$server_pid"
 }
 stop_server() {
   kill "$server_pid" 2>/dev/null || true
