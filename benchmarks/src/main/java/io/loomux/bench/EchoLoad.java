@@ -297,19 +297,7 @@ public final class EchoLoad {
             for (PingPongConn c : conns) {
                 send(c);
             }
-            long nextScan = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
-            while (!stop.get()) {
-                select(100);
-                long now = System.nanoTime();
-                if (now - nextScan >= 0) { // a connection whose echo does not come is an error
-                    nextScan = now + TimeUnit.SECONDS.toNanos(1);
-                    for (PingPongConn c : conns) {
-                        if (c.waiting && now - c.sentAt > TimeUnit.MILLISECONDS.toNanos(IO_TIMEOUT_MS)) {
-                            fail(c, "no echo within " + IO_TIMEOUT_MS / 1000 + " s");
-                        }
-                    }
-                }
-            }
+            selectUntilStopped(c -> c.waiting, c -> c.sentAt);
         }
 
         private void send(PingPongConn c) throws IOException {

@@ -8,20 +8,24 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Holds idle connections open, to measure what an idle connection costs a server.
  *
- * <p>Usage: {@code IdleClients [--http] host port connections [seconds]}. Opens
+ * <p>Usage: {@code IdleClients [--http|--ws] host port connections [seconds]}. Opens
  * {@code connections} connections (at most 256 connects in flight); on each it sends a 16-byte
  * message and reads and checks its echo (with {@code --http}: a keep-alive {@code GET /} and its
- * hello answer, {@link HelloResponse}), so the server has really accepted and served every one,
- * and holds it as an idle keep-alive connection. Then prints
+ * hello answer, {@link HelloResponse}; with {@code --ws}: the WebSocket handshake on {@code /},
+ * checked as {@link WsHandshake} does, and the echo of one 16-byte binary message, which must
+ * come back as one unmasked binary frame), so the server has really accepted and served every
+ * one, and holds it as an idle keep-alive connection (or open WebSocket). Then prints
  * {@code idle N} and holds them all, idle, until standard input closes or {@code seconds} (default
  * 3600) pass, whichever comes first, and exits 0. When standard input is {@code /dev/null} (as
  * for a background job of a script), only the duration counts. Exits 1 with a one-line reason if
@@ -38,16 +42,17 @@ public final class IdleClients {
     }
 
     /**
-     * @param args [--http] host port connections [seconds]
+     * @param args [--http|--ws] host port connections [seconds]
      * @throws Exception if interrupted
      */
     public static void main(String[] args) throws Exception {
         boolean http = args.length > 0 && args[0].equals("--http");
-        if (http) {
+        boolean ws = args.length > 0 && args[0].equals("--ws");
+        if (http || ws) {
             args = Arrays.copyOfRange(args, 1, args.length);
         }
         if (args.length < 3 || args.length > 4) {
-            System.err.println("usage: IdleClients [--http] host port connections [seconds=3600]");
+            System.err.println("usage: IdleClients [--http|--ws] host port connections [seconds=3600]");
             System.exit(2);
         }
         InetSocketAddress target = new InetSocketAddress(args[0], Integer.parseInt(args[1]));
@@ -70,6 +75,9 @@ public final class IdleClients {
                         s.connect(target, 30_000);
                         if (http) {
                             request(s);
+                        } else if (ws) {
+                            WsHandshake.open(s, "/");
+                            wsEcho(s);
                         } else {
                             echo(s);
                         }
@@ -119,6 +127,19 @@ public final class IdleClients {
         byte[] in = s.getInputStream().readNBytes(HELLO.length);
         if (!Arrays.equals(in, HELLO)) {
             throw new IOException("bad echo (" + in.length + " bytes)");
+        }
+    }
+
+    /** One binary message and its echo, which an echo server sends back as one unmasked frame. */
+    private static void wsEcho(Socket s) throws IOException {
+        s.getOutputStream().write(WsFrames.clientFrame(WsFrames.BINARY, HELLO, ThreadLocalRandom.current().nextInt()));
+        byte[] expected = new byte[2 + HELLO.length];
+        expected[0] = (byte) (WsFrames.FIN | WsFrames.BINARY);
+        expected[1] = (byte) HELLO.length;
+        System.arraycopy(HELLO, 0, expected, 2, HELLO.length);
+        byte[] in = s.getInputStream().readNBytes(expected.length);
+        if (!Arrays.equals(in, expected)) {
+            throw new IOException("bad WebSocket echo (" + in.length + " bytes: " + HexFormat.of().formatHex(in) + ")");
         }
     }
 

@@ -86,7 +86,7 @@ public final class NettyEchoServer {
 
     /** Writes back what it reads; one flush per read batch. Stateless, so one instance serves all. */
     @ChannelHandler.Sharable
-    static final class EchoHandler extends ChannelInboundHandlerAdapter {
+    static class EchoHandler extends ChannelInboundHandlerAdapter {
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {

@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Predicate;
+import java.util.function.ToLongFunction;
 
 /**
  * What the ping-pong and fixed-rate modes of {@link EchoLoad} share: the connections spread over
@@ -34,11 +36,16 @@ final class SelectorRun {
         SelectionKey key;
 
         Conn(int id, SocketChannel ch, ByteBuffer pattern, int size) {
+            this(id, ch, pattern.duplicate(), pattern.duplicate(), ByteBuffer.allocateDirect(size));
+        }
+
+        /** A connection whose bytes to send are not a window on the pattern (a framed protocol's). */
+        Conn(int id, SocketChannel ch, ByteBuffer out, ByteBuffer expected, ByteBuffer in) {
             this.id = id;
             this.ch = ch;
-            this.out = pattern.duplicate();
-            this.expected = pattern.duplicate();
-            this.in = ByteBuffer.allocateDirect(size);
+            this.out = out;
+            this.expected = expected;
+            this.in = in;
         }
     }
 
@@ -131,6 +138,28 @@ final class SelectorRun {
                 }
             } catch (IOException | RuntimeException e) {
                 fail(c, e.toString());
+            }
+        }
+
+        /**
+         * Handles what is ready until {@link #stop} is set; once a second, fails each connection
+         * whose echo is overdue: one that {@code waiting} says has a message out, sent (by
+         * {@code sentAt}) more than {@link EchoLoad#IO_TIMEOUT_MS} ago.
+         */
+        final void selectUntilStopped(Predicate<C> waiting, ToLongFunction<C> sentAt) throws IOException {
+            long timeout = TimeUnit.MILLISECONDS.toNanos(EchoLoad.IO_TIMEOUT_MS);
+            long nextScan = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+            while (!stop.get()) {
+                select(100);
+                long now = System.nanoTime();
+                if (now - nextScan >= 0) {
+                    nextScan = now + TimeUnit.SECONDS.toNanos(1);
+                    for (C c : conns) {
+                        if (waiting.test(c) && now - sentAt.applyAsLong(c) > timeout) {
+                            fail(c, "no echo within " + EchoLoad.IO_TIMEOUT_MS / 1000 + " s");
+                        }
+                    }
+                }
             }
         }
 
