@@ -15,6 +15,8 @@
 . "$(dirname "${BASH_SOURCE[0]}")/report-http.sh"
 # shellcheck source=report-h2.sh
 . "$(dirname "${BASH_SOURCE[0]}")/report-h2.sh"
+# shellcheck source=report-ws.sh
+. "$(dirname "${BASH_SOURCE[0]}")/report-ws.sh"
 
 # ---- figures -----------------------------------------------------------------------------
 
@@ -89,6 +91,23 @@ cell() {
   echo "${f[0]} (${f[1]}–${f[2]})"
 }
 
+# The rows of a "messages per second · server CPU µs per message" table: a row per server, a cell
+# per connection count, from the keys PREFIX|CONNS|SERVER|msgs and |cpu; each server named
+# without its leading STRIP. rate_cpu_rows PREFIX STRIP "CONNS..." SERVER...
+rate_cpu_rows() {
+  local p=$1 strip=$2 s c
+  local -a conns
+  read -ra conns <<<"$3"
+  shift 3
+  for s; do
+    printf '| %s |' "${s#"$strip"}"
+    for c in "${conns[@]}"; do
+      printf ' %s · %s |' "$(cell "$p|$c|$s|msgs")" "$(cell "$p|$c|$s|cpu" 1)"
+    done
+    echo
+  done
+}
+
 # A goal on a ratio of two cells, each side's runs as a range: goal TEXT A-KEY B-KEY OP THRESHOLD.
 # "A / B OP THRESHOLD" is met ("yes") only if every run of A clears THRESHOLD x every run of B,
 # missed ("**no**") only if every run misses, and "within noise" where the two overlap.
@@ -129,6 +148,23 @@ goal1() {
 }
 
 # ---- the report --------------------------------------------------------------------------
+
+# A whole run from before a case (h2, ws): its tables are those of a run of that case alone
+# (docs/benchmarks-CASE-runs.tsv, when there is one), made from that run's own figures and
+# settings. report_alone CASE REPORT-FUNCTION
+report_alone() {
+  local c=$1 whole=$results alone_secs alone_warm alone_started alone_commit
+  [[ $(meta partial) != true && -r docs/benchmarks-$c-runs.tsv ]] || return 0
+  results=docs/benchmarks-$c-runs.tsv
+  alone_secs=$(meta secs); alone_warm=$(meta "${c}_warm"); alone_started=$(meta started); alone_commit=$(meta commit)
+  [[ -n $alone_warm ]] || alone_warm=$(meta warm)
+  secs=$alone_secs warm=$alone_warm "$2" | sed "0,/^## .*/s//&, from a run of this case alone/"
+  echo
+  echo "This whole run predates the $c case: the tables above are from \`./bench --only $c\` on $alone_started at"
+  echo "commit $alone_commit ($(meta runs) runs, $alone_warm s warm-up, $alone_secs s measured per cell), its figures in"
+  echo "[benchmarks-$c-runs.tsv](benchmarks-$c-runs.tsv) and its goals in [benchmarks-$c.md](benchmarks-$c.md)."
+  results=$whole
+}
 
 # Prints the tables. Reads $results; every setting of the run comes from its meta lines.
 report() {
@@ -182,14 +218,7 @@ report() {
       echo
       printf '| server |'; for c in "${echo_conns[@]}"; do printf ' %s conns |' "$c"; done; echo
       printf '|---|'; for _ in "${echo_conns[@]}"; do printf -- '---|'; done; echo
-      for s in "${echo_servers[@]}"; do
-        printf '| %s |' "$s"
-        for c in "${echo_conns[@]}"; do
-          k="echo|$size|$c|$s"
-          printf ' %s · %s |' "$(cell "$k|msgs")" "$(cell "$k|cpu" 1)"
-        done
-        echo
-      done
+      rate_cpu_rows "echo|$size" "" "${echo_conns[*]}" "${echo_servers[@]}"
     done
     # What the closed loop's own round trip is, from this run's figures.
     local cmax=${echo_conns[-1]} s0=${echo_servers[0]} rate loop
@@ -268,18 +297,13 @@ report() {
   fi
   if has h2; then
     h2_report
-  elif [[ $(meta partial) != true && -r docs/benchmarks-h2-runs.tsv ]]; then
-    # A whole run from before the h2 case: its HTTP/2 rows are those of a run of that case alone,
-    # made from that run's own figures and settings.
-    local whole=$results h2_secs h2_started h2_commit
-    results=docs/benchmarks-h2-runs.tsv
-    h2_secs=$(meta secs); h2_started=$(meta started); h2_commit=$(meta commit)
-    secs=$h2_secs h2_report | sed "s/^## HTTP\/2: .*/&, from a run of this case alone/"
-    echo
-    echo "This whole run predates the h2 case: the tables above are from \`./bench --only h2\` on $h2_started at"
-    echo "commit $h2_commit ($(meta runs) runs, $(meta h2_warm) s warm-up, $h2_secs s measured per cell), its figures in"
-    echo "[benchmarks-h2-runs.tsv](benchmarks-h2-runs.tsv) and its goals in [benchmarks-h2.md](benchmarks-h2.md)."
-    results=$whole
+  else
+    report_alone h2 h2_report
+  fi
+  if has ws; then
+    ws_report
+  else
+    report_alone ws ws_report
   fi
   if has bulk; then
     echo
@@ -353,6 +377,7 @@ report() {
   # Runs from before the HTTP peers have no Netty to hold loomux against.
   has http && [[ " ${http_servers[*]} " == *" http-netty "* ]] && http_goals
   has h2 && h2_goals
+  has ws && ws_goals
   if [[ $runs -gt 1 ]]; then
     echo
     echo "*within noise*: the runs of the two sides overlap (for a goal of k x, the runs of one side against k x the runs"
@@ -406,7 +431,7 @@ write_report() {
         /<!-- bench:begin -->/ {
           print; print ""
           while ((getline l < f) > 0) if (l !~ /^# Benchmarks/) {
-            sub(/^## /, "### ", l); gsub(/\[benchmarks-runs\.tsv\]\(benchmarks-runs\.tsv\)/, "[docs/benchmarks-runs.tsv](docs/benchmarks-runs.tsv)", l); gsub(/\[profiles\.md\]\(profiles\.md\)/, "[docs/profiles.md](docs/profiles.md)", l); gsub(/\[benchmarks-h2\.md\]\(benchmarks-h2\.md\)/, "[docs/benchmarks-h2.md](docs/benchmarks-h2.md)", l); gsub(/\[benchmarks-h2-runs\.tsv\]\(benchmarks-h2-runs\.tsv\)/, "[docs/benchmarks-h2-runs.tsv](docs/benchmarks-h2-runs.tsv)", l); print l
+            sub(/^## /, "### ", l); gsub(/\[benchmarks-runs\.tsv\]\(benchmarks-runs\.tsv\)/, "[docs/benchmarks-runs.tsv](docs/benchmarks-runs.tsv)", l); gsub(/\[profiles\.md\]\(profiles\.md\)/, "[docs/profiles.md](docs/profiles.md)", l); gsub(/\[benchmarks-h2\.md\]\(benchmarks-h2\.md\)/, "[docs/benchmarks-h2.md](docs/benchmarks-h2.md)", l); gsub(/\[benchmarks-h2-runs\.tsv\]\(benchmarks-h2-runs\.tsv\)/, "[docs/benchmarks-h2-runs.tsv](docs/benchmarks-h2-runs.tsv)", l); gsub(/\[benchmarks-ws\.md\]\(benchmarks-ws\.md\)/, "[docs/benchmarks-ws.md](docs/benchmarks-ws.md)", l); gsub(/\[benchmarks-ws-runs\.tsv\]\(benchmarks-ws-runs\.tsv\)/, "[docs/benchmarks-ws-runs.tsv](docs/benchmarks-ws-runs.tsv)", l); print l
           }
           print ""; print "![echo throughput](docs/bench-echo.png)"; print ""; skip = 1; next
         }

@@ -5,7 +5,7 @@
 #   ./bench                 full run (about an hour): writes docs/benchmarks.md, the plot
 #                           docs/bench-echo.png and the table in README.md
 #   ./bench --quick         smoke run (a few minutes): prints the table, writes target/bench/
-#   ./bench --only CASES    comma-separated: echo, latency, bulk, churn, http, h2, idle, syscalls;
+#   ./bench --only CASES    comma-separated: echo, latency, bulk, churn, http, h2, ws, idle, syscalls;
 #                           a partial run writes target/bench/, never docs/ or README.md
 #   ./bench report [TSV]    remakes the report (docs/benchmarks.md, the plot, README's table) from
 #                           a stored run's figures, without rerunning: default docs/benchmarks-runs.tsv
@@ -76,7 +76,7 @@ while [[ $# -gt 0 ]]; do
 done
 wants() { [[ -z $only || ",$only," == *",$1,"* ]]; }
 for c in ${only//,/ }; do
-  case $c in echo|latency|bulk|churn|http|h2|idle|syscalls) ;; *) echo "bench: unknown case '$c' for --only" >&2; exit 2 ;; esac
+  case $c in echo|latency|bulk|churn|http|h2|ws|idle|syscalls) ;; *) echo "bench: unknown case '$c' for --only" >&2; exit 2 ;; esac
 done
 
 # shellcheck source=lib.sh
@@ -93,6 +93,8 @@ if $quick; then
   http_conns=(50); http_pipeline=(1); http_pipeline_conns=(); http_rates=(2000); http_rate_time=(0 1)
   # HTTP/2: one cell, the hello at 100 connections x 10 streams, 1 s unwarmed: every server once.
   h2_bodies=(hello); h2_conns=(100); h2_streams=(10); h2_warm=0
+  # WebSocket: one cell, 64 B at 100 connections, every server once, and its idle WebSockets.
+  ws_sizes=(64); ws_conns=(100)
   idle_conns=1000
   bulk_bytes=$((64 << 20)); bulk_conns=(1 100)
   churn_secs=2
@@ -108,6 +110,7 @@ else
   # here), so that every server keeps up: a light load and one at about half of that peak.
   http_rates=(2000 10000); http_rate_time=("$warm" "$secs")
   h2_bodies=(hello 64k); h2_conns=(1 100); h2_streams=(10 100); h2_warm=$warm
+  ws_sizes=(64 4096); ws_conns=(100 1000)
   idle_conns=10000
   bulk_bytes=$((1 << 30)); bulk_conns=(1 100)
   churn_secs=6
@@ -176,24 +179,32 @@ record_open_loop() {
 
 # ---- cases -------------------------------------------------------------------------------
 
-echo_case() { # server size conns run
-  local s=$1 size=$2 c=$3 line rate
-  start_server "$s"
-  # The load reads the server's CPU time itself at the start and end of its measured period.
-  line=$(taskset -c 1 java -Dechoload.cpuOf="$server_pid" -cp "$bench_jar" io.loomux.bench.EchoLoad \
-         pingpong 127.0.0.1 "$port" "$c" "$size" "$warm" "$secs" 2>&1) || true
-  stop_server
-  rate=$(field 'msgs/s' "$line")
-  local key="echo|$size|$c|$s" ticks took
-  ticks=$(field serverTicks "$line"); took=$(field seconds "$line")
+# Records a closed loop's figures from its load's line (EchoLoad pingpong, WsEchoLoad) when it
+# ran without errors: messages per second, the loop's p99, server CPU µs per message and how
+# busy the server's core was. Prints the rate, or FAILED and the line's end. key line
+record_closed_loop() {
+  local key=$1 line=$2 rate ticks took
+  rate=$(field 'msgs/s' "$line"); ticks=$(field serverTicks "$line"); took=$(field seconds "$line")
   if [[ -n $rate && $(field errors "$line") == 0 && -n $ticks && -n $took ]]; then
     record "$key|msgs" "$rate"
     record "$key|p99" "$(field p99us "$line")"
     record "$key|cpu" "$(awk -v t="$ticks" -v hz="$hz" -v r="$rate" -v s="$took" 'BEGIN { printf "%.2f", (t / hz) * 1e6 / (r * s) }')"
     # How busy the server's core was: near 100 % means the server, not the load, is the limit.
     record "$key|busy" "$(awk -v t="$ticks" -v hz="$hz" -v s="$took" 'BEGIN { printf "%.0f", (t / hz) * 100 / s }')"
+    echo "$rate"
+  else
+    echo "FAILED: $(tail -c 200 <<<"$line")"
   fi
-  progress "echo ${size}B x$c $s (run $4)" "${rate:-FAILED: $(tail -c 200 <<<"$line")}"
+}
+
+echo_case() { # server size conns run
+  local s=$1 size=$2 c=$3 line
+  start_server "$s"
+  # The load reads the server's CPU time itself at the start and end of its measured period.
+  line=$(taskset -c 1 java -Dechoload.cpuOf="$server_pid" -cp "$bench_jar" io.loomux.bench.EchoLoad \
+         pingpong 127.0.0.1 "$port" "$c" "$size" "$warm" "$secs" 2>&1) || true
+  stop_server
+  progress "echo ${size}B x$c $s (run $4)" "$(record_closed_loop "echo|$size|$c|$s" "$line")"
 }
 
 latency_case() { # server rate run: the open loop at a fixed rate (EchoLoad rate)
@@ -238,13 +249,20 @@ heap_used_kb() { # pid -> heap used after a full GC, KiB; nothing for a process 
 }
 rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
 
-idle_case() { # server run [http]: an echo server's idle connections, or (http) keep-alive ones
+idle_case() { # server run [http|ws]: an echo server's idle connections, or keep-alive ones, or WebSockets
   local s=$1 rss0 heap0 rss1 heap1 cp per ready=false how=()
-  start_server "$s"
+  if ! start_server "$s"; then
+    stop_server
+    progress "idle x$idle_conns $s (run $2)" "FAILED: the server did not start (see $log)"
+    return
+  fi
   # Warm the paths once.
   if [[ ${3:-} == http ]]; then
     how=(--http)
     taskset -c 1 wrk -t1 -c10 -d1s "http://127.0.0.1:$port/" >/dev/null 2>&1 || true
+  elif [[ ${3:-} == ws ]]; then
+    how=(--ws)
+    taskset -c 1 java -cp "$bench_jar" io.loomux.bench.WsEchoLoad 127.0.0.1 "$port" 10 64 1 1 >/dev/null 2>&1 || true
   else
     load pingpong 127.0.0.1 "$port" 10 64 1 1 >/dev/null 2>&1 || true
   fi
@@ -358,6 +376,8 @@ http_rate_case() { # server rate run: HttpRateLoad, the open loop at a fixed rat
 
 # shellcheck source=h2.sh
 . benchmarks/h2.sh
+# shellcheck source=ws.sh
+. benchmarks/ws.sh
 
 http_servers=()
 for b in $backends; do http_servers+=("http-loomux-$b"); done
@@ -368,6 +388,15 @@ http_rate_conns=1000
 h2_servers=()
 for b in $backends; do h2_servers+=("h2-loomux-$b"); done
 h2_servers+=(h2-netty h2-helidon)
+# WebSocket echo: loomux ws-echo on each backend, in turns on the first, and Netty's.
+ws_servers=()
+for b in $backends; do ws_servers+=("ws-loomux-$b"); done
+ws_servers+=("ws-$turns_server" ws-netty)
+ws_loomux=true
+if wants ws && ! ws_loomux_available; then
+  ws_loomux=false
+  echo "bench: loomux ws-echo not available (this CLI has no ws-echo command): the loomux WebSocket cells are left out (n/a)" >&2
+fi
 
 # The run's settings, beside its figures, so that the report can be remade from them alone.
 meta_line() { record "meta|$1" "$2"; }
@@ -375,7 +404,7 @@ started=$(date -u +%Y-%m-%dT%H:%MZ)
 commit=$(git rev-parse --short HEAD 2>/dev/null || echo "not recorded (no git)")
 [[ -n $(git status --porcelain 2>/dev/null) ]] && commit+=" + uncommitted changes"
 cases=""
-for c in echo latency http h2 bulk churn idle syscalls; do wants "$c" && cases+="$c "; done
+for c in echo latency http h2 ws bulk churn idle syscalls; do wants "$c" && cases+="$c "; done
 meta_line started "$started"
 meta_line commit "$commit"
 meta_line machine "$(nproc) CPUs ($(lscpu 2>/dev/null | sed -nE 's/^Model name: *//p' | head -n 1)), $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), Linux $(uname -r)"
@@ -393,6 +422,12 @@ if wants h2; then
   meta_line h2_streams "${h2_streams[*]}"
   meta_line h2_servers "${h2_servers[*]}"
   meta_line h2_warm "$h2_warm"
+fi
+if wants ws; then
+  meta_line ws_sizes "${ws_sizes[*]}"
+  meta_line ws_conns "${ws_conns[*]}"
+  meta_line ws_servers "${ws_servers[*]}"
+  meta_line ws_loomux "$($ws_loomux && echo available || echo missing)"
 fi
 meta_line quick "$quick"
 meta_line runs "$runs"
@@ -452,6 +487,15 @@ for run in $(seq 1 "$runs"); do
         done
       done
     done
+  fi
+  if wants ws; then
+    for size in "${ws_sizes[@]}"; do
+      for c in "${ws_conns[@]}"; do
+        for s in "${ws_servers[@]}"; do ws_echo_case "$s" "$size" "$c" "$run"; done
+      done
+    done
+    # Memory per idle WebSocket belongs to the ws case, beside its other figures.
+    for s in "${ws_servers[@]}"; do ws_idle_case "$s" "$run"; done
   fi
   if wants bulk; then
     for c in "${bulk_conns[@]}"; do

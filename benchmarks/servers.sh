@@ -75,6 +75,14 @@ server_cmd() { # name port -> prints the command line, one word per line
                 -jar "$server_jar" hello -b 127.0.0.1 -p "$port" --backend "${name#h2-loomux-}" ;;
     h2-netty) printf '%s\n' java "${java_opts[@]}" "${netty_opts[@]}" -cp "$bench_jar" io.loomux.bench.NettyHttp2Server "$port" ;;
     h2-helidon) printf '%s\n' java "${java_opts[@]}" -cp "$bench_jar:$helidon_h2_cp" io.loomux.bench.HelidonHttp2Server "$port" ;;
+    # loomux ws-echo: every message echoed on any path; --turns serves it in turns (a listener
+    # called per message, no thread held while a WebSocket is idle).
+    ws-loomux-*-turns) local b=${name#ws-loomux-}
+                printf '%s\n' java "${java_opts[@]}" "${http_opts[@]}" --enable-native-access=ALL-UNNAMED -jar "$server_jar" ws-echo \
+                -p "$port" --backend "${b%-turns}" --turns ;;
+    ws-loomux-*) printf '%s\n' java "${java_opts[@]}" "${http_opts[@]}" --enable-native-access=ALL-UNNAMED -jar "$server_jar" ws-echo \
+                -p "$port" --backend "${name#ws-loomux-}" ;;
+    ws-netty) printf '%s\n' java "${java_opts[@]}" "${netty_opts[@]}" -cp "$bench_jar" io.loomux.bench.NettyWebSocketServer "$port" ;;
     http-nginx) printf '%s\n' nginx -e stderr -p "$PWD/target/bench/nginx" -c "$(nginx_conf "$port")" ;;
     *) echo "bench: no server '$name'" >&2; return 1 ;;
   esac
