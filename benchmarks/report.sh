@@ -149,6 +149,17 @@ goal1() {
 
 # ---- the report --------------------------------------------------------------------------
 
+# The case that a run of one case alone (./bench --only h2, or ws) ran, whose report is a page of
+# its own (docs/benchmarks-CASE.md beside docs/benchmarks-CASE-runs.tsv); nothing for other runs.
+alone_case() {
+  local c; c=$(meta cases)
+  [[ $(meta partial) == true && $(meta quick) != true && ( $c == h2 || $c == ws ) ]] && echo "$c"
+  return 0
+}
+
+# The name of a case that has a page of its own.
+case_title() { case $1 in h2) echo HTTP/2 ;; ws) echo WebSocket ;; *) echo "$1" ;; esac; }
+
 # A whole run from before a case (h2, ws): its tables are those of a run of that case alone
 # (docs/benchmarks-CASE-runs.tsv, when there is one), made from that run's own figures and
 # settings. report_alone CASE REPORT-FUNCTION
@@ -189,15 +200,25 @@ report() {
   [[ $runs -eq 1 ]] && spread="a single run, no spread"
   local s c k p size
 
-  echo "# Benchmarks"
+  local alone; alone=$(alone_case)
+  if [[ -n $alone ]]; then
+    echo "# Benchmarks: $(case_title "$alone") (\`./bench --only $alone\`)"
+  else
+    echo "# Benchmarks"
+  fi
   echo
   [[ $commit =~ ^[0-9a-f]{7,} ]] && commit=" at commit $commit" || commit="; commit ${commit:-not recorded}"
   local how=""
   [[ $quick == true ]] && how+=" --quick"
   [[ $(meta partial) == true ]] && how+=" --only $(meta cases | tr ' ' ',')"
   echo "Measured by \`./bench$how\` on $started$commit."
-  echo "Every run's figure and the run's settings are in [benchmarks-runs.tsv](benchmarks-runs.tsv), from which"
-  echo "\`./bench report\` remakes this report."
+  if [[ -n $alone ]]; then
+    echo "Every run's figure and the run's settings are in [benchmarks-$alone-runs.tsv](benchmarks-$alone-runs.tsv), from which"
+    echo "\`./bench report docs/benchmarks-$alone-runs.tsv\` remakes this report (into target/bench/)."
+  else
+    echo "Every run's figure and the run's settings are in [benchmarks-runs.tsv](benchmarks-runs.tsv), from which"
+    echo "\`./bench report\` remakes this report."
+  fi
   echo
   local peers; peers=$(meta http_peers)
   echo "$machine; $jdk; Netty ${netty:-?}; ${peers:+$peers; }${wrk:-wrk not used}. Server pinned to CPU 0, load to CPU 1;"
@@ -210,7 +231,11 @@ report() {
     fi
   fi
   echo "Server CPU is user + system time of the server process over the measured part, from \`/proc/PID/stat\`."
-  echo "Rerun: \`./bench\` (full) or \`./bench --quick\`."
+  if [[ -n $alone ]]; then
+    echo "Rerun: \`./bench --only $alone\` (these cells alone); a full \`./bench\` puts them in [benchmarks.md](benchmarks.md)."
+  else
+    echo "Rerun: \`./bench\` (full) or \`./bench --quick\`."
+  fi
   if has echo; then
     for size in "${echo_sizes[@]}"; do
       echo
@@ -420,6 +445,12 @@ write_report() {
   cp "$report" "$out/benchmarks.md"
   # Every run's raw figure beside the medians, so each cell can be traced and the page remade.
   [[ $results -ef $out/benchmarks-runs.tsv ]] || cp "$results" "$out/benchmarks-runs.tsv"
+  # A case run alone is also its own page, named as it goes into docs/ beside the whole run's.
+  local alone; alone=$(alone_case)
+  if [[ -n $alone ]]; then
+    cp "$report" "$out/benchmarks-$alone.md"
+    [[ $results -ef $out/benchmarks-$alone-runs.tsv ]] || cp "$results" "$out/benchmarks-$alone-runs.tsv"
+  fi
   cat "$report"
   if $full; then
     if [[ " $(meta cases) " == *" echo "* ]]; then
