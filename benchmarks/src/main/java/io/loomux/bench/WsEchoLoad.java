@@ -73,7 +73,14 @@ public final class WsEchoLoad {
         }
     }
 
-    private static int run(String[] args) throws InterruptedException {
+    /**
+     * Runs the load and prints its line.
+     *
+     * @param args see the class comment
+     * @return the exit status: 0 without errors, 1 otherwise
+     * @throws InterruptedException if interrupted while waiting for the run
+     */
+    static int run(String[] args) throws InterruptedException {
         EchoLoad.expectArgs(args, 6, 7);
         InetSocketAddress target = new InetSocketAddress(args[0], Integer.parseInt(args[1]));
         int connections = EchoLoad.positive(args[2], "connections");
