@@ -151,7 +151,7 @@ http_goals() {
   goal "HTTP memory per idle keep-alive connection ≤ Netty's (RSS, loomux / Netty)" "idle|$s|rss" "idle|$n|rss" "<=" 1.0
   e=$(http_errors_of "$s")
   if [[ -z $e ]]; then
-    missing=$((missing + 1)); echo "| HTTP: no errors on loomux epoll (wrk and fixed rate, every cell) | n/a | n/a |"
+    note_missing; echo "| HTTP: no errors on loomux epoll (wrk and fixed rate, every cell) | n/a | n/a |"
   else
     echo "| HTTP: no errors on loomux epoll (wrk and fixed rate, every cell) | $e errors (Netty: $(http_errors_of "$n")) | $([[ $e -eq 0 ]] && echo yes || echo "**no**") |"
   fi

@@ -59,7 +59,10 @@ widest() {
           if (wk != "") printf "%.0f %s %s %s\n", (w - 1) * 100, wk, lo[wk], hi[wk] }' "$results"
 }
 
-missing=0
+# A cell or goal that could not be measured. Cells are mostly printed from command substitutions,
+# subshells whose variables die with them, so each miss is a line in a file write_report counts.
+missing_log=/dev/null
+note_missing() { echo miss >>"$missing_log"; }
 
 # A table's two header lines, one column per value: table_head FORMAT VALUE... (FORMAT takes the
 # value with thousands separators, e.g. '%s conns').
@@ -83,7 +86,7 @@ fell_behind() {
 cell() {
   local s d=${2:-0} x=${3:-1}
   read -ra s <<<"$(stats "$1")"
-  if [[ ${s[0]} -eq 0 ]]; then missing=$((missing + 1)); echo "n/a"; return; fi
+  if [[ ${s[0]} -eq 0 ]]; then note_missing; echo "n/a"; return; fi
   local m lo hi
   read -r m lo hi <<<"$(awk -v m="${s[1]}" -v lo="${s[2]}" -v hi="${s[3]}" -v x="$x" 'BEGIN { print m * x, lo * x, hi * x }')"
   if [[ ${s[0]} -eq 1 ]]; then fmt "$d" "$m"; return; fi
@@ -115,7 +118,7 @@ goal() {
   local text=$1 op=$4 t=$5 a b
   read -ra a <<<"$(stats "$2")"; read -ra b <<<"$(stats "$3")"
   if [[ ${a[0]} -eq 0 || ${b[0]} -eq 0 ]]; then
-    missing=$((missing + 1)); echo "| $text | n/a | n/a |"; return
+    note_missing; echo "| $text | n/a | n/a |"; return
   fi
   awk -v text="$text" -v op="$op" -v t="$t" -v am="${a[1]}" -v alo="${a[2]}" -v ahi="${a[3]}" -v an="${a[0]}" \
       -v bm="${b[1]}" -v blo="${b[2]}" -v bhi="${b[3]}" -v bn="${b[0]}" 'BEGIN {
@@ -138,7 +141,7 @@ goal() {
 goal1() {
   local text=$1 op=$3 t=$4 d=$5 a
   read -ra a <<<"$(stats "$2")"
-  if [[ ${a[0]} -eq 0 ]]; then missing=$((missing + 1)); echo "| $text | n/a | n/a |"; return; fi
+  if [[ ${a[0]} -eq 0 ]]; then note_missing; echo "| $text | n/a | n/a |"; return; fi
   awk -v text="$text" -v op="$op" -v t="$t" -v d="$d" -v m="${a[1]}" -v lo="${a[2]}" -v hi="${a[3]}" -v n="${a[0]}" 'BEGIN {
     if (op == ">=") { yes = lo >= t; no = hi < t } else { yes = hi <= t; no = lo > t }
     met = yes ? "yes" : no ? "**no**" : "within noise"
@@ -270,7 +273,7 @@ report() {
       local lo=100 hi=0 v c_busy
       for s in "${echo_servers[@]}"; do
         v=$(median "echo|64|1000|$s|busy")
-        [[ $v == n/a ]] && { missing=$((missing + 1)); continue; }
+        [[ $v == n/a ]] && { note_missing; continue; }
         lo=$(awk -v a="$v" -v b="$lo" 'BEGIN { print (a < b) ? a : b }')
         hi=$(awk -v a="$v" -v b="$hi" 'BEGIN { print (a > b) ? a : b }')
       done
@@ -440,7 +443,10 @@ write_report() {
   # Only a whole run writes docs/ and the README (run.sh points a partial one at target/bench).
   [[ $(meta quick) == true || $(meta partial) == true ]] && full=false
   report=$(mktemp)
+  missing_log=$(mktemp)
   report >"$report"
+  local missing; missing=$(wc -l <"$missing_log")
+  rm -f "$missing_log"; missing_log=/dev/null
   mkdir -p "$out"
   cp "$report" "$out/benchmarks.md"
   # Every run's raw figure beside the medians, so each cell can be traced and the page remade.
