@@ -1,5 +1,7 @@
 package io.loomux.http;
 
+import io.loomux.http.internal.SettingChecks;
+
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Objects;
@@ -577,18 +579,11 @@ public final class HttpServerSettings {
         }
 
         private static int atLeast(String what, int n, int min) {
-            if (n < min) {
-                throw new IllegalArgumentException(what + " must be at least " + min + ": " + n);
-            }
-            return n;
+            return SettingChecks.atLeast(what, n, min);
         }
 
         private static Duration positive(String what, Duration d) {
-            Objects.requireNonNull(d, what);
-            if (d.isNegative() || d.isZero()) {
-                throw new IllegalArgumentException(what + " must be above zero: " + d);
-            }
-            return d;
+            return SettingChecks.positive(what, d);
         }
     }
 }

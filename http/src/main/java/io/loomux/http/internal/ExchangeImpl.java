@@ -44,6 +44,10 @@ final class ExchangeImpl extends AbstractExchange {
         this.waiter = Thread.currentThread();
     }
 
+    Http1Connection connection() {
+        return connection;
+    }
+
     RequestHead head() {
         return head;
     }
@@ -134,6 +138,24 @@ final class ExchangeImpl extends AbstractExchange {
             }
         }
         out.writeLatin1("\r\n");
+    }
+
+    /**
+     * Answers {@code 101 Switching Protocols} with the response fields the handler set, and sends
+     * it: from here the connection's bytes belong to the protocol switched to (see
+     * {@link ProtocolSwitch}). The exchange ends with {@link #switched()}.
+     */
+    void switchProtocols() throws IOException {
+        beginHead(101);
+        responseBody.noBody();
+        writeHead(connection.output(), 101, responseFields());
+        connection.handOver();
+    }
+
+    /** The switch is done: the exchange is over, and its connection's thread leaves the connection be. */
+    void switched() {
+        finished = true;
+        LockSupport.unpark(waiter);
     }
 
     /** Called by the request body on its first read. */

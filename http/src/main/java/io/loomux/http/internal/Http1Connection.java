@@ -81,6 +81,11 @@ final class Http1Connection implements Runnable, ServedConnection {
     private volatile boolean counted;
     /** The exchange in progress, while its count is held; read by a stop its handler calls. */
     private volatile ExchangeImpl current;
+    /**
+     * The exchange switched the connection to another protocol (a WebSocket): this object no
+     * longer serves it, and its thread leaves it untouched.
+     */
+    private volatile boolean handedOver;
     /** Made once: starts the header timeout at a request's first byte. */
     private final Runnable firstByte = this::firstByte;
 
@@ -89,6 +94,10 @@ final class Http1Connection implements Runnable, ServedConnection {
         this.connection = connection;
         this.settings = server.settings();
         this.engine = engine;
+    }
+
+    ServerCore server() {
+        return server;
     }
 
     HttpInput input() {
@@ -469,6 +478,9 @@ final class Http1Connection implements Runnable, ServedConnection {
             startExchange();
             try {
                 keep = exchange(head) && !server.stopping();
+                if (handedOver) {
+                    return true;
+                }
                 if (!keep || in.buffered() == 0) {
                     // Before the exchange counts as ended: stop() closes the connection once
                     // it has, and the response must be out by then.
@@ -534,6 +546,34 @@ final class Http1Connection implements Runnable, ServedConnection {
                 new H2cUpgrade(head.method(), head.uri(), head.headers(), body, h2Settings));
     }
 
+    /**
+     * On the handler's thread, the 101 written into the output: sends it and hands the output's
+     * buffer back. The connection's own thread, running the handler or waiting for it, touches
+     * nothing of the connection once it sees {@link #handedOver}.
+     */
+    void handOver() throws IOException {
+        out.flush();
+        out.giveBack(server.buffers());
+        handedOver = true;
+    }
+
+    /** @return the byte stream the connection runs over */
+    Transport transport() {
+        return transport;
+    }
+
+    /**
+     * The protocol switched to takes this connection's place in the server's books, and the
+     * exchange that switched stops counting (the server's stop no longer waits for it).
+     *
+     * @return false if the connection had closed already: the new one must end
+     */
+    boolean handOverTo(ServedConnection next) {
+        boolean ok = server.replace(this, next);
+        endExchange();
+        return ok;
+    }
+
     /** Answers a request that cannot be served, then the connection closes (lingering). */
     private void refuse(int status, String message) throws IOException {
         // The rest of the refused head may still be on its way.
@@ -567,7 +607,7 @@ final class Http1Connection implements Runnable, ServedConnection {
 
     private boolean exchange(ExchangeImpl x, ContextImpl context) throws IOException {
         HandlerChain.start(x, context, server.executor());
-        if (!x.awaitFinished()) {
+        if (!x.awaitFinished() || handedOver) {
             return false;
         }
         if (x.closeAfter() && (!x.requestBodyRead() || in.buffered() > 0)) {

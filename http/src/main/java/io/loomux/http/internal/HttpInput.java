@@ -312,7 +312,7 @@ public final class HttpInput {
      *
      * @return at least 1 (when {@code len > 0}), or -1 at end of stream
      */
-    int read(byte[] b, int off, int len) throws IOException {
+    public int read(byte[] b, int off, int len) throws IOException {
         if (len == 0) {
             return 0;
         }

@@ -30,6 +30,11 @@ public final class HttpsExchangeImpl extends HttpsExchange {
         x.facade(this);
     }
 
+    /** @return the exchange behind this face */
+    AbstractExchange exchange() {
+        return x;
+    }
+
     @Override
     public SSLSession getSSLSession() {
         return session;

@@ -24,6 +24,11 @@ final class PlainTransport extends Transport {
     }
 
     @Override
+    public void write(ByteBuffer[] srcs) throws IOException {
+        connection.write(srcs);
+    }
+
+    @Override
     public SSLSession session() {
         return null;
     }

@@ -37,6 +37,8 @@ final class TlsTransport extends Transport {
     private ByteBuffer appIn;
     private ByteBuffer netOut;
     private boolean inboundDone;
+    /** The one source of a single-buffer wrap; guarded by writeLock. */
+    private final ByteBuffer[] one = new ByteBuffer[1];
 
     /**
      * @param pool where the buffers come from: buffers of its size serve any session whose
@@ -265,12 +267,46 @@ final class TlsTransport extends Transport {
         }
     }
 
+    /** Gathers the buffers into as few records as they fill: a small frame and its head go as one. */
+    @Override
+    public void write(ByteBuffer[] srcs) throws IOException {
+        writeLock.lock();
+        try {
+            // Bounded: each wrap consumes bytes of srcs or grows netOut once.
+            while (anyRemaining(srcs)) {
+                wrapAndSend(srcs);
+            }
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    private static boolean anyRemaining(ByteBuffer[] srcs) {
+        for (ByteBuffer b : srcs) {
+            if (b.hasRemaining()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void wrapAndSend(ByteBuffer src) throws IOException {
+        writeLock.lock();
+        try {
+            one[0] = src;
+            wrapAndSend(one);
+        } finally {
+            one[0] = null;
+            writeLock.unlock();
+        }
+    }
+
     /**
-     * Wraps one record from {@code src} (or a handshake or close message when it is empty) and
-     * sends it. An output buffer too small for the record is grown and the wrap retried, so a
+     * Wraps one record from {@code srcs} (or a handshake or close message when they are empty)
+     * and sends it. An output buffer too small for the record is grown and the wrap retried, so a
      * reply the engine asked for (a key update, close_notify) is never dropped.
      */
-    private void wrapAndSend(ByteBuffer src) throws IOException {
+    private void wrapAndSend(ByteBuffer[] srcs) throws IOException {
         writeLock.lock();
         try {
             SSLEngineResult r;
@@ -281,7 +317,7 @@ final class TlsTransport extends Transport {
             // Bounded: the buffer grows to the session's packet size, which a record fits.
             while (true) {
                 netOut.clear();
-                r = engine.wrap(src, netOut);
+                r = engine.wrap(srcs, netOut);
                 if (r.getStatus() != SSLEngineResult.Status.BUFFER_OVERFLOW) {
                     break;
                 }

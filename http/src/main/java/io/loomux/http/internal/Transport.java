@@ -46,6 +46,19 @@ public abstract class Transport implements Closeable {
      */
     public abstract void write(ByteBuffer src) throws IOException;
 
+    /**
+     * Writes every remaining byte of the buffers, in order: a frame's head and its payload in one
+     * system call (or one TLS record) where the transport can.
+     *
+     * @param srcs the bytes, all of which are written
+     * @throws IOException on failure
+     */
+    public void write(ByteBuffer[] srcs) throws IOException {
+        for (ByteBuffer b : srcs) {
+            write(b);
+        }
+    }
+
     /** @return the TLS session, or null on a plain connection */
     public abstract SSLSession session();
 
@@ -77,6 +90,11 @@ public abstract class Transport implements Closeable {
      */
     public final boolean onReadable(Runnable task, java.util.concurrent.Executor starter) {
         return connection.onReadable(task, starter);
+    }
+
+    /** @param timeout the longest one write waits for the peer to read; zero for no limit */
+    public final void setWriteTimeout(Duration timeout) {
+        connection.setWriteTimeout(timeout);
     }
 
     /** @param timeout the longest one read waits; zero for no limit */
@@ -124,7 +142,7 @@ public abstract class Transport implements Closeable {
      * @param time  the longest the lingering lasts
      * @param bytes the most bytes discarded
      */
-    final void closeLingering(Duration time, long bytes) {
+    public final void closeLingering(Duration time, long bytes) {
         try {
             shutdownOutput();
             long deadline = System.nanoTime() + time.toNanos();
