@@ -16,6 +16,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,6 +25,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.testng.annotations.BeforeClass;
 import org.testng.annotations.DataProvider;
@@ -88,6 +93,10 @@ public class ReadmeSnippetsTest {
                     echoes(port);
                     echoes(port);
                 }
+                case "ws" -> {
+                    wsEchoes(port);
+                    wsEchoes(port);
+                }
                 case "http" -> {
                     getsHello(port);
                     assertTrue(Files.readString(log, UTF_8).contains("serving on io.loomux.http."),
@@ -144,6 +153,54 @@ public class ReadmeSnippetsTest {
             s.shutdownOutput();
             try (InputStream in = s.getInputStream()) {
                 assertEquals(in.readAllBytes(), sent, "the echo differs from what was sent");
+            }
+        }
+    }
+
+    /** A text and a binary message to ws://127.0.0.1:PORT/echo, through the JDK's WebSocket client, each echoed whole. */
+    private static void wsEchoes(int port) throws Exception {
+        BlockingQueue<Object> got = new LinkedBlockingQueue<>();
+        WebSocket.Listener listener = new WebSocket.Listener() {
+            private final StringBuilder text = new StringBuilder();
+            private final java.io.ByteArrayOutputStream binary = new java.io.ByteArrayOutputStream();
+
+            @Override
+            public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
+                text.append(data);
+                if (last) {
+                    got.add(text.toString());
+                    text.setLength(0);
+                }
+                ws.request(1);
+                return null;
+            }
+
+            @Override
+            public CompletionStage<?> onBinary(WebSocket ws, ByteBuffer data, boolean last) {
+                byte[] b = new byte[data.remaining()];
+                data.get(b);
+                binary.writeBytes(b);
+                if (last) {
+                    got.add(binary.toByteArray());
+                    binary.reset();
+                }
+                ws.request(1);
+                return null;
+            }
+        };
+        byte[] sent = new byte[4096];
+        new Random(port).nextBytes(sent);
+        try (HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build()) {
+            WebSocket ws = client.newWebSocketBuilder().buildAsync(URI.create("ws://127.0.0.1:" + port + "/echo"), listener)
+                    .get(10, TimeUnit.SECONDS);
+            try {
+                ws.sendText("hello, WebSocket", true).get(10, TimeUnit.SECONDS);
+                assertEquals(got.poll(10, TimeUnit.SECONDS), "hello, WebSocket");
+                ws.sendBinary(ByteBuffer.wrap(sent.clone()), true).get(10, TimeUnit.SECONDS);
+                assertEquals((byte[]) got.poll(10, TimeUnit.SECONDS), sent);
+                ws.sendClose(WebSocket.NORMAL_CLOSURE, "").get(10, TimeUnit.SECONDS);
+            } finally {
+                ws.abort();
             }
         }
     }

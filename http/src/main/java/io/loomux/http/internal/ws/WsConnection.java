@@ -1,0 +1,535 @@
+package io.loomux.http.internal.ws;
+
+import com.sun.net.httpserver.Headers;
+import io.loomux.http.internal.HttpInput;
+import io.loomux.http.internal.ProtocolSwitch;
+import io.loomux.http.internal.ServedConnection;
+import io.loomux.http.internal.ServerCore;
+import io.loomux.http.internal.Transport;
+import io.loomux.http.websocket.Message;
+import io.loomux.http.websocket.WebSocket;
+import io.loomux.http.websocket.WebSocketSettings;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.OptionalInt;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * One open WebSocket on a connection an HTTP/1.1 exchange handed over, in the blocking style, and
+ * its face in the server's books: the server's stop closes it with 1001, the idle reaper pings it
+ * and closes it by the WebSocket idle timeout. The bridge from the public package: it is made by
+ * {@link #open}.
+ *
+ * <p>Threads: whoever reads frames holds {@code reading}: a thread in {@link #receive()}, or one
+ * in {@link #close(int, String)} waiting for the peer's Close when no thread receives. Sends go
+ * through {@link FrameOutput}'s lock. The connection ends once ({@link #end()}): it leaves the
+ * books, and whoever waits for the end wakes. The input's buffer goes back to the server's pool
+ * only from a thread holding {@code reading} once the connection is closed, so it is never given
+ * back while a read uses it.
+ */
+public final class WsConnection implements WebSocket, ServedConnection {
+
+    private static final System.Logger LOG = System.getLogger("io.loomux.http.websocket");
+    private static final byte[] NO_BYTES = new byte[0];
+
+    private final ServerCore server;
+    private final Transport transport;
+    private final HttpInput in;
+    private final WebSocketSettings settings;
+    private final String subprotocol;
+    private final URI uri;
+    private final Headers headers;
+    private final FrameInput frames;
+    private final FrameOutput out;
+    private final long idleNanos;
+    private final ReentrantLock reading = new ReentrantLock();
+    /** A caller is in {@link #receive()}: a second one at once is refused. */
+    private final AtomicBoolean receiver = new AtomicBoolean();
+    private final ReentrantLock state = new ReentrantLock();
+    private final Condition ended = state.newCondition();
+    /** Guarded by {@code state}: the connection has left the books. */
+    private boolean over;
+    /** Guarded by {@code state}: the server's stop counts this closing WebSocket as an exchange. */
+    private boolean stopCounted;
+    /** The TCP connection is closed, or closing: nothing more is read. */
+    private volatile boolean closed;
+    private volatile int peerCode = -1;
+    private volatile String peerReason = "";
+    /** System.nanoTime() when the peer was last heard, or a receive began. */
+    private volatile long lastHeard = System.nanoTime();
+    /** A thread waits in {@link #receive()} for the peer. */
+    private volatile boolean waiting;
+    private volatile boolean pinged;
+    private final AtomicBoolean idleClosing = new AtomicBoolean();
+
+    private WsConnection(ProtocolSwitch sw, WebSocketSettings settings, String subprotocol, URI uri, Headers headers) {
+        this.server = sw.server();
+        this.transport = sw.transport();
+        this.in = sw.input();
+        this.settings = settings;
+        this.subprotocol = subprotocol;
+        this.uri = uri;
+        this.headers = headers;
+        this.frames = new FrameInput(in, settings.maxMessageSize(), settings.maxFrameSize());
+        this.out = new FrameOutput(transport);
+        this.idleNanos = settings.idleTimeout().toNanos();
+    }
+
+    /**
+     * Opens the WebSocket on a connection whose 101 has gone out, and puts it in the server's
+     * books in the HTTP/1.1 connection's place.
+     *
+     * @param sw          the switched connection
+     * @param settings    the limits
+     * @param subprotocol the chosen subprotocol, "" for none
+     * @param uri         the request's URI
+     * @param headers     the request's header fields
+     * @return the WebSocket (closed already if the server stopped meanwhile)
+     */
+    public static WebSocket open(ProtocolSwitch sw, WebSocketSettings settings, String subprotocol, URI uri,
+                                 Headers headers) {
+        WsConnection ws = new WsConnection(sw, settings, subprotocol, uri, headers);
+        ws.transport.setWriteTimeout(settings.sendTimeout());
+        ws.in.deadline(0);
+        ws.in.perReadTimeout(Duration.ZERO);
+        if (!sw.complete(ws)) {
+            ws.closeNow();
+        }
+        return ws;
+    }
+
+    // ---- receiving ----
+
+    @Override
+    public Message receive() throws IOException {
+        if (!receiver.compareAndSet(false, true)) {
+            throw new IllegalStateException("another thread is in receive()");
+        }
+        try {
+            reading.lock();
+            try {
+                return readMessage();
+            } finally {
+                if (closed) {
+                    releaseBuffers();
+                }
+                reading.unlock();
+            }
+        } finally {
+            receiver.set(false);
+        }
+    }
+
+    private Message readMessage() throws IOException {
+        heard();
+        // Bounded by the peer: each pass takes one message or control frame.
+        while (true) {
+            if (closed || peerCode >= 0) {
+                return null;
+            }
+            int kind;
+            waiting = true;
+            try {
+                kind = frames.next();
+            } catch (ProtocolError e) {
+                fail(e);
+                throw e;
+            } catch (IOException e) {
+                if (closed) {
+                    return null;
+                }
+                closeNow();
+                throw e;
+            } finally {
+                waiting = false;
+            }
+            heard();
+            switch (kind) {
+                case FrameInput.MESSAGE -> {
+                    Message m = frames.message();
+                    if (!out.closeSent()) {
+                        return m;
+                    }
+                    // Closing: what the peer sent before it saw our Close is dropped.
+                }
+                case FrameInput.PING -> pong();
+                case FrameInput.CLOSE -> {
+                    peerClosed();
+                    return null;
+                }
+                case FrameInput.END -> {
+                    boolean closing = out.closeSent();
+                    closeNow();
+                    if (closing) {
+                        return null;
+                    }
+                    throw new EOFException("the peer closed the connection without a Close");
+                }
+                default -> {
+                    // A Pong: heard, nothing more.
+                }
+            }
+        }
+    }
+
+    private void heard() {
+        lastHeard = System.nanoTime();
+        pinged = false;
+    }
+
+    private void pong() throws IOException {
+        try {
+            out.pong(frames.control(), frames.controlLength());
+        } catch (IOException e) {
+            closeNow();
+            throw e;
+        }
+    }
+
+    /** The peer's Close: answered with its code (RFC 6455 section 5.5.1), then the server closes the connection first. */
+    private void peerClosed() {
+        peerReason = frames.closeReason();
+        peerCode = frames.closeCode();
+        try {
+            out.close(peerCode == CloseCodes.NO_STATUS ? -1 : peerCode, NO_BYTES);
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.DEBUG, "answering the Close of " + remoteAddress() + " failed", e);
+        }
+        closeNow();
+    }
+
+    /** The peer broke the protocol: a Close that says how, then the connection closes (lingering, the peer may still send). */
+    private void fail(ProtocolError e) {
+        LOG.log(System.Logger.Level.DEBUG, () -> "WebSocket from " + remoteAddress() + " failed (" + e.code + "): "
+                + e.getMessage());
+        byte[] reason = e.getMessage().getBytes(StandardCharsets.UTF_8);
+        if (reason.length > 123) {
+            reason = NO_BYTES;
+        }
+        try {
+            out.close(e.code, reason);
+        } catch (IOException | RuntimeException ignored) {
+            // The connection is closing anyway.
+        }
+        closed = true;
+        transport.closeLingering(settings.closeTimeout(), 1 << 20);
+        end();
+    }
+
+    // ---- sending ----
+
+    @Override
+    public void send(Message m) throws IOException {
+        switch (m) {
+            case Message.Text t -> sendText(t.text());
+            case Message.Binary b -> sendBinary(b.bytes());
+        }
+    }
+
+    @Override
+    public void sendText(String text) throws IOException {
+        byte[] b = text.getBytes(StandardCharsets.UTF_8);
+        send(FrameInput.TEXT, b);
+    }
+
+    @Override
+    public void sendBinary(byte[] bytes) throws IOException {
+        send(FrameInput.BINARY, bytes);
+    }
+
+    @Override
+    public void ping(byte[] payload) throws IOException {
+        if (payload.length > 125) {
+            throw new IllegalArgumentException("a Ping carries at most 125 bytes, not " + payload.length);
+        }
+        send(FrameInput.OP_PING, payload);
+    }
+
+    private void send(int opcode, byte[] b) throws IOException {
+        boolean sent;
+        try {
+            sent = !closed && out.send(opcode, b, 0, b.length);
+        } catch (IOException e) {
+            // A frame may be cut short: the stream cannot go on.
+            closeNow();
+            throw e;
+        }
+        if (!sent) {
+            throw new IOException("the WebSocket is closing or closed");
+        }
+    }
+
+    // ---- closing ----
+
+    @Override
+    public void close() throws IOException {
+        close(CloseCodes.NORMAL, "");
+    }
+
+    @Override
+    public void close(int code, String reason) throws IOException {
+        if (!CloseCodes.sendable(code)) {
+            throw new IllegalArgumentException("close code " + code + " may not be sent");
+        }
+        byte[] r = reason.getBytes(StandardCharsets.UTF_8);
+        if (r.length > 123) {
+            throw new IllegalArgumentException("a close reason has at most 123 bytes in UTF-8, not " + r.length);
+        }
+        closeWith(code, r);
+    }
+
+    /** Sends the Close, waits for the peer's up to the close timeout, then closes the connection. */
+    private void closeWith(int code, byte[] reason) throws IOException {
+        if (closed) {
+            return;
+        }
+        try {
+            if (!out.close(code, reason)) {
+                return;
+            }
+        } catch (IOException e) {
+            closeNow();
+            throw e;
+        }
+        long deadline = System.nanoTime() + settings.closeTimeout().toNanos();
+        if (reading.tryLock()) {
+            try {
+                awaitPeerClose(deadline);
+            } finally {
+                closeNow();
+                releaseBuffers();
+                reading.unlock();
+            }
+        } else {
+            // A thread in receive() reads the peer's Close and ends the connection.
+            awaitEnd(deadline);
+            closeNow();
+        }
+    }
+
+    /** Holding {@code reading}: reads what comes until the peer's Close, the end, or the deadline. */
+    private void awaitPeerClose(long deadline) {
+        in.deadline(deadline);
+        try {
+            // Bounded by the deadline: every read times out by it.
+            while (!closed && peerCode < 0) {
+                int kind = frames.next();
+                if (kind == FrameInput.CLOSE) {
+                    peerReason = frames.closeReason();
+                    peerCode = frames.closeCode();
+                } else if (kind == FrameInput.END) {
+                    return;
+                }
+            }
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.DEBUG, () -> "no Close from " + remoteAddress() + ": " + e);
+        } finally {
+            in.deadline(0);
+        }
+    }
+
+    private void awaitEnd(long deadline) {
+        state.lock();
+        try {
+            // Bounded by the deadline.
+            while (!over) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return;
+                }
+                ended.awaitNanos(left);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            state.unlock();
+        }
+    }
+
+    /** Closes the TCP connection now; a thread reading wakes and finds it closed. */
+    private void closeNow() {
+        closed = true;
+        transport.close();
+        end();
+    }
+
+    /** Off the books, once; whoever waits for the end wakes. */
+    private void end() {
+        state.lock();
+        try {
+            if (over) {
+                return;
+            }
+            over = true;
+            if (stopCounted) {
+                server.exchangeEnded();
+            }
+            server.connectionClosed(this);
+            ended.signalAll();
+        } finally {
+            state.unlock();
+        }
+    }
+
+    /** Holding {@code reading}, the connection closed: the buffers go back to the server's pools. */
+    private void releaseBuffers() {
+        if (in.holdsBuffer()) {
+            ByteBuffer rest = in.unread();
+            rest.position(rest.limit());
+            in.consumedTo(rest);
+            in.giveBack(server.buffers());
+        }
+        try {
+            transport.giveBack();
+        } catch (IllegalStateException stillBuffered) {
+            // The engine held bytes no one will read: its buffers are left to the collector.
+        }
+    }
+
+    private void closeQuietly(int code, String reason) {
+        try {
+            closeWith(code, reason.getBytes(StandardCharsets.UTF_8));
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.DEBUG, "closing the WebSocket of " + remoteAddress() + " failed", e);
+        }
+    }
+
+    /** Runs a close or a ping off the caller's thread (the stop's, the reaper's): a write may wait. */
+    private void inBackground(Runnable r) {
+        try {
+            Thread.ofVirtual().name("loomux-ws-close").start(r);
+        } catch (RuntimeException | OutOfMemoryError e) {
+            closeNow();
+        }
+    }
+
+    // ---- the server's books ----
+
+    /**
+     * The server's stop: the close handshake begins with 1001 (going away), and counts as an
+     * exchange in progress, so that a stop with a delay waits for it to end.
+     *
+     * @return false: the handshake is under way
+     */
+    @Override
+    public boolean closeIfIdle() {
+        state.lock();
+        try {
+            if (over || stopCounted) {
+                return over;
+            }
+            stopCounted = true;
+            server.exchangeStarted();
+        } finally {
+            state.unlock();
+        }
+        inBackground(() -> closeQuietly(CloseCodes.GOING_AWAY, "server stopping"));
+        return false;
+    }
+
+    /**
+     * The idle reaper's tick: with a thread receiving and nothing heard for half the idle timeout
+     * a Ping goes out; for all of it the WebSocket is closed with 1001. A WebSocket whose handler
+     * is busy elsewhere (not in {@code receive()}) is never idle: its delay is the server's.
+     */
+    @Override
+    public void closeIfIdleSince(long now) {
+        if (closed || !waiting || out.closeSent()) {
+            return;
+        }
+        long quiet = now - lastHeard;
+        if (quiet > idleNanos) {
+            if (idleClosing.compareAndSet(false, true)) {
+                LOG.log(System.Logger.Level.DEBUG, () -> "WebSocket from " + remoteAddress() + " closed: idle for over "
+                        + TimeUnit.NANOSECONDS.toMillis(idleNanos) + " ms");
+                inBackground(() -> closeQuietly(CloseCodes.GOING_AWAY, "idle"));
+            }
+        } else if (quiet > idleNanos / 2 && !pinged) {
+            pinged = true;
+            inBackground(() -> {
+                try {
+                    send(FrameInput.OP_PING, NO_BYTES);
+                } catch (IOException ignored) {
+                    // Closing or closed: the reader sees it.
+                }
+            });
+        }
+    }
+
+    @Override
+    public void forceClose() {
+        closeNow();
+    }
+
+    @Override
+    public boolean countsExchangeRunningOn(Thread t) {
+        return false;
+    }
+
+    @Override
+    public boolean waitsArmed() {
+        return false;
+    }
+
+    @Override
+    public boolean holdsBuffers() {
+        return in.holdsBuffer() || transport.holdsBuffers();
+    }
+
+    // ---- what it is ----
+
+    @Override
+    public boolean isOpen() {
+        return !closed && !out.closeSent();
+    }
+
+    @Override
+    public OptionalInt closeCode() {
+        int c = peerCode;
+        return c < 0 ? OptionalInt.empty() : OptionalInt.of(c);
+    }
+
+    @Override
+    public String closeReason() {
+        return peerReason;
+    }
+
+    @Override
+    public String subprotocol() {
+        return subprotocol;
+    }
+
+    @Override
+    public URI requestURI() {
+        return uri;
+    }
+
+    @Override
+    public Headers requestHeaders() {
+        return headers;
+    }
+
+    @Override
+    public InetSocketAddress remoteAddress() {
+        return transport.remoteAddress();
+    }
+
+    @Override
+    public InetSocketAddress localAddress() {
+        return transport.localAddress();
+    }
+
+    @Override
+    public String toString() {
+        return "WebSocket[" + remoteAddress() + " " + uri + "]";
+    }
+}
