@@ -3,11 +3,14 @@ package io.loomux.http;
 import static org.testng.Assert.assertEquals;
 import static org.testng.Assert.assertTrue;
 
+import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import io.loomux.http.websocket.Message;
+import io.loomux.http.websocket.MessageListener;
 import io.loomux.http.websocket.WebSocket;
 import io.loomux.http.websocket.WebSocketSettings;
 import io.loomux.http.websocket.WebSockets;
+import org.testng.annotations.DataProvider;
 import org.testng.annotations.Test;
 
 import java.io.IOException;
@@ -19,7 +22,8 @@ import java.util.Random;
 /**
  * RFC 6455 sections 5 to 7, frame by frame, from a client of exact bytes ({@link RawWs}) to an
  * echo served by {@link WebSockets#handler}: every rule a server must keep, each broken rule
- * answered by a Close with its exact code and the end of the connection. On every backend.
+ * answered by a Close with its exact code and the end of the connection. On every backend, in
+ * the blocking style and in turns.
  */
 public class WebSocketFramesTest {
 
@@ -45,10 +49,32 @@ public class WebSocketFramesTest {
         }
     }
 
-    static void serve(Impl impl, WebSocketSettings settings, RawTest test) throws Exception {
+    /** As {@link #echo}, in turns. */
+    static final MessageListener ECHO = (ws, m) -> {
+        if (m instanceof Message.Text t && t.text().startsWith("close ")) {
+            String[] p = t.text().split(" ", 3);
+            ws.close(Integer.parseInt(p[1]), p[2]);
+            return;
+        }
+        ws.send(m);
+    };
+
+    /** @return every loomux backend, served in the blocking style and in turns */
+    @DataProvider
+    public static Object[][] styles() {
+        return HttpProviders.loomuxWith(new Object[] {"blocking"}, new Object[] {"turns"});
+    }
+
+    /** @return the echo in the style */
+    static HttpHandler echo(String style, WebSocketSettings settings) {
+        return style.equals("turns") ? WebSockets.listener(settings, ECHO)
+                : WebSockets.handler(settings, WebSocketFramesTest::echo);
+    }
+
+    static void serve(Impl impl, String style, WebSocketSettings settings, RawTest test) throws Exception {
         HttpProviders.require(impl);
         HttpServer server = impl.server();
-        server.createContext("/echo", WebSockets.handler(settings, WebSocketFramesTest::echo));
+        server.createContext("/echo", echo(style, settings));
         server.start();
         try {
             test.run(server.getAddress().getPort());
@@ -57,8 +83,8 @@ public class WebSocketFramesTest {
         }
     }
 
-    static void serve(Impl impl, RawTest test) throws Exception {
-        serve(impl, WebSocketSettings.defaults(), test);
+    static void serve(Impl impl, String style, RawTest test) throws Exception {
+        serve(impl, style, WebSocketSettings.defaults(), test);
     }
 
     private static byte[] random(int n, long seed) {
@@ -85,9 +111,9 @@ public class WebSocketFramesTest {
 
     // ---- framing and lengths ----
 
-    @Test(dataProvider = "loomux", dataProviderClass = HttpProviders.class, timeOut = 60_000)
-    public void lengthsOfEveryFormBothWays(Impl impl) throws Exception {
-        serve(impl, port -> {
+    @Test(dataProvider = "styles", timeOut = 60_000)
+    public void lengthsOfEveryFormBothWays(Impl impl, String style) throws Exception {
+        serve(impl, style, port -> {
             try (RawWs ws = RawWs.open(port, "/echo")) {
                 // 7-bit (0..125), 16-bit (126..65535), 64-bit (65536 and on), at each edge.
                 for (int n : new int[] {0, 1, 125, 126, 127, 65_535, 65_536, 300_000, 1 << 20}) {
@@ -102,9 +128,9 @@ public class WebSocketFramesTest {
         });
     }
 
-    @Test(dataProvider = "loomux", dataProviderClass = HttpProviders.class, timeOut = 60_000)
-    public void framesWrittenAByteAtATime(Impl impl) throws Exception {
-        serve(impl, port -> {
+    @Test(dataProvider = "styles", timeOut = 60_000)
+    public void framesWrittenAByteAtATime(Impl impl, String style) throws Exception {
+        serve(impl, style, port -> {
             try (RawWs ws = RawWs.open(port, "/echo")) {
                 byte[] small = "a byte at a time".getBytes(StandardCharsets.UTF_8);
                 ws.frame(true, 0, RawWs.TEXT, true, small, true);
@@ -120,9 +146,9 @@ public class WebSocketFramesTest {
         });
     }
 
-    @Test(dataProvider = "loomux", dataProviderClass = HttpProviders.class, timeOut = 60_000)
-    public void aFrameInTheSameWriteAsTheHandshakeIsServed(Impl impl) throws Exception {
-        serve(impl, port -> {
+    @Test(dataProvider = "styles", timeOut = 60_000)
+    public void aFrameInTheSameWriteAsTheHandshakeIsServed(Impl impl, String style) throws Exception {
+        serve(impl, style, port -> {
             try (RawWs ws = RawWs.connect(port)) {
                 byte[] head = ("GET /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                         + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
@@ -138,9 +164,9 @@ public class WebSocketFramesTest {
         });
     }
 
-    @Test(dataProvider = "loomux", dataProviderClass = HttpProviders.class, timeOut = 60_000)
-    public void aLengthWithItsTopBitSetCloses1002(Impl impl) throws Exception {
-        serve(impl, port -> {
+    @Test(dataProvider = "styles", timeOut = 60_000)
+    public void aLengthWithItsTopBitSetCloses1002(Impl impl, String style) throws Exception {
+        serve(impl, style, port -> {
             try (RawWs ws = RawWs.open(port, "/echo")) {
                 ws.raw(bytes(0x82, 0xFF, 0x80, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0));
                 ws.expectClose(1002);
@@ -150,9 +176,9 @@ public class WebSocketFramesTest {
 
     // ---- masking, reserved bits, opcodes ----
 
-    @Test(dataProvider = "loomux", dataProviderClass = HttpProviders.class, timeOut = 60_000)
-    public void anUnmaskedClientFrameCloses1002(Impl impl) throws Exception {
-        serve(impl, port -> {
+    @Test(dataProvider = "styles", timeOut = 60_000)
+    public void anUnmaskedClientFrameCloses1002(Impl impl, String style) throws Exception {
+        serve(impl, style, port -> {
             try (RawWs ws = RawWs.open(port, "/echo")) {
                 ws.frame(true, 0, RawWs.TEXT, false, "naked".getBytes(StandardCharsets.US_ASCII), false);
                 ws.expectClose(1002);
@@ -160,9 +186,9 @@ public class WebSocketFramesTest {
         });
     }
 
-    @Test(dataProvider = "loomux", dataProviderClass = HttpProviders.class, timeOut = 60_000)
-    public void reservedBitsWithNoExtensionClose1002(Impl impl) throws Exception {
-        serve(impl, port -> {
+    @Test(dataProvider = "styles", timeOut = 60_000)
+    public void reservedBitsWithNoExtensionClose1002(Impl impl, String style) throws Exception {
+        serve(impl, style, port -> {
             for (int rsv = 1; rsv <= 7; rsv++) {
                 try (RawWs ws = RawWs.open(port, "/echo")) {
                     ws.frame(true, rsv, RawWs.TEXT, true, "x".getBytes(StandardCharsets.US_ASCII), false);
@@ -176,9 +202,9 @@ public class WebSocketFramesTest {
         });
     }
 
-    @Test(dataProvider = "loomux", dataProviderClass = HttpProviders.class, timeOut = 60_000)
-    public void unknownOpcodesClose1002(Impl impl) throws Exception {
-        serve(impl, port -> {
+    @Test(dataProvider = "styles", timeOut = 60_000)
+    public void unknownOpcodesClose1002(Impl impl, String style) throws Exception {
+        serve(impl, style, port -> {
             for (int op : new int[] {3, 4, 5, 6, 7, 11, 12, 13, 14, 15}) {
                 try (RawWs ws = RawWs.open(port, "/echo")) {
                     ws.frame(true, 0, op, true, bytes(1), false);
@@ -190,9 +216,9 @@ public class WebSocketFramesTest {
 
     // ---- control frames and fragmentation ----
 
-    @Test(dataProvider = "loomux", dataProviderClass = HttpProviders.class, timeOut = 60_000)
-    public void pingsArePongedWithTheirPayloadAndPongsSkipped(Impl impl) throws Exception {
-        serve(impl, port -> {
+    @Test(dataProvider = "styles", timeOut = 60_000)
+    public void pingsArePongedWithTheirPayloadAndPongsSkipped(Impl impl, String style) throws Exception {
+        serve(impl, style, port -> {
             try (RawWs ws = RawWs.open(port, "/echo")) {
                 byte[] p = random(125, 7);
                 ws.frame(RawWs.PING, p);
@@ -208,9 +234,9 @@ public class WebSocketFramesTest {
         });
     }
 
-    @Test(dataProvider = "loomux", dataProviderClass = HttpProviders.class, timeOut = 60_000)
-    public void fragmentsAreJoinedWithControlFramesBetween(Impl impl) throws Exception {
-        serve(impl, port -> {
+    @Test(dataProvider = "styles", timeOut = 60_000)
+    public void fragmentsAreJoinedWithControlFramesBetween(Impl impl, String style) throws Exception {
+        serve(impl, style, port -> {
             try (RawWs ws = RawWs.open(port, "/echo")) {
                 ws.frame(false, 0, RawWs.TEXT, true, "Hel".getBytes(StandardCharsets.US_ASCII), false);
                 ws.frame(RawWs.PING, bytes('p'));
@@ -231,9 +257,9 @@ public class WebSocketFramesTest {
         });
     }
 
-    @Test(dataProvider = "loomux", dataProviderClass = HttpProviders.class, timeOut = 60_000)
-    public void fragmentedOrLongControlFramesClose1002(Impl impl) throws Exception {
-        serve(impl, port -> {
+    @Test(dataProvider = "styles", timeOut = 60_000)
+    public void fragmentedOrLongControlFramesClose1002(Impl impl, String style) throws Exception {
+        serve(impl, style, port -> {
             for (int op : new int[] {RawWs.PING, RawWs.PONG, RawWs.CLOSE}) {
                 try (RawWs ws = RawWs.open(port, "/echo")) {
                     ws.frame(false, 0, op, true, op == RawWs.CLOSE ? bytes(3, 232) : bytes(1), false);
@@ -250,9 +276,9 @@ public class WebSocketFramesTest {
         });
     }
 
-    @Test(dataProvider = "loomux", dataProviderClass = HttpProviders.class, timeOut = 60_000)
-    public void aContinuationWithNothingToContinueCloses1002(Impl impl) throws Exception {
-        serve(impl, port -> {
+    @Test(dataProvider = "styles", timeOut = 60_000)
+    public void aContinuationWithNothingToContinueCloses1002(Impl impl, String style) throws Exception {
+        serve(impl, style, port -> {
             try (RawWs ws = RawWs.open(port, "/echo")) {
                 ws.frame(true, 0, 0, true, bytes('x'), false);
                 ws.expectClose(1002);
@@ -266,9 +292,9 @@ public class WebSocketFramesTest {
         });
     }
 
-    @Test(dataProvider = "loomux", dataProviderClass = HttpProviders.class, timeOut = 60_000)
-    public void aNewMessageInsideAFragmentedOneCloses1002(Impl impl) throws Exception {
-        serve(impl, port -> {
+    @Test(dataProvider = "styles", timeOut = 60_000)
+    public void aNewMessageInsideAFragmentedOneCloses1002(Impl impl, String style) throws Exception {
+        serve(impl, style, port -> {
             for (int op : new int[] {RawWs.TEXT, RawWs.BINARY}) {
                 try (RawWs ws = RawWs.open(port, "/echo")) {
                     ws.frame(false, 0, RawWs.BINARY, true, bytes(1), false);
@@ -281,8 +307,8 @@ public class WebSocketFramesTest {
 
     // ---- UTF-8 ----
 
-    @Test(dataProvider = "loomux", dataProviderClass = HttpProviders.class, timeOut = 60_000)
-    public void invalidUtf8TextCloses1007(Impl impl) throws Exception {
+    @Test(dataProvider = "styles", timeOut = 60_000)
+    public void invalidUtf8TextCloses1007(Impl impl, String style) throws Exception {
         int[][] bad = {
                 {0xC0, 0x80},             // overlong NUL
                 {0xE0, 0x80, 0xAF},       // overlong '/'
@@ -294,7 +320,7 @@ public class WebSocketFramesTest {
                 {0xCE, 0xBA, 0xE1, 0xBD, 0xB9, 0xCF, 0x83, 0xCE, 0xBC, 0xCE, 0xB5, 0xED, 0xA0, 0x80, 0x65, 0x64, 0x69,
                         0x74, 0x65, 0x64},
         };
-        serve(impl, port -> {
+        serve(impl, style, port -> {
             for (int[] b : bad) {
                 try (RawWs ws = RawWs.open(port, "/echo")) {
                     ws.frame(RawWs.TEXT, bytes(b));
@@ -304,9 +330,9 @@ public class WebSocketFramesTest {
         });
     }
 
-    @Test(dataProvider = "loomux", dataProviderClass = HttpProviders.class, timeOut = 60_000)
-    public void utf8IsCheckedAcrossFragments(Impl impl) throws Exception {
-        serve(impl, port -> {
+    @Test(dataProvider = "styles", timeOut = 60_000)
+    public void utf8IsCheckedAcrossFragments(Impl impl, String style) throws Exception {
+        serve(impl, style, port -> {
             // A valid code point split over three frames, and a 4-byte one over two: served.
             try (RawWs ws = RawWs.open(port, "/echo")) {
                 ws.frame(false, 0, RawWs.TEXT, true, bytes(0xE2), false);
@@ -351,9 +377,9 @@ public class WebSocketFramesTest {
         return p;
     }
 
-    @Test(dataProvider = "loomux", dataProviderClass = HttpProviders.class, timeOut = 60_000)
-    public void validCloseCodesAreEchoed(Impl impl) throws Exception {
-        serve(impl, port -> {
+    @Test(dataProvider = "styles", timeOut = 60_000)
+    public void validCloseCodesAreEchoed(Impl impl, String style) throws Exception {
+        serve(impl, style, port -> {
             for (int code : new int[] {1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 1012, 1013, 1014, 3000,
                     3999, 4000, 4999}) {
                 try (RawWs ws = RawWs.open(port, "/echo")) {
@@ -371,9 +397,9 @@ public class WebSocketFramesTest {
         });
     }
 
-    @Test(dataProvider = "loomux", dataProviderClass = HttpProviders.class, timeOut = 60_000)
-    public void invalidOrReservedCloseCodesClose1002(Impl impl) throws Exception {
-        serve(impl, port -> {
+    @Test(dataProvider = "styles", timeOut = 60_000)
+    public void invalidOrReservedCloseCodesClose1002(Impl impl, String style) throws Exception {
+        serve(impl, style, port -> {
             for (int code : new int[] {0, 999, 1004, 1005, 1006, 1015, 1016, 1100, 2000, 2999, 5000, 65_535}) {
                 try (RawWs ws = RawWs.open(port, "/echo")) {
                     ws.frame(RawWs.CLOSE, close(code));
@@ -387,9 +413,9 @@ public class WebSocketFramesTest {
         });
     }
 
-    @Test(dataProvider = "loomux", dataProviderClass = HttpProviders.class, timeOut = 60_000)
-    public void aCloseReasonThatIsNotUtf8Closes1007(Impl impl) throws Exception {
-        serve(impl, port -> {
+    @Test(dataProvider = "styles", timeOut = 60_000)
+    public void aCloseReasonThatIsNotUtf8Closes1007(Impl impl, String style) throws Exception {
+        serve(impl, style, port -> {
             try (RawWs ws = RawWs.open(port, "/echo")) {
                 ws.frame(RawWs.CLOSE, close(1000, (byte) 'o', (byte) 0xED, (byte) 0xA0, (byte) 0x80));
                 ws.expectClose(1007);
@@ -401,9 +427,9 @@ public class WebSocketFramesTest {
         });
     }
 
-    @Test(dataProvider = "loomux", dataProviderClass = HttpProviders.class, timeOut = 60_000)
-    public void theServerStartsTheCloseHandshake(Impl impl) throws Exception {
-        serve(impl, port -> {
+    @Test(dataProvider = "styles", timeOut = 60_000)
+    public void theServerStartsTheCloseHandshake(Impl impl, String style) throws Exception {
+        serve(impl, style, port -> {
             try (RawWs ws = RawWs.open(port, "/echo")) {
                 ws.text("close 4001 asked");
                 // A message sent before the client saw the Close is dropped, not answered.
@@ -418,11 +444,11 @@ public class WebSocketFramesTest {
         });
     }
 
-    @Test(dataProvider = "loomux", dataProviderClass = HttpProviders.class, timeOut = 60_000)
-    public void aPeerThatNeverAnswersTheCloseIsClosedAfterTheTimeout(Impl impl) throws Exception {
+    @Test(dataProvider = "styles", timeOut = 60_000)
+    public void aPeerThatNeverAnswersTheCloseIsClosedAfterTheTimeout(Impl impl, String style) throws Exception {
         Duration timeout = Duration.ofMillis(400);
         WebSocketSettings s = WebSocketSettings.builder().closeTimeout(timeout).build();
-        serve(impl, s, port -> {
+        serve(impl, style, s, port -> {
             try (RawWs ws = RawWs.open(port, "/echo")) {
                 ws.text("close 1000 done");
                 long start = System.nanoTime();
@@ -437,10 +463,10 @@ public class WebSocketFramesTest {
 
     // ---- limits ----
 
-    @Test(dataProvider = "loomux", dataProviderClass = HttpProviders.class, timeOut = 60_000)
-    public void aMessageOverTheLimitCloses1009(Impl impl) throws Exception {
+    @Test(dataProvider = "styles", timeOut = 60_000)
+    public void aMessageOverTheLimitCloses1009(Impl impl, String style) throws Exception {
         WebSocketSettings s = WebSocketSettings.builder().maxMessageSize(1000).maxFrameSize(800).build();
-        serve(impl, s, port -> {
+        serve(impl, style, s, port -> {
             try (RawWs ws = RawWs.open(port, "/echo")) {
                 byte[] max = random(1000, 5);
                 ws.frame(false, 0, RawWs.BINARY, true, Arrays.copyOf(max, 500), false);
@@ -469,11 +495,11 @@ public class WebSocketFramesTest {
 
     // ---- the server's stop ----
 
-    @Test(dataProvider = "loomux", dataProviderClass = HttpProviders.class, timeOut = 60_000)
-    public void theServersStopClosesWith1001AndWaitsForTheHandshake(Impl impl) throws Exception {
+    @Test(dataProvider = "styles", timeOut = 60_000)
+    public void theServersStopClosesWith1001AndWaitsForTheHandshake(Impl impl, String style) throws Exception {
         HttpProviders.require(impl);
         HttpServer server = impl.server();
-        server.createContext("/echo", WebSockets.handler(WebSocketFramesTest::echo));
+        server.createContext("/echo", echo(style, WebSocketSettings.defaults()));
         server.start();
         try (RawWs ws = RawWs.open(server.getAddress().getPort(), "/echo")) {
             ws.text("open");

@@ -62,7 +62,7 @@ public class WebSocketHandshakeTest {
 
     @Test(dataProvider = "loomux", dataProviderClass = HttpProviders.class, timeOut = 60_000)
     public void badRequestsAreAnsweredWithTheirStatus(Impl impl) throws Exception {
-        WebSocketFramesTest.serve(impl, port -> {
+        WebSocketFramesTest.serve(impl, "blocking", port -> {
             assertEquals(answer(port, request("GET", "13", KEY)).status(), 101, "the good request");
             assertEquals(answer(port, request("GET", "13", null)).status(), 400, "no key");
             assertEquals(answer(port, request("GET", "13", "c2hvcnQ=")).status(), 400, "a key of 5 bytes");
@@ -98,7 +98,7 @@ public class WebSocketHandshakeTest {
     public void subprotocolsAreChosenInTheClientsOrderAndOriginsChecked(Impl impl) throws Exception {
         WebSocketSettings s = WebSocketSettings.builder().subprotocols(List.of("b", "c"))
                 .originCheck(o -> o.isEmpty() || o.get().equals("https://good.example")).build();
-        WebSocketFramesTest.serve(impl, s, port -> {
+        WebSocketFramesTest.serve(impl, "blocking", s, port -> {
             RawWs.Head h = answer(port, request("GET", "13", KEY, "Sec-WebSocket-Protocol: a, c", "Sec-WebSocket-Protocol: b"));
             assertEquals(h.status(), 101);
             assertEquals(h.field("Sec-WebSocket-Protocol"), "c");

@@ -1,18 +1,17 @@
 package io.loomux.http;
 
 import static org.testng.Assert.assertEquals;
-import static org.testng.Assert.assertNotNull;
 import static org.testng.Assert.assertTrue;
 
+import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
-import io.loomux.http.websocket.WebSocketHandler;
+import io.loomux.http.websocket.WebSocketSettings;
 import io.loomux.http.websocket.WebSockets;
 import org.testng.annotations.DataProvider;
 import org.testng.annotations.Test;
 
-import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
@@ -23,82 +22,34 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The JDK's own WebSocket client ({@code HttpClient.newWebSocketBuilder()}) against a loomux
- * server, over ws and wss, on every backend: thousands of text and binary messages of random
+ * server, over ws and wss, on every backend, in the blocking style and in turns: thousands of text and binary messages of random
  * sizes up to the 1 MiB limit echoed, every byte compared; and messages sent by several server
  * threads at once, each arriving whole.
  */
 public class WebSocketJdkClientTest {
 
-    private static final long WAIT_SECONDS = 20;
+    private static final long WAIT_SECONDS = WsReceived.WAIT_SECONDS;
 
     @DataProvider
     public static Object[][] backendsAndSchemes() {
         return HttpProviders.loomuxWith(new Object[] {"ws"}, new Object[] {"wss"});
     }
 
-    /** What the client received, message by message: a String, a byte[], the Close's code, or a failure. */
-    private static final class Collector implements WebSocket.Listener {
-        final BlockingQueue<Object> messages = new LinkedBlockingQueue<>();
-        private final StringBuilder text = new StringBuilder();
-        private final ByteArrayOutputStream binary = new ByteArrayOutputStream();
-
-        @Override
-        public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
-            text.append(data);
-            if (last) {
-                messages.add(text.toString());
-                text.setLength(0);
-            }
-            ws.request(1);
-            return null;
-        }
-
-        @Override
-        public CompletionStage<?> onBinary(WebSocket ws, ByteBuffer data, boolean last) {
-            byte[] b = new byte[data.remaining()];
-            data.get(b);
-            binary.writeBytes(b);
-            if (last) {
-                messages.add(binary.toByteArray());
-                binary.reset();
-            }
-            ws.request(1);
-            return null;
-        }
-
-        @Override
-        public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
-            messages.add(statusCode);
-            return null;
-        }
-
-        @Override
-        public void onError(WebSocket ws, Throwable error) {
-            messages.add(error);
-        }
-
-        Object next() throws InterruptedException {
-            Object o = messages.poll(WAIT_SECONDS, TimeUnit.SECONDS);
-            assertNotNull(o, "nothing came within " + WAIT_SECONDS + " s");
-            if (o instanceof Throwable t) {
-                throw new AssertionError("the client failed", t);
-            }
-            return o;
-        }
+    @DataProvider
+    public static Object[][] backendsSchemesAndStyles() {
+        return HttpProviders.loomuxWith(new Object[] {"ws", "blocking"}, new Object[] {"wss", "blocking"},
+                new Object[] {"ws", "turns"}, new Object[] {"wss", "turns"});
     }
 
     private interface ClientRun {
-        void run(WebSocket ws, Collector got) throws Exception;
+        void run(WebSocket ws, WsReceived got) throws Exception;
     }
 
-    private static void withClient(Impl impl, String scheme, WebSocketHandler handler, ClientRun test) throws Exception {
+    private static void withClient(Impl impl, String scheme, HttpHandler handler, ClientRun test) throws Exception {
         HttpProviders.require(impl);
         boolean tls = scheme.equals("wss");
         HttpServer server;
@@ -109,14 +60,14 @@ public class WebSocketJdkClientTest {
         } else {
             server = impl.server();
         }
-        server.createContext("/ws", WebSockets.handler(handler));
+        server.createContext("/ws", handler);
         server.start();
         HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10));
         if (tls) {
             b.sslContext(TestCertificates.clientContext());
         }
         try (HttpClient client = b.build()) {
-            Collector got = new Collector();
+            WsReceived got = new WsReceived();
             URI uri = URI.create(scheme + "://127.0.0.1:" + server.getAddress().getPort() + "/ws");
             WebSocket ws = client.newWebSocketBuilder().buildAsync(uri, got).get(WAIT_SECONDS, TimeUnit.SECONDS);
             try {
@@ -172,9 +123,9 @@ public class WebSocketJdkClientTest {
         return b.toString();
     }
 
-    @Test(dataProvider = "backendsAndSchemes", timeOut = 120_000)
-    public void thousandsOfRandomMessagesAreEchoedWhole(Impl impl, String scheme) throws Exception {
-        withClient(impl, scheme, WebSocketFramesTest::echo, (ws, got) -> {
+    @Test(dataProvider = "backendsSchemesAndStyles", timeOut = 120_000)
+    public void thousandsOfRandomMessagesAreEchoedWhole(Impl impl, String scheme, String style) throws Exception {
+        withClient(impl, scheme, WebSocketFramesTest.echo(style, WebSocketSettings.defaults()), (ws, got) -> {
             Random r = new Random(0x5eed + scheme.length());
             int count = 3000;
             for (int i = 0; i < count; i++) {
@@ -213,7 +164,7 @@ public class WebSocketJdkClientTest {
     public void messagesSentFromSeveralThreadsAtOnceNeverInterleave(Impl impl, String scheme) throws Exception {
         int senders = 4;
         int each = 150;
-        withClient(impl, scheme, ws -> {
+        withClient(impl, scheme, WebSockets.handler(ws -> {
             List<Thread> threads = new ArrayList<>();
             for (int s = 0; s < senders; s++) {
                 int sender = s;
@@ -239,7 +190,7 @@ public class WebSocketJdkClientTest {
             while (ws.receive() != null) {
                 // Nothing is sent to this side but the Close.
             }
-        }, (ws, got) -> {
+        }), (ws, got) -> {
             int[] next = new int[senders];
             for (int n = 0; n < senders * each; n++) {
                 Object o = got.next();

@@ -205,6 +205,31 @@ public final class Handshake {
      * @throws IOException if the 101 could not be sent
      */
     public WebSocket accept(String subprotocol) throws IOException {
+        ProtocolSwitch sw = switchProtocols(subprotocol);
+        return WsConnection.open(sw, settings, subprotocol == null ? "" : subprotocol,
+                exchange.getRequestURI(), exchange.getRequestHeaders());
+    }
+
+    /**
+     * As {@link #accept(String)}, the WebSocket served in turns by {@code listener}: its
+     * {@link MessageListener#onOpen} runs on this thread, then this returns, and each message is
+     * delivered on a virtual thread of its own; no thread is held between messages.
+     *
+     * @param subprotocol one of {@link #requestedSubprotocols()}, or null for none
+     * @param listener    is called for the WebSocket's messages
+     * @throws IllegalArgumentException if the client did not ask for the subprotocol
+     * @throws IllegalStateException if the handshake was answered already
+     * @throws IOException if the 101 could not be sent
+     */
+    public void accept(String subprotocol, MessageListener listener) throws IOException {
+        Objects.requireNonNull(listener, "listener");
+        ProtocolSwitch sw = switchProtocols(subprotocol);
+        WsConnection.openTurns(sw, settings, subprotocol == null ? "" : subprotocol,
+                exchange.getRequestURI(), exchange.getRequestHeaders(), listener);
+    }
+
+    /** Sends the 101 with the accept value and the subprotocol; the connection is the WebSocket's from here. */
+    private ProtocolSwitch switchProtocols(String subprotocol) throws IOException {
         if (subprotocol != null && !subprotocols.contains(subprotocol)) {
             throw new IllegalArgumentException("the client did not ask for subprotocol " + subprotocol);
         }
@@ -216,9 +241,7 @@ public final class Handshake {
         if (subprotocol != null) {
             r.set("Sec-WebSocket-Protocol", subprotocol);
         }
-        ProtocolSwitch sw = ProtocolSwitch.switchProtocols(exchange);
-        return WsConnection.open(sw, settings, subprotocol == null ? "" : subprotocol,
-                exchange.getRequestURI(), exchange.getRequestHeaders());
+        return ProtocolSwitch.switchProtocols(exchange);
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.loomux.http.websocket;
 
+import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 
 import java.io.IOException;
@@ -16,6 +17,9 @@ import java.util.Objects;
  *     }
  * }));
  * }</pre>
+ *
+ * <p>{@link #listener} serves them in turns instead: a {@link MessageListener} is called once per
+ * message on a virtual thread, and no thread is held between messages.
  */
 public final class WebSockets {
 
@@ -46,10 +50,8 @@ public final class WebSockets {
         Objects.requireNonNull(settings, "settings");
         Objects.requireNonNull(h, "handler");
         return x -> {
-            Handshake hs;
-            try {
-                hs = Handshake.of(x, settings);
-            } catch (WebSocketHandshakeException refused) {
+            Handshake hs = handshake(x, settings);
+            if (hs == null) {
                 return;
             }
             WebSocket ws = hs.accept(hs.choose(settings.subprotocols()));
@@ -62,6 +64,43 @@ public final class WebSockets {
             }
             closeQuietly(ws, 1000);
         };
+    }
+
+    /**
+     * @param l is called for each WebSocket's messages
+     * @return a handler that upgrades each request with {@link WebSocketSettings#defaults()} and
+     *     serves it in turns
+     */
+    public static HttpHandler listener(MessageListener l) {
+        return listener(WebSocketSettings.defaults(), l);
+    }
+
+    /**
+     * A handler that upgrades each request as {@link #handler(WebSocketSettings, WebSocketHandler)}
+     * does, then serves the WebSocket in turns through {@code l}; the handler returns at once.
+     *
+     * @param settings the limits
+     * @param l        is called for each WebSocket's messages
+     * @return the handler
+     */
+    public static HttpHandler listener(WebSocketSettings settings, MessageListener l) {
+        Objects.requireNonNull(settings, "settings");
+        Objects.requireNonNull(l, "listener");
+        return x -> {
+            Handshake hs = handshake(x, settings);
+            if (hs != null) {
+                hs.accept(hs.choose(settings.subprotocols()), l);
+            }
+        };
+    }
+
+    /** @return the handshake, or null if the request was refused (and answered) */
+    private static Handshake handshake(HttpExchange x, WebSocketSettings settings) throws IOException {
+        try {
+            return Handshake.of(x, settings);
+        } catch (WebSocketHandshakeException refused) {
+            return null;
+        }
     }
 
     private static void closeQuietly(WebSocket ws, int code) {

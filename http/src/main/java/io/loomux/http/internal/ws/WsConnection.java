@@ -7,6 +7,7 @@ import io.loomux.http.internal.ServedConnection;
 import io.loomux.http.internal.ServerCore;
 import io.loomux.http.internal.Transport;
 import io.loomux.http.websocket.Message;
+import io.loomux.http.websocket.MessageListener;
 import io.loomux.http.websocket.WebSocket;
 import io.loomux.http.websocket.WebSocketSettings;
 
@@ -18,14 +19,15 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.OptionalInt;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * One open WebSocket on a connection an HTTP/1.1 exchange handed over, in the blocking style, and
- * its face in the server's books: the server's stop closes it with 1001, the idle reaper pings it
+ * One open WebSocket on a connection an HTTP/1.1 exchange handed over, served in the blocking style
+ * ({@link #receive()}) or in turns (a {@link MessageListener}), and its face in the server's books: the server's stop closes it with 1001, the idle reaper pings it
  * and closes it by the WebSocket idle timeout. The bridge from the public package: it is made by
  * {@link #open}.
  *
@@ -35,6 +37,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * books, and whoever waits for the end wakes. The input's buffer goes back to the server's pool
  * only from a thread holding {@code reading} once the connection is closed, so it is never given
  * back while a read uses it.
+ *
+ * <p>Turns: between messages, with nothing buffered either way, the connection gives its buffers
+ * back and waits armed ({@code Connection.onReadable}), as an idle HTTP/1.1 connection does; the
+ * peer's next bytes (or a close) start a thread that takes {@code reading}, reads on until a whole
+ * message, calls the listener, and arms again. While armed nobody may read: a close started then
+ * waits for the turn that the peer's Close (or the close of the socket) starts.
  */
 public final class WsConnection implements WebSocket, ServedConnection {
 
@@ -70,6 +78,14 @@ public final class WsConnection implements WebSocket, ServedConnection {
     private volatile boolean waiting;
     private volatile boolean pinged;
     private final AtomicBoolean idleClosing = new AtomicBoolean();
+    /** The turn style's listener, or null in the blocking style. */
+    private MessageListener listener;
+    /** Turn style: waiting for the peer's next bytes with no thread; the next turn starts a thread. */
+    private volatile boolean armed;
+    private final AtomicBoolean closeNotified = new AtomicBoolean();
+    /** Made once: what each turn's thread runs, and how it starts. */
+    private final Runnable turn = this::turn;
+    private final Executor starter = this::startArmed;
 
     private WsConnection(ProtocolSwitch sw, WebSocketSettings settings, String subprotocol, URI uri, Headers headers) {
         this.server = sw.server();
@@ -107,10 +123,42 @@ public final class WsConnection implements WebSocket, ServedConnection {
         return ws;
     }
 
+    /**
+     * As {@link #open}, the WebSocket served in turns: the listener's {@code onOpen} runs on the
+     * calling thread, then the connection waits armed (or a turn starts at once for bytes already
+     * buffered), and this returns.
+     *
+     * @param listener is called for the WebSocket's messages
+     */
+    public static void openTurns(ProtocolSwitch sw, WebSocketSettings settings, String subprotocol, URI uri,
+                                 Headers headers, MessageListener listener) {
+        WsConnection ws = (WsConnection) open(sw, settings, subprotocol, uri, headers);
+        ws.listener = listener;
+        try {
+            listener.onOpen(ws);
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.DEBUG, "onOpen of " + ws + " failed", e);
+            ws.closeQuietly(CloseCodes.INTERNAL_ERROR, "");
+        }
+        ws.reading.lock();
+        boolean armedNow = false;
+        try {
+            armedNow = !ws.closed && ws.in.buffered() == 0 && ws.arm();
+        } finally {
+            ws.reading.unlock();
+        }
+        if (!armedNow) {
+            ws.inBackground(ws.turn);
+        }
+    }
+
     // ---- receiving ----
 
     @Override
     public Message receive() throws IOException {
+        if (listener != null) {
+            throw new IllegalStateException("this WebSocket's messages go to its MessageListener");
+        }
         if (!receiver.compareAndSet(false, true)) {
             throw new IllegalStateException("another thread is in receive()");
         }
@@ -129,13 +177,21 @@ public final class WsConnection implements WebSocket, ServedConnection {
         }
     }
 
+    /** What a turn's read returns when a control frame was all there was: arm again. */
+    private static final Message NOTHING_YET = new Message.Binary(NO_BYTES);
+
     private Message readMessage() throws IOException {
         heard();
+        boolean first = true;
         // Bounded by the peer: each pass takes one message or control frame.
         while (true) {
             if (closed || peerCode >= 0) {
                 return null;
             }
+            if (!first && listener != null && in.buffered() == 0) {
+                return NOTHING_YET;
+            }
+            first = false;
             int kind;
             waiting = true;
             try {
@@ -301,7 +357,13 @@ public final class WsConnection implements WebSocket, ServedConnection {
             throw e;
         }
         long deadline = System.nanoTime() + settings.closeTimeout().toNanos();
-        if (reading.tryLock()) {
+        boolean mine = reading.tryLock();
+        if (mine && armed) {
+            // Nobody may read while armed: the turn that the peer's Close starts ends the connection.
+            reading.unlock();
+            mine = false;
+        }
+        if (mine) {
             try {
                 awaitPeerClose(deadline);
             } finally {
@@ -310,7 +372,7 @@ public final class WsConnection implements WebSocket, ServedConnection {
                 reading.unlock();
             }
         } else {
-            // A thread in receive() reads the peer's Close and ends the connection.
+            // A thread in receive() (or the next turn) reads the peer's Close and ends the connection.
             awaitEnd(deadline);
             closeNow();
         }
@@ -412,6 +474,113 @@ public final class WsConnection implements WebSocket, ServedConnection {
         }
     }
 
+    // ---- turns ----
+
+    /** One turn, on a thread of its own: messages until nothing is buffered, then armed again, or the end. */
+    private void turn() {
+        reading.lock();
+        boolean armedNow = false;
+        try {
+            lendBuffers();
+            // Bounded by the peer: each pass delivers a message or arms, or the connection ends.
+            while (!closed) {
+                Message m;
+                try {
+                    m = readMessage();
+                } catch (IOException e) {
+                    LOG.log(System.Logger.Level.DEBUG, () -> "WebSocket from " + remoteAddress() + " ended: " + e);
+                    break;
+                }
+                if (m == null) {
+                    break;
+                }
+                if (m != NOTHING_YET) {
+                    deliver(m);
+                }
+                if (!closed && in.buffered() == 0 && arm()) {
+                    armedNow = true;
+                    return;
+                }
+            }
+        } finally {
+            if (!armedNow) {
+                closeNow();
+                releaseBuffers();
+            }
+            reading.unlock();
+            if (!armedNow) {
+                notifyClose();
+            }
+        }
+    }
+
+    private void deliver(Message m) {
+        try {
+            listener.onMessage(this, m);
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.DEBUG, "onMessage of " + this + " failed", e);
+            closeQuietly(CloseCodes.INTERNAL_ERROR, "");
+        }
+    }
+
+    private void notifyClose() {
+        if (closeNotified.compareAndSet(false, true)) {
+            int code = peerCode;
+            try {
+                listener.onClose(this, code < 0 ? CloseCodes.ABNORMAL : code, code < 0 ? "" : peerReason);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.DEBUG, "onClose of " + this + " failed", e);
+            }
+        }
+    }
+
+    /**
+     * Holding {@code reading}, nothing buffered in the input: waits for the peer's next bytes with no
+     * thread and no buffer, when the transport holds nothing either.
+     *
+     * @return true if armed: the caller must not touch the connection's input any more
+     */
+    private boolean arm() {
+        if (!transport.drained()) {
+            return false;
+        }
+        in.giveBack(server.buffers());
+        transport.giveBack();
+        armed = true;
+        waiting = true;
+        boolean ok = false;
+        try {
+            ok = transport.onReadable(turn, starter);
+            return ok;
+        } finally {
+            if (!ok) {
+                armed = false;
+                waiting = false;
+                lendBuffers();
+            }
+        }
+    }
+
+    /** Starts the next turn's thread (on a poller's thread, or the closing one): it must not block. */
+    private void startArmed(Runnable task) {
+        armed = false;
+        waiting = false;
+        try {
+            Thread.startVirtualThread(task);
+        } catch (RuntimeException | OutOfMemoryError e) {
+            closed = true;
+            end();
+            throw e;
+        }
+    }
+
+    private void lendBuffers() {
+        if (!in.holdsBuffer()) {
+            in.lend(server.buffers().take());
+        }
+        transport.lend();
+    }
+
     // ---- the server's books ----
 
     /**
@@ -477,7 +646,7 @@ public final class WsConnection implements WebSocket, ServedConnection {
 
     @Override
     public boolean waitsArmed() {
-        return false;
+        return armed;
     }
 
     @Override
