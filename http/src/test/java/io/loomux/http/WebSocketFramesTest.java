@@ -1,6 +1,7 @@
 package io.loomux.http;
 
 import static org.testng.Assert.assertEquals;
+import static org.testng.Assert.assertFalse;
 import static org.testng.Assert.assertTrue;
 
 import com.sun.net.httpserver.HttpHandler;
@@ -18,6 +19,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * RFC 6455 sections 5 to 7, frame by frame, from a client of exact bytes ({@link RawWs}) to an
@@ -491,6 +495,71 @@ public class WebSocketFramesTest {
                 }
             }
         });
+    }
+
+    // ---- idle and send timeouts ----
+
+    @Test(dataProvider = "styles", timeOut = 60_000)
+    public void anIdlePeerIsPingedAtHalfTheIdleTimeoutAndClosedAtItsEnd(Impl impl, String style) throws Exception {
+        HttpProviders.require(impl);
+        // A short HTTP idle timeout makes the reaper tick every 50 ms.
+        HttpServer server = Servers.withSettings(impl, HttpServerSettings.builder().idleTimeout(Duration.ofMillis(500)).build());
+        Duration idle = Duration.ofMillis(800);
+        server.createContext("/echo", echo(style, WebSocketSettings.builder().idleTimeout(idle).build()));
+        server.start();
+        try (RawWs ws = RawWs.open(server.getAddress().getPort(), "/echo")) {
+            ws.text("hi");
+            assertEcho(ws, RawWs.TEXT, "hi".getBytes(StandardCharsets.US_ASCII));
+            long heard = System.nanoTime();
+            RawWs.Frame ping = ws.read();
+            assertEquals(ping.opcode(), RawWs.PING, "a Ping at half the idle timeout");
+            long quiet = (System.nanoTime() - heard) / 1_000_000;
+            assertTrue(quiet >= idle.toMillis() / 2 - 50, "pinged after " + quiet + " ms");
+            // The Pong counts as hearing from the peer: the next is another Ping, not the close.
+            ws.frame(RawWs.PONG, ping.payload());
+            assertEquals(ws.read().opcode(), RawWs.PING);
+            RawWs.Frame close = ws.read();
+            assertEquals(close.opcode(), RawWs.CLOSE);
+            assertEquals(close.closeCode(), 1001, "closed as going away once idle for the whole timeout");
+            ws.frame(RawWs.CLOSE, close(1001));
+            ws.expectEnd();
+        } finally {
+            server.stop(0);
+        }
+    }
+
+    @Test(dataProvider = "loomux", dataProviderClass = HttpProviders.class, timeOut = 60_000)
+    public void aSendThePeerDoesNotReadFailsAfterTheSendTimeout(Impl impl) throws Exception {
+        HttpProviders.require(impl);
+        CompletableFuture<IOException> failed = new CompletableFuture<>();
+        AtomicBoolean openAfter = new AtomicBoolean(true);
+        HttpServer server = impl.server();
+        server.createContext("/flood", WebSockets.handler(
+                WebSocketSettings.builder().sendTimeout(Duration.ofMillis(500)).build(), ws -> {
+                    ws.receive();
+                    byte[] mib = new byte[1 << 20];
+                    try {
+                        // Bounded: the peer reads nothing, so the socket's buffers fill long before.
+                        for (int i = 0; i < 10_000; i++) {
+                            ws.sendBinary(mib);
+                        }
+                        failed.complete(null);
+                    } catch (IOException e) {
+                        openAfter.set(ws.isOpen());
+                        failed.complete(e);
+                    }
+                }));
+        server.start();
+        try (RawWs ws = RawWs.open(server.getAddress().getPort(), "/flood")) {
+            long start = System.nanoTime();
+            ws.text("flood");
+            IOException e = failed.get(30, TimeUnit.SECONDS);
+            assertTrue(e != null, "10 GiB went to a peer that read nothing");
+            assertTrue(System.nanoTime() - start >= Duration.ofMillis(450).toNanos(), "failed before the send timeout");
+            assertFalse(openAfter.get(), "a send cut short closes the WebSocket");
+        } finally {
+            server.stop(0);
+        }
     }
 
     // ---- the server's stop ----
