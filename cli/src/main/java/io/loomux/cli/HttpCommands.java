@@ -191,7 +191,7 @@ final class HttpCommands {
         return new HelloOptions(bind, port, server, virtual, backend, pollers, protocols.done(env));
     }
 
-    private static String backend(String v, String command) throws UsageException {
+    static String backend(String v, String command) throws UsageException {
         if (v.isBlank()) {
             throw new UsageException("--backend needs a name", command);
         }
@@ -258,7 +258,7 @@ final class HttpCommands {
     }
 
     /** @return the certificate made at start, for the banner */
-    private static String selfSignedNotice(ServerTls tls) {
+    static String selfSignedNotice(ServerTls tls) {
         List<String> names = tls.selfNames();
         return "Certificate: self-signed, made at start for " + String.join(", ", names.subList(0, names.size() - 1))
                 + " and " + names.get(names.size() - 1)
@@ -266,7 +266,7 @@ final class HttpCommands {
     }
 
     /** An HTTP server, or an HTTPS one presenting {@code tls}'s certificate. */
-    private static HttpServer create(HttpServerProvider provider, InetSocketAddress where, int backlog, ServerTls tls)
+    static HttpServer create(HttpServerProvider provider, InetSocketAddress where, int backlog, ServerTls tls)
             throws IOException {
         if (tls == null) {
             return provider.createHttpServer(where, backlog);
@@ -444,7 +444,7 @@ final class HttpCommands {
      *
      * @return counted down once the server has stopped
      */
-    private static CountDownLatch stopOnSignal(Running running, String command, PrintStream out) {
+    static CountDownLatch stopOnSignal(Running running, String command, PrintStream out) {
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("loomux-shutdown").unstarted(() -> {
             Main.exitingOnSignal = true;
@@ -461,7 +461,7 @@ final class HttpCommands {
         return stopped;
     }
 
-    private static int awaitStop(CountDownLatch stopped, PrintStream out) {
+    static int awaitStop(CountDownLatch stopped, PrintStream out) {
         out.flush();
         try {
             stopped.await();
@@ -471,7 +471,7 @@ final class HttpCommands {
         return Main.OK;
     }
 
-    private static String hostPort(InetAddress address, int port) {
+    static String hostPort(InetAddress address, int port) {
         String host = address.getHostAddress();
         return (address instanceof Inet6Address ? "[" + host + "]" : host) + ":" + port;
     }

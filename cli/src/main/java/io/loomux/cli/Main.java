@@ -111,6 +111,13 @@ public final class Main {
                     }
                     return HttpCommands.hello(HttpCommands.parseHello(rest), out, err);
                 }
+                case "ws-echo" -> {
+                    if (wantsHelp(rest)) {
+                        out.print(WsEchoCommand.usage());
+                        return OK;
+                    }
+                    return WsEchoCommand.run(WsEchoCommand.parse(rest), out, err);
+                }
                 case "backends" -> {
                     if (wantsHelp(rest)) {
                         out.print(backendsUsage());
@@ -335,6 +342,7 @@ public final class Main {
                               (the JDK's SimpleFileServer on loomux)
                   hello       run an HTTP server answering every request with a short text
                   echo        run a TCP echo server
+                  ws-echo     run a WebSocket server echoing every message, on any path
                   backends    list the backends found and which one is used by default
 
                 Options:
