@@ -101,7 +101,8 @@ public final class Handshake {
         Objects.requireNonNull(settings, "settings");
         Headers h = x.getRequestHeaders();
         if (!ProtocolSwitch.canSwitch(x)) {
-            throw refuse(x, 400, "A WebSocket opens over HTTP/1.1 only (" + x.getProtocol() + " was used)");
+            throw refuse(x, 400, "A WebSocket opens over HTTP/1.1 only, on a loomux server (this request came over "
+                    + x.getProtocol() + ")");
         }
         if (!"GET".equals(x.getRequestMethod())) {
             x.getResponseHeaders().set("Allow", "GET");
