@@ -18,6 +18,7 @@ import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Objects;
 import java.util.OptionalInt;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
@@ -79,7 +80,7 @@ public final class WsConnection implements WebSocket, ServedConnection {
     private volatile boolean pinged;
     private final AtomicBoolean idleClosing = new AtomicBoolean();
     /** The turn style's listener, or null in the blocking style. */
-    private MessageListener listener;
+    private final MessageListener listener;
     /** Turn style: waiting for the peer's next bytes with no thread; the next turn starts a thread. */
     private volatile boolean armed;
     private final AtomicBoolean closeNotified = new AtomicBoolean();
@@ -87,7 +88,9 @@ public final class WsConnection implements WebSocket, ServedConnection {
     private final Runnable turn = this::turn;
     private final Executor starter = this::startArmed;
 
-    private WsConnection(ProtocolSwitch sw, WebSocketSettings settings, String subprotocol, URI uri, Headers headers) {
+    private WsConnection(ProtocolSwitch sw, WebSocketSettings settings, String subprotocol, URI uri, Headers headers,
+                         MessageListener listener) {
+        this.listener = listener;
         this.server = sw.server();
         this.transport = sw.transport();
         this.in = sw.input();
@@ -113,7 +116,12 @@ public final class WsConnection implements WebSocket, ServedConnection {
      */
     public static WebSocket open(ProtocolSwitch sw, WebSocketSettings settings, String subprotocol, URI uri,
                                  Headers headers) {
-        WsConnection ws = new WsConnection(sw, settings, subprotocol, uri, headers);
+        return open(sw, settings, subprotocol, uri, headers, null);
+    }
+
+    private static WsConnection open(ProtocolSwitch sw, WebSocketSettings settings, String subprotocol, URI uri,
+                                     Headers headers, MessageListener listener) {
+        WsConnection ws = new WsConnection(sw, settings, subprotocol, uri, headers, listener);
         ws.transport.setWriteTimeout(settings.sendTimeout());
         ws.in.deadline(0);
         ws.in.perReadTimeout(Duration.ZERO);
@@ -132,8 +140,7 @@ public final class WsConnection implements WebSocket, ServedConnection {
      */
     public static void openTurns(ProtocolSwitch sw, WebSocketSettings settings, String subprotocol, URI uri,
                                  Headers headers, MessageListener listener) {
-        WsConnection ws = (WsConnection) open(sw, settings, subprotocol, uri, headers);
-        ws.listener = listener;
+        WsConnection ws = open(sw, settings, subprotocol, uri, headers, Objects.requireNonNull(listener));
         try {
             listener.onOpen(ws);
         } catch (IOException | RuntimeException e) {
