@@ -44,23 +44,44 @@ public class WebSocketFramesTest {
     static void echo(WebSocket ws) throws IOException {
         // Bounded by the client: each pass takes a message, and the close ends it.
         for (Message m; (m = ws.receive()) != null; ) {
-            if (m instanceof Message.Text t && t.text().startsWith("close ")) {
-                String[] p = t.text().split(" ", 3);
-                ws.close(Integer.parseInt(p[1]), p[2]);
-                continue;
+            if (!command(ws, m)) {
+                ws.send(m);
             }
-            ws.send(m);
         }
+    }
+
+    /**
+     * {@code close CODE REASON} closes the WebSocket on this thread; {@code close-elsewhere CODE}
+     * on another thread, while this one goes on (to {@code receive()}, or to wait armed).
+     *
+     * @return whether the message was a command
+     */
+    private static boolean command(WebSocket ws, Message m) throws IOException {
+        if (!(m instanceof Message.Text t)) {
+            return false;
+        }
+        String[] p = t.text().split(" ", 3);
+        switch (p[0]) {
+            case "close" -> ws.close(Integer.parseInt(p[1]), p[2]);
+            case "close-elsewhere" -> Thread.ofVirtual().start(() -> {
+                try {
+                    ws.close(Integer.parseInt(p[1]), "");
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            default -> {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** As {@link #echo}, in turns. */
     static final MessageListener ECHO = (ws, m) -> {
-        if (m instanceof Message.Text t && t.text().startsWith("close ")) {
-            String[] p = t.text().split(" ", 3);
-            ws.close(Integer.parseInt(p[1]), p[2]);
-            return;
+        if (!command(ws, m)) {
+            ws.send(m);
         }
-        ws.send(m);
     };
 
     /** @return every loomux backend, served in the blocking style and in turns */
@@ -458,6 +479,30 @@ public class WebSocketFramesTest {
                 long start = System.nanoTime();
                 RawWs.Frame f = ws.read();
                 assertEquals(f.closeCode(), 1000);
+                ws.expectEnd();
+                long took = (System.nanoTime() - start) / 1_000_000;
+                assertTrue(took >= timeout.toMillis() - 50, "closed after " + took + " ms, before the close timeout");
+            }
+        });
+    }
+
+    @Test(dataProvider = "styles", timeOut = 60_000)
+    public void aCloseFromAnotherThreadEndsTheConnectionAfterTheTimeout(Impl impl, String style) throws Exception {
+        Duration timeout = Duration.ofMillis(400);
+        serve(impl, style, WebSocketSettings.builder().closeTimeout(timeout).build(), port -> {
+            // Answered: the thread that reads (in receive(), or the next turn) takes the client's Close.
+            try (RawWs ws = RawWs.open(port, "/echo")) {
+                ws.text("close-elsewhere 4003");
+                RawWs.Frame f = ws.read();
+                assertEquals(f.closeCode(), 4003);
+                ws.frame(RawWs.CLOSE, close(4003));
+                ws.expectEnd();
+            }
+            // Never answered: closed after the timeout all the same.
+            try (RawWs ws = RawWs.open(port, "/echo")) {
+                ws.text("close-elsewhere 4004");
+                long start = System.nanoTime();
+                assertEquals(ws.read().closeCode(), 4004);
                 ws.expectEnd();
                 long took = (System.nanoTime() - start) / 1_000_000;
                 assertTrue(took >= timeout.toMillis() - 50, "closed after " + took + " ms, before the close timeout");
