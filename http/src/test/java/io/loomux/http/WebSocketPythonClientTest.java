@@ -1,0 +1,87 @@
+package io.loomux.http;
+
+import static org.testng.Assert.assertTrue;
+
+import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
+import io.loomux.http.websocket.Message;
+import io.loomux.http.websocket.WebSockets;
+import org.testng.SkipException;
+import org.testng.annotations.DataProvider;
+import org.testng.annotations.Test;
+
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Python's {@code websockets} (Debian's python3-websockets), a client people use, against a loomux
+ * echo on every backend over ws and wss, in the blocking style and in turns: {@code ws_echo_client.py} sends text and binary messages
+ * of random sizes up to 1 MiB, compares every echo, and ends with the close handshake, which
+ * must close with 1000. Skipped, saying why, where Debian's python3 or its websockets is missing
+ * (CI installs them).
+ */
+public class WebSocketPythonClientTest {
+
+    /** Debian's own: a pyenv or venv first on PATH may lack the package. */
+    private static final Path PYTHON = Path.of("/usr/bin/python3");
+    private static final int MESSAGES = 300;
+    private static final int MOST = 1 << 20;
+
+    @DataProvider
+    public static Object[][] backendsAndSchemes() {
+        return HttpProviders.loomuxWith(new Object[] {"ws", "blocking"}, new Object[] {"wss", "blocking"},
+                new Object[] {"ws", "turns"}, new Object[] {"wss", "turns"});
+    }
+
+    @Test(dataProvider = "backendsAndSchemes")
+    public void everyMessageComesBackWhole(Impl impl, String scheme, String style) throws Exception {
+        HttpProviders.require(impl);
+        Path script = script();
+        boolean tls = scheme.equals("wss");
+        HttpServer server;
+        if (tls) {
+            HttpsServer s = impl.httpsServer();
+            s.setHttpsConfigurator(new HttpsConfigurator(TestCertificates.serverContext()));
+            server = s;
+        } else {
+            server = impl.server();
+        }
+        server.createContext("/echo", style.equals("turns") ? WebSockets.listener((ws, m) -> ws.send(m))
+                : WebSockets.handler(ws -> {
+                    for (Message m; (m = ws.receive()) != null; ) {
+                        ws.send(m);
+                    }
+                }));
+        server.start();
+        try {
+            String uri = scheme + "://127.0.0.1:" + server.getAddress().getPort() + "/echo";
+            String out = Commands.run(PYTHON, script.toString(), uri, Integer.toString(MESSAGES),
+                    Integer.toString(MOST), Integer.toString((impl + scheme + style).hashCode()));
+            assertTrue(out.startsWith("ok " + MESSAGES + " messages"), out);
+        } finally {
+            server.stop(0);
+            Files.deleteIfExists(script);
+        }
+    }
+
+    private static Path script() throws Exception {
+        if (!Files.isExecutable(PYTHON)) {
+            throw new SkipException("no " + PYTHON + " on this machine");
+        }
+        Process p = new ProcessBuilder(PYTHON.toString(), "-c", "import websockets").redirectErrorStream(true).start();
+        p.getInputStream().transferTo(java.io.OutputStream.nullOutputStream());
+        if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            p.destroyForcibly();
+            throw new SkipException("no Python websockets here (Debian's python3-websockets)");
+        }
+        Path script = Files.createTempFile("ws_echo_client", ".py");
+        try (InputStream in = WebSocketPythonClientTest.class.getResourceAsStream("/ws_echo_client.py")) {
+            Files.copy(in, script, StandardCopyOption.REPLACE_EXISTING);
+        }
+        return script;
+    }
+}
