@@ -1,6 +1,7 @@
 package io.loomux.http;
 
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
 import com.sun.net.httpserver.spi.HttpServerProvider;
 
@@ -39,6 +40,19 @@ public record Impl(String name, HttpServerProvider provider, String skip, boolea
     /** @return an unstarted HTTPS server bound to 127.0.0.1 on a free port */
     public HttpsServer httpsServer() throws IOException {
         return provider.createHttpsServer(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    }
+
+    /**
+     * @param tls whether HTTPS, presenting {@link TestCertificates#serverContext()}
+     * @return an unstarted server bound to 127.0.0.1 on a free port
+     */
+    public HttpServer server(boolean tls) throws Exception {
+        if (!tls) {
+            return server();
+        }
+        HttpsServer s = httpsServer();
+        s.setHttpsConfigurator(new HttpsConfigurator(TestCertificates.serverContext()));
+        return s;
     }
 
     @Override

@@ -5,8 +5,6 @@ import static org.testng.Assert.assertTrue;
 
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
-import com.sun.net.httpserver.HttpsConfigurator;
-import com.sun.net.httpserver.HttpsServer;
 import io.loomux.http.websocket.WebSocketSettings;
 import io.loomux.http.websocket.WebSockets;
 import org.testng.annotations.DataProvider;
@@ -52,14 +50,7 @@ public class WebSocketJdkClientTest {
     private static void withClient(Impl impl, String scheme, HttpHandler handler, ClientRun test) throws Exception {
         HttpProviders.require(impl);
         boolean tls = scheme.equals("wss");
-        HttpServer server;
-        if (tls) {
-            HttpsServer s = impl.httpsServer();
-            s.setHttpsConfigurator(new HttpsConfigurator(TestCertificates.serverContext()));
-            server = s;
-        } else {
-            server = impl.server();
-        }
+        HttpServer server = impl.server(tls);
         server.createContext("/ws", handler);
         server.start();
         HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10));

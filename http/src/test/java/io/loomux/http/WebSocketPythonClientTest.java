@@ -3,10 +3,7 @@ package io.loomux.http;
 import static org.testng.Assert.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
-import com.sun.net.httpserver.HttpsConfigurator;
-import com.sun.net.httpserver.HttpsServer;
-import io.loomux.http.websocket.Message;
-import io.loomux.http.websocket.WebSockets;
+import io.loomux.http.websocket.WebSocketSettings;
 import org.testng.SkipException;
 import org.testng.annotations.DataProvider;
 import org.testng.annotations.Test;
@@ -42,20 +39,8 @@ public class WebSocketPythonClientTest {
         HttpProviders.require(impl);
         Path script = script();
         boolean tls = scheme.equals("wss");
-        HttpServer server;
-        if (tls) {
-            HttpsServer s = impl.httpsServer();
-            s.setHttpsConfigurator(new HttpsConfigurator(TestCertificates.serverContext()));
-            server = s;
-        } else {
-            server = impl.server();
-        }
-        server.createContext("/echo", style.equals("turns") ? WebSockets.listener((ws, m) -> ws.send(m))
-                : WebSockets.handler(ws -> {
-                    for (Message m; (m = ws.receive()) != null; ) {
-                        ws.send(m);
-                    }
-                }));
+        HttpServer server = impl.server(tls);
+        server.createContext("/echo", WebSocketFramesTest.echo(style, WebSocketSettings.defaults()));
         server.start();
         try {
             String uri = scheme + "://127.0.0.1:" + server.getAddress().getPort() + "/echo";
