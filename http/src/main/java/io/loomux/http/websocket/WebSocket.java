@@ -97,7 +97,10 @@ public interface WebSocket extends AutoCloseable {
     /** @return the URI of the request that opened the WebSocket */
     URI requestURI();
 
-    /** @return the header fields of the request that opened the WebSocket */
+    /**
+     * @return the header fields of the request that opened the WebSocket: a new copy at each
+     *     call, which the caller may change (an open WebSocket keeps them packed, not parsed)
+     */
     Headers requestHeaders();
 
     /** @return the peer's address */

@@ -49,7 +49,8 @@ final class FrameInput {
     private final int maxMessage;
     private final int maxFrame;
     private final Utf8Check utf8 = new Utf8Check();
-    private final byte[] control = new byte[125];
+    /** Made at the first control frame: most WebSockets idle in turns never see one. */
+    private byte[] control;
     private int controlLength;
     /** The opcode of the fragmented message under way, or 0 if none is. */
     private int fragmented;
@@ -233,6 +234,9 @@ final class FrameInput {
     }
 
     private int controlFrame(int opcode, int n, int mask) throws IOException {
+        if (control == null) {
+            control = new byte[125];
+        }
         readFully(control, 0, n);
         unmask(control, 0, n, mask);
         controlLength = n;

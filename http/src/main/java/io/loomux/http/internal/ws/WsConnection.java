@@ -56,7 +56,7 @@ public final class WsConnection implements WebSocket, ServedConnection {
     private final WebSocketSettings settings;
     private final String subprotocol;
     private final URI uri;
-    private final Headers headers;
+    private final KeptHeaders headers;
     private final FrameInput frames;
     private final FrameOutput out;
     private final long idleNanos;
@@ -97,7 +97,7 @@ public final class WsConnection implements WebSocket, ServedConnection {
         this.settings = settings;
         this.subprotocol = subprotocol;
         this.uri = uri;
-        this.headers = headers;
+        this.headers = KeptHeaders.of(headers);
         this.frames = new FrameInput(in, settings.maxMessageSize(), settings.maxFrameSize());
         this.out = new FrameOutput(transport);
         this.idleNanos = settings.idleTimeout().toNanos();
@@ -691,7 +691,7 @@ public final class WsConnection implements WebSocket, ServedConnection {
 
     @Override
     public Headers requestHeaders() {
-        return headers;
+        return headers.headers();
     }
 
     @Override
