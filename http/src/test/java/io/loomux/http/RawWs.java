@@ -58,6 +58,7 @@ final class RawWs implements Closeable {
     private final Socket socket;
     private final InputStream in;
     private final OutputStream out;
+    private Head handshake;
 
     private RawWs(int port) throws IOException {
         socket = new Socket(InetAddress.getLoopbackAddress(), port);
@@ -74,15 +75,31 @@ final class RawWs implements Closeable {
 
     /** @return a client whose opening handshake on {@code path} succeeded (101 checked) */
     static RawWs open(int port, String path) throws IOException {
+        return open(port, path, null);
+    }
+
+    /**
+     * @param extensions the {@code Sec-WebSocket-Extensions} offered, or null for none
+     * @return a client whose opening handshake on {@code path} succeeded (101 checked); its
+     *         {@link #handshake()} holds the 101
+     */
+    static RawWs open(int port, String path, String extensions) throws IOException {
         RawWs ws = connect(port);
         String key = "dGhlIHNhbXBsZSBub25jZQ==";
         ws.send("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                + "Sec-WebSocket-Key: " + key + "\r\nSec-WebSocket-Version: 13\r\n\r\n");
+                + "Sec-WebSocket-Key: " + key + "\r\nSec-WebSocket-Version: 13\r\n"
+                + (extensions == null ? "" : "Sec-WebSocket-Extensions: " + extensions + "\r\n") + "\r\n");
         Head h = ws.readHead();
         assertEquals(h.status(), 101, "the handshake: " + h);
         // RFC 6455 section 1.3's own example.
         assertEquals(h.field("Sec-WebSocket-Accept"), "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
+        ws.handshake = h;
         return ws;
+    }
+
+    /** @return the 101 of {@link #open}, or null */
+    Head handshake() {
+        return handshake;
     }
 
     /** Sends text as is (a request head). */

@@ -4,6 +4,7 @@ import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
 import io.loomux.http.internal.ProtocolSwitch;
 import io.loomux.http.internal.ws.WsConnection;
+import io.loomux.http.internal.ws.WsExtensions;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -52,8 +53,10 @@ import java.util.Optional;
  *   <li>a {@code Sec-WebSocket-Version} other than 13: 426 with {@code Sec-WebSocket-Version: 13};</li>
  *   <li>an origin {@link WebSocketSettings#originCheck()} refuses: 403.</li>
  * </ul>
- * No extension is accepted (permessage-deflate is not offered yet): a request offering one is
- * upgraded without it, as RFC 6455 allows.
+ * The only extension accepted is permessage-deflate (RFC 7692), and only when
+ * {@link WebSocketSettings#permessageDeflate()} is on: {@link #accept} then answers the client's
+ * first acceptable offer in the {@code 101}'s {@code Sec-WebSocket-Extensions}. Any other offer is
+ * left out of the answer, which declines it, as RFC 6455 allows.
  */
 public final class Handshake {
 
@@ -182,7 +185,7 @@ public final class Handshake {
 
     /**
      * @return the extensions the client offered, as sent (e.g.
-     *     {@code permessage-deflate; client_max_window_bits}); none is accepted yet
+     *     {@code permessage-deflate; client_max_window_bits}), whatever {@link #accept} agrees to
      */
     public List<String> requestedExtensions() {
         return extensions;
@@ -206,9 +209,10 @@ public final class Handshake {
      * @throws IOException if the 101 could not be sent
      */
     public WebSocket accept(String subprotocol) throws IOException {
-        ProtocolSwitch sw = switchProtocols(subprotocol);
+        WsExtensions agreed = negotiate();
+        ProtocolSwitch sw = switchProtocols(subprotocol, agreed);
         return WsConnection.open(sw, settings, subprotocol == null ? "" : subprotocol,
-                exchange.getRequestURI(), exchange.getRequestHeaders());
+                exchange.getRequestURI(), exchange.getRequestHeaders(), agreed);
     }
 
     /**
@@ -224,13 +228,22 @@ public final class Handshake {
      */
     public void accept(String subprotocol, MessageListener listener) throws IOException {
         Objects.requireNonNull(listener, "listener");
-        ProtocolSwitch sw = switchProtocols(subprotocol);
+        WsExtensions agreed = negotiate();
+        ProtocolSwitch sw = switchProtocols(subprotocol, agreed);
         WsConnection.openTurns(sw, settings, subprotocol == null ? "" : subprotocol,
-                exchange.getRequestURI(), exchange.getRequestHeaders(), listener);
+                exchange.getRequestURI(), exchange.getRequestHeaders(), agreed, listener);
     }
 
-    /** Sends the 101 with the accept value and the subprotocol; the connection is the WebSocket's from here. */
-    private ProtocolSwitch switchProtocols(String subprotocol) throws IOException {
+    /** @return the extensions agreed from the client's offers (none unless the settings turn one on) */
+    private WsExtensions negotiate() {
+        return WsExtensions.negotiate(settings, exchange.getRequestHeaders().get("Sec-WebSocket-Extensions"));
+    }
+
+    /**
+     * Sends the 101 with the accept value, the subprotocol and the extensions agreed; the
+     * connection is the WebSocket's from here.
+     */
+    private ProtocolSwitch switchProtocols(String subprotocol, WsExtensions agreed) throws IOException {
         if (subprotocol != null && !subprotocols.contains(subprotocol)) {
             throw new IllegalArgumentException("the client did not ask for subprotocol " + subprotocol);
         }
@@ -242,6 +255,7 @@ public final class Handshake {
         if (subprotocol != null) {
             r.set("Sec-WebSocket-Protocol", subprotocol);
         }
+        agreed.responseHeader().ifPresent(v -> r.set("Sec-WebSocket-Extensions", v));
         return ProtocolSwitch.switchProtocols(exchange);
     }
 

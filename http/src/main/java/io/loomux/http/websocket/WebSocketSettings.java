@@ -27,6 +27,11 @@ import java.util.function.Predicate;
  *       <td>5 s for the peer's Close after ours; then the connection is closed</td></tr>
  *   <tr><td>{@link #sendTimeout()}</td><td>loomux.ws.sendTimeout (seconds)</td>
  *       <td>30 s for a send the peer does not read; then the connection is closed</td></tr>
+ *   <tr><td>{@link #permessageDeflate()}</td><td>loomux.ws.permessageDeflate</td>
+ *       <td>false; when true, a client's permessage-deflate offer (RFC 7692) is accepted</td></tr>
+ *   <tr><td>{@link #deflateNoContextTakeover()}</td><td>loomux.ws.deflateNoContextTakeover</td>
+ *       <td>false; when true, the server compresses each message with an empty window, and holds
+ *       no compressor between messages</td></tr>
  *   <tr><td>{@link #originCheck()}</td><td></td><td>every origin (and none) accepted; a refused
  *       one is answered 403</td></tr>
  *   <tr><td>{@link #subprotocols()}</td><td></td><td>none; {@link WebSockets#handler} chooses
@@ -40,6 +45,8 @@ public final class WebSocketSettings {
     private final Duration idleTimeout;
     private final Duration closeTimeout;
     private final Duration sendTimeout;
+    private final boolean permessageDeflate;
+    private final boolean deflateNoContextTakeover;
     private final Predicate<Optional<String>> originCheck;
     private final List<String> subprotocols;
 
@@ -49,6 +56,8 @@ public final class WebSocketSettings {
         this.idleTimeout = b.idleTimeout;
         this.closeTimeout = b.closeTimeout;
         this.sendTimeout = b.sendTimeout;
+        this.permessageDeflate = b.permessageDeflate;
+        this.deflateNoContextTakeover = b.deflateNoContextTakeover;
         this.originCheck = b.originCheck;
         this.subprotocols = b.subprotocols;
     }
@@ -88,6 +97,23 @@ public final class WebSocketSettings {
         return sendTimeout;
     }
 
+    /**
+     * @return whether a client's permessage-deflate offer (RFC 7692) is accepted, so that messages
+     *     go compressed both ways
+     */
+    public boolean permessageDeflate() {
+        return permessageDeflate;
+    }
+
+    /**
+     * @return whether, with permessage-deflate, the server compresses each message with an empty
+     *     window ({@code server_no_context_takeover}): less compression, no compressor (about
+     *     256 KiB of native memory) kept per connection between messages
+     */
+    public boolean deflateNoContextTakeover() {
+        return deflateNoContextTakeover;
+    }
+
     /** @return decides from the request's {@code Origin} (empty if none) whether to accept it */
     public Predicate<Optional<String>> originCheck() {
         return originCheck;
@@ -106,6 +132,8 @@ public final class WebSocketSettings {
         private Duration idleTimeout = secondsProperty("loomux.ws.idleTimeout", 300);
         private Duration closeTimeout = secondsProperty("loomux.ws.closeTimeout", 5);
         private Duration sendTimeout = secondsProperty("loomux.ws.sendTimeout", 30);
+        private boolean permessageDeflate = booleanProperty("loomux.ws.permessageDeflate");
+        private boolean deflateNoContextTakeover = booleanProperty("loomux.ws.deflateNoContextTakeover");
         private Predicate<Optional<String>> originCheck = o -> true;
         private List<String> subprotocols = List.of();
 
@@ -158,6 +186,25 @@ public final class WebSocketSettings {
         }
 
         /**
+         * @param on whether to accept a client's permessage-deflate offer
+         * @return this
+         */
+        public Builder permessageDeflate(boolean on) {
+            this.permessageDeflate = on;
+            return this;
+        }
+
+        /**
+         * @param on whether, with permessage-deflate, each message the server sends is compressed
+         *        with an empty window, keeping no compressor between messages
+         * @return this
+         */
+        public Builder deflateNoContextTakeover(boolean on) {
+            this.deflateNoContextTakeover = on;
+            return this;
+        }
+
+        /**
          * @param check given the request's {@code Origin} (empty if none), true to accept it
          * @return this
          */
@@ -190,6 +237,18 @@ public final class WebSocketSettings {
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("-D" + name + "=" + v + ": " + e.getMessage(), e);
             }
+        }
+
+        private static boolean booleanProperty(String name) {
+            String v = System.getProperty(name);
+            if (v == null || v.isBlank()) {
+                return false;
+            }
+            return switch (v.trim()) {
+                case "true" -> true;
+                case "false" -> false;
+                default -> throw new IllegalArgumentException("-D" + name + "=" + v + ": true or false");
+            };
         }
 
         private static Duration secondsProperty(String name, long fallback) {

@@ -22,6 +22,12 @@ import java.util.Arrays;
  * it, so a header that claims 2^63 bytes costs nothing. A message in one frame (the usual case)
  * is read straight into an array of its exact size; a fragmented one is gathered in an array
  * that grows, and is let go once the message is whole. One thread at a time.
+ *
+ * <p>With permessage-deflate agreed, RSV1 on the first frame of a message says it is compressed
+ * (on a continuation or a control frame it is a protocol error). A compressed frame's payload is
+ * read a chunk at a time, unmasked and fed to the decoder, so only the decompressed message is
+ * ever whole in memory; the message limit applies to it (1009), and data the decoder rejects is
+ * 1007. Its text is checked as UTF-8 once decompressed.
  */
 final class FrameInput {
 
@@ -43,12 +49,21 @@ final class FrameInput {
     static final int OP_PING = 9;
     static final int OP_PONG = 10;
 
+    /** RSV1 in a frame's first byte: a compressed message, with permessage-deflate. */
+    private static final int RSV1 = 0x40;
+    /** The most of a compressed frame read at a time; the chunk goes with the frame. */
+    private static final int CHUNK = 16 * 1024;
+
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
 
     private final HttpInput in;
     private final int maxMessage;
     private final int maxFrame;
     private final Utf8Check utf8 = new Utf8Check();
+    /** The decompressor, or null without permessage-deflate. */
+    private final PerMessageDeflateDecoder decoder;
+    /** The message under way is compressed. */
+    private boolean compressed;
     /** Made at the first control frame: most WebSockets idle in turns never see one. */
     private byte[] control;
     private int controlLength;
@@ -60,10 +75,24 @@ final class FrameInput {
     private int closeCode;
     private String closeReason = "";
 
-    FrameInput(HttpInput in, int maxMessage, int maxFrame) {
+    /**
+     * @param deflate permessage-deflate's agreement, or null if none
+     */
+    FrameInput(HttpInput in, int maxMessage, int maxFrame, PerMessageDeflateParameters deflate) {
         this.in = in;
         this.maxMessage = maxMessage;
         this.maxFrame = maxFrame;
+        this.decoder = deflate == null ? null : deflate.newDecoder(maxMessage);
+    }
+
+    /**
+     * Frees the decoder's native memory; no message is read after. From the reading thread, or
+     * once none reads any more.
+     */
+    void close() {
+        if (decoder != null) {
+            decoder.close();
+        }
     }
 
     /** @return the message {@link #next()} last returned {@link #MESSAGE} for */
@@ -117,9 +146,7 @@ final class FrameInput {
             boolean fin = (b0 & 0x80) != 0;
             int opcode = b0 & 0x0F;
             int len7 = b1 & 0x7F;
-            if ((b0 & 0x70) != 0) {
-                throw new ProtocolError(CloseCodes.PROTOCOL_ERROR, "reserved bits set with no extension agreed");
-            }
+            checkReservedBits(b0, opcode);
             if ((b1 & 0x80) == 0) {
                 throw new ProtocolError(CloseCodes.PROTOCOL_ERROR, "a client frame was not masked");
             }
@@ -147,9 +174,24 @@ final class FrameInput {
             if (opcode >= OP_CLOSE) {
                 return controlFrame(opcode, (int) length, mask);
             }
-            if (dataFrame(opcode, fin, length, mask)) {
+            if (opcode != CONTINUATION) {
+                compressed = (b0 & RSV1) != 0;
+            }
+            if (compressed ? compressedFrame(opcode, fin, length, mask) : dataFrame(opcode, fin, length, mask)) {
                 return MESSAGE;
             }
+        }
+    }
+
+    private void checkReservedBits(int b0, int opcode) throws ProtocolError {
+        if ((b0 & 0x70) == 0) {
+            return;
+        }
+        if ((b0 & 0x30) != 0 || decoder == null) {
+            throw new ProtocolError(CloseCodes.PROTOCOL_ERROR, "reserved bits set with no extension agreed");
+        }
+        if (opcode != TEXT && opcode != BINARY) {
+            throw new ProtocolError(CloseCodes.PROTOCOL_ERROR, "RSV1 on a frame other than a message's first");
         }
     }
 
@@ -222,6 +264,50 @@ final class FrameInput {
         message = type == TEXT ? new Message.Text(new String(target, 0, size, StandardCharsets.UTF_8))
                 : new Message.Binary(size == target.length ? target : Arrays.copyOf(target, size));
         return true;
+    }
+
+    /**
+     * A frame of a compressed message: its payload goes through the decoder a chunk at a time.
+     *
+     * @return true if the message is whole
+     */
+    private boolean compressedFrame(int opcode, boolean fin, long length, int mask) throws IOException {
+        if (length > maxFrame) {
+            throw new ProtocolError(CloseCodes.TOO_BIG, "a frame of " + length + " bytes, over " + maxFrame);
+        }
+        int type = opcode == CONTINUATION ? fragmented : opcode;
+        fragmented = fin ? 0 : type;
+        int n = (int) length;
+        try {
+            if (n > 0) {
+                byte[] chunk = new byte[Math.min(n, CHUNK)];
+                // Bounded by n: each pass reads a chunk or throws.
+                for (int done = 0; done < n; ) {
+                    int k = Math.min(chunk.length, n - done);
+                    readFully(chunk, 0, k);
+                    // The mask goes on from where the last chunk left it.
+                    unmask(chunk, 0, k, Integer.rotateLeft(mask, 8 * (done & 3)));
+                    decoder.add(ByteBuffer.wrap(chunk, 0, k));
+                    done += k;
+                }
+            }
+            if (!fin) {
+                return false;
+            }
+            byte[] whole = decoder.finish();
+            if (type == TEXT) {
+                utf8.reset();
+                if (!utf8.feed(whole, 0, whole.length) || !utf8.complete()) {
+                    throw new ProtocolError(CloseCodes.INVALID_DATA, "a text message that is not UTF-8");
+                }
+                message = new Message.Text(new String(whole, StandardCharsets.UTF_8));
+            } else {
+                message = new Message.Binary(whole);
+            }
+            return true;
+        } catch (PerMessageDeflateException e) {
+            throw new ProtocolError(e.closeCode(), e.getMessage());
+        }
     }
 
     /** @return the gathering array, with room for {@code total} bytes (at most the message limit) */

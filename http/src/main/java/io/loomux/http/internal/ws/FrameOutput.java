@@ -10,19 +10,46 @@ import java.util.concurrent.locks.ReentrantLock;
  * Writes the server's frames: each message whole, as one unmasked frame with FIN set, its head
  * and payload in one gathering write, under one lock, so that any thread may send and frames of
  * two messages never interleave. After the Close, nothing more goes out.
+ *
+ * <p>With permessage-deflate agreed, each data message is compressed under the lock (with context
+ * takeover, messages must be compressed in the order they go out) and leaves with RSV1 set, but
+ * for small ones when each message starts with an empty window: under {@link #SMALL} bytes they
+ * would not shrink. The encoder is closed once nothing more may be sent: after the Close, or
+ * when the connection ends without one ({@link #dispose()}).
  */
 final class FrameOutput {
 
+    /**
+     * Below this, a message compressed with an empty window comes out as big or bigger: DEFLATE's
+     * fixed codes spend 8 or 9 bits a literal, plus a block head, and a short message has no
+     * repeats to win that back. Measured on JSON-like text: 24 bytes came out at 104%, 32 bytes
+     * at 99%, 64 at 87%. With the window of earlier messages even 8 bytes halve, so with context
+     * takeover every message is compressed.
+     */
+    static final int SMALL = 32;
+
     private final Transport transport;
+    /** The compressor, or null without permessage-deflate. Used under the lock. */
+    private final PerMessageDeflateEncoder encoder;
+    private final int leaveUncompressedBelow;
     private final ReentrantLock lock = new ReentrantLock();
     /** The frame head, reused: the lock's holder writes it. */
     private final ByteBuffer head = ByteBuffer.allocate(10);
     private final ByteBuffer[] pair = new ByteBuffer[2];
+    /** The first byte's bit that marks a compressed message (RFC 7692 section 6). */
+    private static final int RSV1 = 0x40;
     /** Written under the lock; read without it by {@link #closeSent()}. */
     private volatile boolean closeSent;
+    /** The connection ended: the encoder is closed by whoever holds the lock next, or now. */
+    private volatile boolean disposed;
 
-    FrameOutput(Transport transport) {
+    /**
+     * @param deflate permessage-deflate's agreement, or null if none
+     */
+    FrameOutput(Transport transport, PerMessageDeflateParameters deflate) {
         this.transport = transport;
+        this.encoder = deflate == null ? null : deflate.newEncoder();
+        this.leaveUncompressedBelow = deflate != null && deflate.serverNoContextTakeover() ? SMALL : 0;
     }
 
     /** @return whether the Close went (or is going) out */
@@ -39,14 +66,40 @@ final class FrameOutput {
     boolean send(int opcode, byte[] b, int off, int len) throws IOException {
         lock.lock();
         try {
-            if (closeSent) {
+            if (closeSent || disposed) {
                 return false;
             }
-            write(opcode, b, off, len);
+            if (encoder != null && opcode < FrameInput.OP_CLOSE && len >= leaveUncompressedBelow) {
+                write(opcode | RSV1, encoder.compress(ByteBuffer.wrap(b, off, len)));
+            } else {
+                write(opcode, ByteBuffer.wrap(b, off, len));
+            }
             return true;
         } finally {
-            lock.unlock();
+            unlock();
         }
+    }
+
+    /**
+     * The connection ended, with or without a Close: nothing more is sent, and the encoder's
+     * native memory is freed, now or by the sender that holds the lock.
+     */
+    void dispose() {
+        disposed = true;
+        if (lock.tryLock()) {
+            unlock();
+        }
+    }
+
+    /**
+     * Unlocks, closing the encoder first once nothing more may be sent. A {@link #dispose()} that
+     * found the lock taken set its flag first, so the holder sees it here.
+     */
+    private void unlock() {
+        if (encoder != null && (closeSent || disposed)) {
+            encoder.close();
+        }
+        lock.unlock();
     }
 
     /** Answers a Ping, unless the Close went out (then no frame may follow it). */
@@ -70,23 +123,25 @@ final class FrameOutput {
             }
             closeSent = true;
             if (code < 0) {
-                write(FrameInput.OP_CLOSE, reason, 0, 0);
+                write(FrameInput.OP_CLOSE, ByteBuffer.wrap(reason, 0, 0));
                 return true;
             }
             byte[] payload = new byte[2 + reason.length];
             payload[0] = (byte) (code >>> 8);
             payload[1] = (byte) code;
             System.arraycopy(reason, 0, payload, 2, reason.length);
-            write(FrameInput.OP_CLOSE, payload, 0, payload.length);
+            write(FrameInput.OP_CLOSE, ByteBuffer.wrap(payload));
             return true;
         } finally {
-            lock.unlock();
+            unlock();
         }
     }
 
-    private void write(int opcode, byte[] b, int off, int len) throws IOException {
+    /** @param first the frame's first byte but FIN: the opcode, and RSV1 for a compressed message */
+    private void write(int first, ByteBuffer payload) throws IOException {
+        int len = payload.remaining();
         head.clear();
-        head.put((byte) (0x80 | opcode));
+        head.put((byte) (0x80 | first));
         if (len < 126) {
             head.put((byte) len);
         } else if (len <= 0xFFFF) {
@@ -96,7 +151,7 @@ final class FrameOutput {
         }
         head.flip();
         pair[0] = head;
-        pair[1] = ByteBuffer.wrap(b, off, len);
+        pair[1] = payload;
         try {
             transport.write(pair);
         } finally {

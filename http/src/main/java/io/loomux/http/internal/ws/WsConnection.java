@@ -44,6 +44,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * peer's next bytes (or a close) start a thread that takes {@code reading}, reads on until a whole
  * message, calls the listener, and arms again. While armed nobody may read: a close started then
  * waits for the turn that the peer's Close (or the close of the socket) starts.
+ *
+ * <p>permessage-deflate: the decoder is {@link FrameInput}'s, used by whoever holds
+ * {@code reading} and closed with the input's buffers ({@link #releaseBuffers()}); the encoder is
+ * {@link FrameOutput}'s, used under its lock and closed once nothing more may be sent. Either
+ * frees its native zlib memory there; without context takeover neither holds any between
+ * messages, in turns or not.
  */
 public final class WsConnection implements WebSocket, ServedConnection {
 
@@ -89,7 +95,7 @@ public final class WsConnection implements WebSocket, ServedConnection {
     private final Executor starter = this::startArmed;
 
     private WsConnection(ProtocolSwitch sw, WebSocketSettings settings, String subprotocol, URI uri, Headers headers,
-                         MessageListener listener) {
+                         WsExtensions agreed, MessageListener listener) {
         this.listener = listener;
         this.server = sw.server();
         this.transport = sw.transport();
@@ -98,8 +104,8 @@ public final class WsConnection implements WebSocket, ServedConnection {
         this.subprotocol = subprotocol;
         this.uri = uri;
         this.headers = KeptHeaders.of(headers);
-        this.frames = new FrameInput(in, settings.maxMessageSize(), settings.maxFrameSize());
-        this.out = new FrameOutput(transport);
+        this.frames = new FrameInput(in, settings.maxMessageSize(), settings.maxFrameSize(), agreed.deflate());
+        this.out = new FrameOutput(transport, agreed.deflate());
         this.idleNanos = settings.idleTimeout().toNanos();
     }
 
@@ -112,16 +118,17 @@ public final class WsConnection implements WebSocket, ServedConnection {
      * @param subprotocol the chosen subprotocol, "" for none
      * @param uri         the request's URI
      * @param headers     the request's header fields
+     * @param agreed      the extensions the 101 agreed to
      * @return the WebSocket (closed already if the server stopped meanwhile)
      */
     public static WebSocket open(ProtocolSwitch sw, WebSocketSettings settings, String subprotocol, URI uri,
-                                 Headers headers) {
-        return open(sw, settings, subprotocol, uri, headers, null);
+                                 Headers headers, WsExtensions agreed) {
+        return open(sw, settings, subprotocol, uri, headers, agreed, null);
     }
 
     private static WsConnection open(ProtocolSwitch sw, WebSocketSettings settings, String subprotocol, URI uri,
-                                     Headers headers, MessageListener listener) {
-        WsConnection ws = new WsConnection(sw, settings, subprotocol, uri, headers, listener);
+                                     Headers headers, WsExtensions agreed, MessageListener listener) {
+        WsConnection ws = new WsConnection(sw, settings, subprotocol, uri, headers, agreed, listener);
         ws.transport.setWriteTimeout(settings.sendTimeout());
         ws.in.deadline(0);
         ws.in.perReadTimeout(Duration.ZERO);
@@ -139,8 +146,8 @@ public final class WsConnection implements WebSocket, ServedConnection {
      * @param listener is called for the WebSocket's messages
      */
     public static void openTurns(ProtocolSwitch sw, WebSocketSettings settings, String subprotocol, URI uri,
-                                 Headers headers, MessageListener listener) {
-        WsConnection ws = open(sw, settings, subprotocol, uri, headers, Objects.requireNonNull(listener));
+                                 Headers headers, WsExtensions agreed, MessageListener listener) {
+        WsConnection ws = open(sw, settings, subprotocol, uri, headers, agreed, Objects.requireNonNull(listener));
         try {
             listener.onOpen(ws);
         } catch (IOException | RuntimeException e) {
@@ -431,8 +438,9 @@ public final class WsConnection implements WebSocket, ServedConnection {
         end();
     }
 
-    /** Off the books, once; whoever waits for the end wakes. */
+    /** Off the books, once; whoever waits for the end wakes. Nothing more is sent. */
     private void end() {
+        out.dispose();
         state.lock();
         try {
             if (over) {
@@ -449,8 +457,12 @@ public final class WsConnection implements WebSocket, ServedConnection {
         }
     }
 
-    /** Holding {@code reading}, the connection closed: the buffers go back to the server's pools. */
+    /**
+     * Holding {@code reading}, the connection closed: the buffers go back to the server's pools,
+     * and the decoder's native memory is freed.
+     */
     private void releaseBuffers() {
+        frames.close();
         if (in.holdsBuffer()) {
             ByteBuffer rest = in.unread();
             rest.position(rest.limit());
