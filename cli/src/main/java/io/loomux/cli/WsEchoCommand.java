@@ -8,6 +8,7 @@ import io.loomux.http.LoomuxHttpServerProvider;
 import io.loomux.http.websocket.Message;
 import io.loomux.http.websocket.MessageListener;
 import io.loomux.http.websocket.WebSocket;
+import io.loomux.http.websocket.WebSocketSettings;
 import io.loomux.http.websocket.WebSockets;
 
 import java.io.IOException;
@@ -21,7 +22,8 @@ import java.util.function.UnaryOperator;
 /**
  * {@code loomux ws-echo}: a WebSocket server that echoes every message on any path, for tests and
  * benchmarks; in the blocking style (a {@code receive}/{@code send} loop per WebSocket) or, with
- * {@code --turns}, in turns (a listener called per message, no thread held while idle).
+ * {@code --turns}, in turns (a listener called per message, no thread held while idle); with
+ * {@code --deflate}, permessage-deflate accepted when the client offers it.
  */
 final class WsEchoCommand {
 
@@ -34,11 +36,13 @@ final class WsEchoCommand {
      * @param bind      the address to listen on, or null for every interface
      * @param port      the port, 0 for a free one
      * @param turns     serve in turns rather than in a blocking loop
+     * @param deflate   accept permessage-deflate (RFC 7692) when a client offers it
      * @param backend   the loomux backend, or null for the default
      * @param pollers   poller threads, 0 for the default
      * @param protocols TLS (and HTTP/2 beside, which WebSocket does not use)
      */
-    record Options(InetAddress bind, int port, boolean turns, String backend, int pollers, ProtocolOptions protocols) {
+    record Options(InetAddress bind, int port, boolean turns, boolean deflate, String backend, int pollers,
+                   ProtocolOptions protocols) {
     }
 
     static Options parse(List<String> args) throws UsageException {
@@ -50,6 +54,7 @@ final class WsEchoCommand {
         InetAddress bind = null;
         int port = PORT;
         boolean turns = false;
+        boolean deflate = false;
         String backend = null;
         int pollers = 0;
         ProtocolOptions.Parser protocols = new ProtocolOptions.Parser("ws-echo");
@@ -64,13 +69,14 @@ final class WsEchoCommand {
                 case "-p", "--port" -> port = a.intValue(opt, 0, 65535);
                 case "-b", "--bind-address" -> bind = Main.address(a.value(opt), opt, "ws-echo");
                 case "--turns" -> turns = true;
+                case "--deflate" -> deflate = true;
                 case "--backend" -> backend = HttpCommands.backend(a.value(opt), "ws-echo");
                 case "--pollers" -> pollers = a.intValue(opt, 0, 1024);
                 default -> throw new UsageException(opt.startsWith("-") ? "unknown option '" + opt + "' for ws-echo"
                         : Main.unexpected(opt, "ws-echo"), "ws-echo");
             }
         }
-        return new Options(bind, port, turns, backend, pollers, protocols.done(env));
+        return new Options(bind, port, turns, deflate, backend, pollers, protocols.done(env));
     }
 
     /** Echoes in turns. */
@@ -102,7 +108,13 @@ final class WsEchoCommand {
         try {
             HttpServer server = HttpCommands.create(new LoomuxHttpServerProvider(runtime, settings),
                     new InetSocketAddress(bind, o.port()), HttpCommands.HELLO_BACKLOG, tls);
-            server.createContext("/", o.turns() ? WebSockets.listener(ECHO) : WebSockets.handler(WsEchoCommand::echo));
+            WebSocketSettings.Builder ws = WebSocketSettings.builder();
+            if (o.deflate()) {
+                ws.permessageDeflate(true);
+            }
+            WebSocketSettings wsSettings = ws.build();
+            server.createContext("/", o.turns() ? WebSockets.listener(wsSettings, ECHO)
+                    : WebSockets.handler(wsSettings, WsEchoCommand::echo));
             server.start();
             return new HttpCommands.Running(server, runtime, tls != null ? "wss" : "ws", tls);
         } catch (IOException | RuntimeException e) {
@@ -127,7 +139,8 @@ final class WsEchoCommand {
         InetSocketAddress a = running.server().getAddress();
         out.println("ws-echo server on " + HttpCommands.hostPort(a.getAddress(), a.getPort()) + " (loomux, backend "
                 + running.runtime().backend().name() + ", " + (o.turns() ? "in turns" : "a blocking loop per WebSocket")
-                + "): " + running.protocols() + "://" + HttpCommands.hostPort(a.getAddress(), a.getPort()) + "/");
+                + (o.deflate() ? ", permessage-deflate" : "") + "): " + running.protocols() + "://"
+                + HttpCommands.hostPort(a.getAddress(), a.getPort()) + "/");
         if (running.tls() != null && running.tls().selfSigned()) {
             out.println(HttpCommands.selfSignedNotice(running.tls()));
         }
@@ -136,8 +149,8 @@ final class WsEchoCommand {
 
     static String usage() {
         return """
-                Usage: loomux ws-echo [-p PORT] [-b ADDR] [--turns] [--tls [--keystore FILE]]
-                                      [--backend NAME] [--pollers N]
+                Usage: loomux ws-echo [-p PORT] [-b ADDR] [--turns] [--deflate]
+                                      [--tls [--keystore FILE]] [--backend NAME] [--pollers N]
 
                 Runs a WebSocket server (RFC 6455) that echoes every message it receives, on
                 any path, for tests and benchmarks: ws://, or wss:// with --tls. Each WebSocket
@@ -149,6 +162,8 @@ final class WsEchoCommand {
                   -p, --port PORT           port, 0 picks a free one (default %d)
                   -b, --bind-address ADDR   address to listen on (default 0.0.0.0)
                   --turns                   serve in turns rather than in a blocking loop
+                  --deflate                 accept permessage-deflate (RFC 7692) when a client
+                                            offers it: messages go compressed both ways
                   --tls                     wss:// instead of ws://; without --keystore, with
                                             a self-signed certificate made at start
                   --keystore FILE           with --tls: the PKCS12 (or JKS) keystore holding

@@ -116,28 +116,38 @@ public class WebSocketJdkClientTest {
 
     @Test(dataProvider = "backendsSchemesAndStyles", timeOut = 120_000)
     public void thousandsOfRandomMessagesAreEchoedWhole(Impl impl, String scheme, String style) throws Exception {
-        withClient(impl, scheme, WebSocketFramesTest.echo(style, WebSocketSettings.defaults()), (ws, got) -> {
-            Random r = new Random(0x5eed + scheme.length());
-            int count = 3000;
-            for (int i = 0; i < count; i++) {
-                int n = size(r, i);
-                if (r.nextBoolean()) {
-                    String s = text(r, n);
-                    ws.sendText(s, true).get(WAIT_SECONDS, TimeUnit.SECONDS);
-                    Object back = got.next();
-                    assertTrue(back instanceof String, "message " + i + ": text expected, got " + back.getClass());
-                    assertEquals(((String) back).getBytes(StandardCharsets.UTF_8), s.getBytes(StandardCharsets.UTF_8),
-                            "message " + i + " (" + n + " bytes)");
-                } else {
-                    byte[] b = new byte[n];
-                    r.nextBytes(b);
-                    ws.sendBinary(ByteBuffer.wrap(b.clone()), true).get(WAIT_SECONDS, TimeUnit.SECONDS);
-                    Object back = got.next();
-                    assertTrue(back instanceof byte[], "message " + i + ": binary expected, got " + back.getClass());
-                    assertTrue(Arrays.equals((byte[]) back, b), "message " + i + " (" + n + " bytes)");
-                }
+        withClient(impl, scheme, WebSocketFramesTest.echo(style, WebSocketSettings.defaults()),
+                (ws, got) -> echoRandom(ws, got, 3000, 0x5eed + scheme.length()));
+    }
+
+    /** The JDK's client offers no extension: with permessage-deflate on, it is served as before. */
+    @Test(dataProvider = "backendsSchemesAndStyles", timeOut = 120_000)
+    public void aClientOfferingNoDeflateIsServedWithDeflateOn(Impl impl, String scheme, String style) throws Exception {
+        WebSocketSettings on = WebSocketSettings.builder().permessageDeflate(true).build();
+        withClient(impl, scheme, WebSocketFramesTest.echo(style, on), (ws, got) -> echoRandom(ws, got, 100, 7));
+    }
+
+    /** Sends {@code count} random text and binary messages, each echo compared with what went. */
+    private static void echoRandom(WebSocket ws, WsReceived got, int count, long seed) throws Exception {
+        Random r = new Random(seed);
+        for (int i = 0; i < count; i++) {
+            int n = size(r, i);
+            if (r.nextBoolean()) {
+                String s = text(r, n);
+                ws.sendText(s, true).get(WAIT_SECONDS, TimeUnit.SECONDS);
+                Object back = got.next();
+                assertTrue(back instanceof String, "message " + i + ": text expected, got " + back.getClass());
+                assertEquals(((String) back).getBytes(StandardCharsets.UTF_8), s.getBytes(StandardCharsets.UTF_8),
+                        "message " + i + " (" + n + " bytes)");
+            } else {
+                byte[] b = new byte[n];
+                r.nextBytes(b);
+                ws.sendBinary(ByteBuffer.wrap(b.clone()), true).get(WAIT_SECONDS, TimeUnit.SECONDS);
+                Object back = got.next();
+                assertTrue(back instanceof byte[], "message " + i + ": binary expected, got " + back.getClass());
+                assertTrue(Arrays.equals((byte[]) back, b), "message " + i + " (" + n + " bytes)");
             }
-        });
+        }
     }
 
     /** A message of a sender's: its number and index in the first 8 bytes, its bytes derived from them. */

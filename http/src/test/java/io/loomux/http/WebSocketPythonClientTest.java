@@ -1,5 +1,6 @@
 package io.loomux.http;
 
+import static org.testng.Assert.assertEquals;
 import static org.testng.Assert.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
@@ -16,9 +17,11 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Python's {@code websockets} (Debian's python3-websockets), a client people use, against a loomux
- * echo on every backend over ws and wss, in the blocking style and in turns: {@code ws_echo_client.py} sends text and binary messages
- * of random sizes up to 1 MiB, compares every echo, and ends with the close handshake, which
- * must close with 1000. Skipped, saying why, where Debian's python3 or its websockets is missing
+ * echo on every backend over ws and wss, in the blocking style and in turns, plain and with
+ * permessage-deflate (with and without the server's context takeover): {@code ws_echo_client.py}
+ * sends text and binary messages of random sizes up to 1 MiB, compares every echo, and ends with
+ * the close handshake, which must close with 1000; with deflate, the extension must have been
+ * agreed. Skipped, saying why, where Debian's python3 or its websockets is missing
  * (CI installs them).
  */
 public class WebSocketPythonClientTest {
@@ -30,23 +33,32 @@ public class WebSocketPythonClientTest {
 
     @DataProvider
     public static Object[][] backendsAndSchemes() {
-        return HttpProviders.loomuxWith(new Object[] {"ws", "blocking"}, new Object[] {"wss", "blocking"},
-                new Object[] {"ws", "turns"}, new Object[] {"wss", "turns"});
+        return HttpProviders.loomuxWith(new Object[] {"ws", "blocking", "plain"},
+                new Object[] {"wss", "blocking", "plain"}, new Object[] {"ws", "turns", "plain"},
+                new Object[] {"wss", "turns", "plain"}, new Object[] {"ws", "blocking", "deflate"},
+                new Object[] {"wss", "turns", "deflate"}, new Object[] {"wss", "blocking", "deflate-no-context"},
+                new Object[] {"ws", "turns", "deflate-no-context"});
     }
 
     @Test(dataProvider = "backendsAndSchemes")
-    public void everyMessageComesBackWhole(Impl impl, String scheme, String style) throws Exception {
+    public void everyMessageComesBackWhole(Impl impl, String scheme, String style, String deflate) throws Exception {
         HttpProviders.require(impl);
         Path script = script();
         boolean tls = scheme.equals("wss");
         HttpServer server = impl.server(tls);
-        server.createContext("/echo", WebSocketFramesTest.echo(style, WebSocketSettings.defaults()));
+        WebSocketSettings settings = WebSocketSettings.builder().permessageDeflate(!deflate.equals("plain"))
+                .deflateNoContextTakeover(deflate.equals("deflate-no-context")).build();
+        server.createContext("/echo", WebSocketFramesTest.echo(style, settings));
         server.start();
         try {
             String uri = scheme + "://127.0.0.1:" + server.getAddress().getPort() + "/echo";
-            String out = Commands.run(PYTHON, script.toString(), uri, Integer.toString(MESSAGES),
-                    Integer.toString(MOST), Integer.toString((impl + scheme + style).hashCode()));
+            String seed = Integer.toString((impl + scheme + style + deflate).hashCode());
+            String out = deflate.equals("plain")
+                    ? Commands.run(PYTHON, script.toString(), uri, Integer.toString(MESSAGES), Integer.toString(MOST), seed)
+                    : Commands.run(PYTHON, script.toString(), uri, Integer.toString(MESSAGES), Integer.toString(MOST), seed,
+                            "--deflate");
             assertTrue(out.startsWith("ok " + MESSAGES + " messages"), out);
+            assertEquals(out.contains("PerMessageDeflate"), !deflate.equals("plain"), out);
         } finally {
             server.stop(0);
             Files.deleteIfExists(script);
