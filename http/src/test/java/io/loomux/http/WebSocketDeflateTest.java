@@ -2,6 +2,7 @@ package io.loomux.http;
 
 import static org.testng.Assert.assertEquals;
 import static org.testng.Assert.assertNull;
+import static org.testng.Assert.assertThrows;
 import static org.testng.Assert.assertTrue;
 
 import io.loomux.http.websocket.WebSocketSettings;
@@ -118,6 +119,24 @@ public class WebSocketDeflateTest {
     }
 
     // ---- the negotiation ----
+
+    @Test(timeOut = 10_000)
+    public void offByDefaultAndOnByProperty() {
+        assertEquals(WebSocketSettings.defaults().permessageDeflate(), false);
+        assertEquals(WebSocketSettings.defaults().deflateNoContextTakeover(), false);
+        try {
+            System.setProperty("loomux.ws.permessageDeflate", "true");
+            System.setProperty("loomux.ws.deflateNoContextTakeover", " true ");
+            assertEquals(WebSocketSettings.defaults().permessageDeflate(), true);
+            assertEquals(WebSocketSettings.defaults().deflateNoContextTakeover(), true);
+            assertEquals(WebSocketSettings.builder().permessageDeflate(false).build().permessageDeflate(), false);
+            System.setProperty("loomux.ws.permessageDeflate", "yes");
+            assertThrows(IllegalArgumentException.class, WebSocketSettings::defaults);
+        } finally {
+            System.clearProperty("loomux.ws.permessageDeflate");
+            System.clearProperty("loomux.ws.deflateNoContextTakeover");
+        }
+    }
 
     @Test(dataProvider = "styles", timeOut = 60_000)
     public void theAnswerInThe101FollowsTheOffers(Impl impl, String style) throws Exception {
