@@ -28,16 +28,18 @@ final class FrameOutput {
      */
     static final int SMALL = 32;
 
+    /** The first byte's bit that marks a compressed message (RFC 7692 section 6). */
+    private static final int RSV1 = 0x40;
+
     private final Transport transport;
     /** The compressor, or null without permessage-deflate. Used under the lock. */
     private final PerMessageDeflateEncoder encoder;
+    /** Shorter messages go uncompressed: {@link #SMALL} with an empty window each time, else 0. */
     private final int leaveUncompressedBelow;
     private final ReentrantLock lock = new ReentrantLock();
     /** The frame head, reused: the lock's holder writes it. */
     private final ByteBuffer head = ByteBuffer.allocate(10);
     private final ByteBuffer[] pair = new ByteBuffer[2];
-    /** The first byte's bit that marks a compressed message (RFC 7692 section 6). */
-    private static final int RSV1 = 0x40;
     /** Written under the lock; read without it by {@link #closeSent()}. */
     private volatile boolean closeSent;
     /** The connection ended: the encoder is closed by whoever holds the lock next, or now. */
