@@ -117,7 +117,7 @@ public class WebSocketJdkClientTest {
     @Test(dataProvider = "backendsSchemesAndStyles", timeOut = 120_000)
     public void thousandsOfRandomMessagesAreEchoedWhole(Impl impl, String scheme, String style) throws Exception {
         withClient(impl, scheme, WebSocketFramesTest.echo(style, WebSocketSettings.defaults()),
-                (ws, got) -> echoRandom(ws, got, 3000, 0x5eed + scheme.length()));
+                (ws, got) -> echoRandom(ws, got, 2000, 0x5eed + scheme.length()));
     }
 
     /** The JDK's client offers no extension: with permessage-deflate on, it is served as before. */
