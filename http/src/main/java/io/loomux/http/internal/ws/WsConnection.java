@@ -84,6 +84,8 @@ public final class WsConnection implements WebSocket, ServedConnection {
     /** A thread waits in {@link #receive()} for the peer. */
     private volatile boolean waiting;
     private volatile boolean pinged;
+    /** The turn's thread only: the runtime refused the last arm (see {@link #turn}). */
+    private boolean armRefused;
     private final AtomicBoolean idleClosing = new AtomicBoolean();
     /** The turn style's listener, or null in the blocking style. */
     private final MessageListener listener;
@@ -516,9 +518,12 @@ public final class WsConnection implements WebSocket, ServedConnection {
                 if (m != NOTHING_YET) {
                     deliver(m);
                 }
-                if (!closed && in.buffered() == 0 && arm()) {
-                    armedNow = true;
-                    return;
+                if (!closed && in.buffered() == 0) {
+                    // After a refused arm, see HttpInput.look; a second refusal in a row reads, waiting.
+                    if (arm() || armRefused && nothingCame() && arm()) {
+                        armedNow = true;
+                        return;
+                    }
                 }
             }
         } finally {
@@ -530,6 +535,20 @@ public final class WsConnection implements WebSocket, ServedConnection {
             if (!armedNow) {
                 notifyClose();
             }
+        }
+    }
+
+    /**
+     * One look at the input without waiting (see HttpInput.look).
+     *
+     * @return true if nothing had arrived; false if bytes came, or the stream ended or failed,
+     *     which the turn's next read then meets
+     */
+    private boolean nothingCame() {
+        try {
+            return in.look() == HttpInput.LOOKED_NOTHING;
+        } catch (IOException e) {
+            return false;
         }
     }
 
@@ -560,6 +579,7 @@ public final class WsConnection implements WebSocket, ServedConnection {
      * @return true if armed: the caller must not touch the connection's input any more
      */
     private boolean arm() {
+        armRefused = false;
         if (!transport.drained()) {
             return false;
         }
@@ -570,6 +590,7 @@ public final class WsConnection implements WebSocket, ServedConnection {
         boolean ok = false;
         try {
             ok = transport.onReadable(turn, starter);
+            armRefused = !ok;
             return ok;
         } finally {
             if (!ok) {
